@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef WGCTL_CMD_H
+#define WGCTL_CMD_H
+
+#include <stdbool.h>
+
+/* Which personalities expose a subcommand: wgctl itself, a `wg` link, a `wg-quick` link. */
+enum {
+	CMD_WGCTL = 1U << 0,
+	CMD_WG = 1U << 1,
+	CMD_QUICK = 1U << 2,
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, const char *argv[]);
+	unsigned int flags;
+	const char *usage;   /* after "Usage: <prog> <name> " */
+	const char *summary;
+};
+
+/* The program name users typed: "wgctl", "wg" or "wg-quick". Set once by main. */
+extern const char *prog_name;
+
+const struct cmd *cmd_find(const char *name, unsigned int personality);
+void cmd_usage(const struct cmd *c, bool to_stderr);
+
+int cmd_genkey(int argc, const char *argv[]);
+int cmd_pubkey(int argc, const char *argv[]);
+int cmd_strip(int argc, const char *argv[]);
+int cmd_check(int argc, const char *argv[]);
+int cmd_not_yet(int argc, const char *argv[]);
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "crypto/crypto.h"
+#include "model/encoding.h"
+
+/* genkey and genpsk share one entry point, as in wg(8); argv[0] tells them apart. */
+int cmd_genkey(int argc, const char *argv[])
+{
+	char base64[WG_KEY_LEN_BASE64];
+	uint8_t key[WG_KEY_LEN];
+	struct stat st;
+	int ret;
+
+	if (argc != 1) {
+		fprintf(stderr, "Usage: %s %s\n", prog_name, argv[0]);
+		return 1;
+	}
+	if (!fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode) && (st.st_mode & S_IRWXO))
+		fputs("Warning: writing to world accessible file.\nConsider setting the umask to 077 and trying again.\n",
+		      stderr);
+	ret = crypto_random(key, sizeof(key));
+	if (ret) {
+		fprintf(stderr, "%s: Unable to generate random bytes: %s\n", prog_name, strerror(-ret));
+		return 1;
+	}
+	if (!strcmp(argv[0], "genkey"))
+		curve25519_clamp_secret(key);
+	key_to_base64(base64, key);
+	puts(base64);
+	memzero_explicit(key, sizeof(key));
+	memzero_explicit(base64, sizeof(base64));
+	return 0;
+}
+
+int cmd_pubkey(int argc, const char *argv[])
+{
+	uint8_t private_key[WG_KEY_LEN], public_key[WG_KEY_LEN];
+	char base64[WG_KEY_LEN_BASE64];
+	int c, ret = 1;
+
+	if (argc != 1) {
+		fprintf(stderr, "Usage: %s %s\n", prog_name, argv[0]);
+		return 1;
+	}
+	if (fread(base64, 1, sizeof(base64) - 1, stdin) != sizeof(base64) - 1) {
+		fprintf(stderr, "%s: Key is not the correct length or format\n", prog_name);
+		goto out;
+	}
+	base64[WG_KEY_LEN_BASE64 - 1] = '\0';
+	/* Only whitespace and NUL may follow, like wg(8): `echo KEY | wg pubkey` must work. */
+	while ((c = getc(stdin)) != EOF) {
+		if (c && c != ' ' && (c < '\t' || c > '\r')) {
+			fprintf(stderr, "%s: Trailing characters found after key\n", prog_name);
+			goto out;
+		}
+	}
+	if (!key_from_base64(private_key, base64)) {
+		fprintf(stderr, "%s: Key is not the correct length or format\n", prog_name);
+		goto out;
+	}
+	if (!curve25519_generate_public(public_key, private_key)) {
+		fprintf(stderr, "%s: Unable to derive a public key\n", prog_name);
+		goto out;
+	}
+	key_to_base64(base64, public_key);
+	puts(base64);
+	ret = 0;
+out:
+	memzero_explicit(private_key, sizeof(private_key));
+	memzero_explicit(base64, sizeof(base64));
+	return ret;
+}

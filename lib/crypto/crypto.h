@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The crypto seam: the only interface through which wgctl touches a crypto library.
+ * Every function is allocation-free after crypto_init() (per-thread contexts are created once
+ * by crypto_thread_init() or on first use) and safe for dst == src (in-place).
+ */
+#ifndef WGCTL_CRYPTO_H
+#define WGCTL_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/mem.h"
+
+enum {
+	CURVE25519_KEY_SIZE = 32,
+	CHACHA20POLY1305_KEY_SIZE = 32,
+	CHACHA20POLY1305_AUTHTAG_SIZE = 16,
+	XCHACHA20POLY1305_NONCE_SIZE = 24,
+	BLAKE2S_HASH_SIZE = 32,
+	BLAKE2S_BLOCK_SIZE = 64,
+	BLAKE2S_KEY_SIZE = 32,
+};
+
+/* Process-wide setup; returns 0 or -errno. Idempotent. */
+int crypto_init(void);
+/* Optional: prepare this thread's reusable cipher contexts ahead of the packet path. */
+int crypto_thread_init(void);
+void crypto_thread_exit(void);
+
+/* Kernel getrandom(); 0 or -errno. */
+int crypto_random(void *buf, size_t len);
+
+void curve25519_clamp_secret(uint8_t secret[CURVE25519_KEY_SIZE]);
+/* out = scalar * point. Returns false (and zeroes out) when the result is all-zero (low order). */
+bool __must_check curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
+			     const uint8_t point[CURVE25519_KEY_SIZE]);
+bool __must_check curve25519_generate_public(uint8_t pub[CURVE25519_KEY_SIZE],
+					     const uint8_t secret[CURVE25519_KEY_SIZE]);
+
+struct blake2s_state {
+	uint32_t h[8];
+	uint32_t t[2];
+	uint32_t f[2];
+	uint8_t buf[BLAKE2S_BLOCK_SIZE];
+	size_t buflen;
+	size_t outlen;
+};
+
+void blake2s_init(struct blake2s_state *state, size_t outlen);
+void blake2s_init_key(struct blake2s_state *state, size_t outlen, const void *key, size_t keylen);
+void blake2s_update(struct blake2s_state *state, const void *in, size_t inlen);
+void blake2s_final(struct blake2s_state *state, uint8_t *out);
+/* One-shot BLAKE2s (keyed when keylen > 0): WireGuard's HASH (outlen 32) and MAC (outlen 16). */
+void blake2s(uint8_t *out, size_t outlen, const void *in, size_t inlen, const void *key, size_t keylen);
+/* HMAC-BLAKE2s-256 (RFC 2104 over BLAKE2s, 64-byte block). */
+void blake2s_hmac(uint8_t out[BLAKE2S_HASH_SIZE], const void *in, size_t inlen, const void *key, size_t keylen);
+
+/* ChaCha20-Poly1305 (RFC 8439). dst holds src_len + 16 on encrypt; src_len includes the tag on decrypt. */
+void chacha20poly1305_encrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
+				   size_t ad_len, const uint8_t nonce[12],
+				   const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+bool __must_check chacha20poly1305_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len,
+						const uint8_t *ad, size_t ad_len, const uint8_t nonce[12],
+						const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+/* WireGuard's nonce: 4 zero bytes followed by the little-endian 64-bit counter. */
+void chacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
+			      size_t ad_len, uint64_t nonce, const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+bool __must_check chacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
+					   const uint8_t *ad, size_t ad_len, uint64_t nonce,
+					   const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+
+/* XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha), used for cookie replies. */
+void hchacha20(uint8_t out[32], const uint8_t nonce[16], const uint8_t key[32]);
+void xchacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
+			       size_t ad_len, const uint8_t nonce[XCHACHA20POLY1305_NONCE_SIZE],
+			       const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+bool __must_check xchacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
+					    const uint8_t *ad, size_t ad_len,
+					    const uint8_t nonce[XCHACHA20POLY1305_NONCE_SIZE],
+					    const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+
+#endif

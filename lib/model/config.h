@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A configuration file: the wg(8) part as a struct wg_device, and the keys wg-quick(8) handles
+ * itself in [Interface]. The `stripped` text is what `wg-quick strip` prints.
+ */
+#ifndef WGCTL_MODEL_CONFIG_H
+#define WGCTL_MODEL_CONFIG_H
+
+#include <stdio.h>
+
+#include "model/diag.h"
+#include "model/model.h"
+
+enum wg_hook {
+	WG_HOOK_PRE_UP,
+	WG_HOOK_POST_UP,
+	WG_HOOK_PRE_DOWN,
+	WG_HOOK_POST_DOWN,
+	WG_HOOK_COUNT,
+};
+
+enum {
+	WGCONF_HAS_MTU = 1U << 0,
+	WGCONF_HAS_TABLE = 1U << 1,
+	WGCONF_HAS_SAVE_CONFIG = 1U << 2,
+	WGCONF_HAS_INTERFACE = 1U << 3,
+};
+
+struct wg_strlist {
+	char **v;
+	unsigned int *lineno;
+	size_t n, cap;
+};
+
+struct wg_config {
+	struct wg_device *device;
+	uint32_t flags;
+	struct wg_peer addresses; /* only first_allowedip/last_allowedip are used */
+	struct wg_strlist dns, dns_search;
+	uint32_t mtu;
+	char *table;
+	struct wg_strlist hooks[WG_HOOK_COUNT];
+	bool save_config;
+	char *stripped;
+	unsigned int interface_lineno;
+};
+
+enum config_grammar {
+	CONFIG_GRAMMAR_WG,    /* what `wg setconf` accepts */
+	CONFIG_GRAMMAR_QUICK, /* what `wg-quick` accepts: wg's plus the [Interface] extras */
+};
+
+/*
+ * Reads a whole file. Returns 0 when it parsed without errors, -EINVAL when `d` holds errors,
+ * or another -errno for I/O. On any error `conf` is still valid to free, and nothing was applied.
+ */
+int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar grammar, struct diag_list *d);
+int config_read_file(struct wg_config *conf, const char *path, enum config_grammar grammar, struct diag_list *d);
+void config_free(struct wg_config *conf);
+/* Turns a parsed file into a `setconf` request: absent device keys are reset, peers replaced. */
+void config_mark_setconf(struct wg_device *dev);
+
+int strlist_push(struct wg_strlist *l, const char *s, size_t len, unsigned int lineno);
+void strlist_free(struct wg_strlist *l);
+
+#endif

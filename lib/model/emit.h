@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* The single writer of the wg(8) text formats shared by showconf, strip and save. */
+#ifndef WGCTL_MODEL_EMIT_H
+#define WGCTL_MODEL_EMIT_H
+
+#include <stddef.h>
+
+#include "model/model.h"
+#include "util/strbuf.h"
+
+/* "a.b.c.d:port" or "[v6]:port" as wg prints it; a hostname endpoint prints as written. */
+void emit_endpoint(char *buf, size_t len, const struct wg_peer *peer);
+/* "a.b.c.d/n" */
+void emit_prefix(char *buf, size_t len, uint16_t family, const void *addr, uint8_t cidr);
+/* Exactly `wg showconf`. */
+void emit_showconf(struct strbuf *sb, const struct wg_device *dev);
+
+#endif

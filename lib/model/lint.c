@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+#include <strings.h>
+
+#include "model/encoding.h"
+#include "model/lint.h"
+
+static bool hooks_mention(const struct wg_config *conf, const char *needle)
+{
+	for (int h = 0; h < WG_HOOK_COUNT; ++h) {
+		for (size_t i = 0; i < conf->hooks[h].n; ++i) {
+			if (strstr(conf->hooks[h].v[i], needle))
+				return true;
+		}
+	}
+	return false;
+}
+
+static const struct wg_allowedip *find_default(const struct wg_peer *peer, uint16_t family)
+{
+	const struct wg_allowedip *aip;
+
+	for_each_wgallowedip(peer, aip) {
+		if (aip->family == family && !aip->cidr && !(aip->flags & WGALLOWEDIP_REMOVE_ME))
+			return aip;
+	}
+	return NULL;
+}
+
+void config_lint(const struct wg_config *conf, struct diag_list *d)
+{
+	const struct wg_device *dev = conf->device;
+	const struct wg_peer *peer;
+	char key[WG_KEY_LEN_BASE64];
+
+	if (!(conf->flags & WGCONF_HAS_INTERFACE))
+		diag_warn(d, 0, "There is no [Interface] section");
+	else if (!(dev->flags & WGDEVICE_HAS_PRIVATE_KEY) && !hooks_mention(conf, "private-key"))
+		diag_warn(d, conf->interface_lineno,
+			  "[Interface] has no PrivateKey and no hook sets one: the interface cannot handshake");
+	for_each_wgpeer(dev, peer) {
+		const struct wg_allowedip *v4;
+
+		key_to_base64(key, peer->public_key);
+		if (!peer->first_allowedip) {
+			diag_warn(d, peer->lineno, "Peer %s has no AllowedIPs: no traffic can reach it or come from it",
+				  key);
+			continue;
+		}
+		v4 = find_default(peer, AF_INET);
+		if (v4 && !find_default(peer, AF_INET6))
+			diag_warn(d, v4->lineno,
+				  "Peer %s takes 0.0.0.0/0 but not ::/0: IPv6 traffic will bypass the tunnel", key);
+	}
+}
