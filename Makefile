@@ -85,6 +85,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+.SECONDARY:
 .SECONDEXPANSION:
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $$(layer_$$(firstword $$(subst _, ,$$*)))
 	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(libs_$(firstword $(subst _, ,$*)))

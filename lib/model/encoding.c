@@ -64,8 +64,10 @@ bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *base64)
 	unsigned int i, o = 0;
 	int v[4];
 
-	if (!base64 || strlen(base64) != WG_KEY_LEN_BASE64 - 1 || base64[WG_KEY_LEN_BASE64 - 2] != '=')
+	if (!base64 || strlen(base64) != WG_KEY_LEN_BASE64 - 1 || base64[WG_KEY_LEN_BASE64 - 2] != '=') {
+		memzero_explicit(key, WG_KEY_LEN);
 		return false;
+	}
 	for (i = 0; i < 40; i += 4) {
 		uint32_t w = 0;
 
@@ -120,8 +122,10 @@ bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *hex)
 {
 	volatile unsigned int bad = 0;
 
-	if (!hex || strlen(hex) != WG_KEY_LEN_HEX - 1)
+	if (!hex || strlen(hex) != WG_KEY_LEN_HEX - 1) {
+		memzero_explicit(key, WG_KEY_LEN);
 		return false;
+	}
 	for (unsigned int i = 0; i < WG_KEY_LEN; ++i) {
 		int hi = hex_decode4((unsigned char)hex[i * 2]), lo = hex_decode4((unsigned char)hex[i * 2 + 1]);
 
