@@ -61,6 +61,8 @@ libs_noise := $(call libs,libcrypto)
 libs_datapath := $(call libs,inih libcrypto) -lpthread
 libs_backend := $(call libs,$(PKGS)) -lpthread
 libs_orch := $(call libs,$(PKGS)) -lpthread
+# libsodium is a test oracle only (differential tests); wgctl itself never links it.
+TEST_ORACLE_LIBS := $(call libs,libsodium)
 
 LIB_OBJS := $(layer_orch)
 UNIT_SRCS := $(sort $(wildcard tests/unit/t_*.c))
@@ -88,7 +90,7 @@ $(B)/%.o: %.c
 .SECONDARY:
 .SECONDEXPANSION:
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $$(layer_$$(firstword $$(subst _, ,$$*)))
-	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(libs_$(firstword $(subst _, ,$*)))
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(libs_$(firstword $(subst _, ,$*))) $(TEST_ORACLE_LIBS)
 
 $(B)/tests/tools/%: $(B)/tests/tools/%.o $(LIB_OBJS)
 	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(call libs,$(PKGS) libsodium) -lpthread
@@ -134,3 +136,8 @@ clean:
 
 .PHONY: all units check fuzz bench-crypto install install-compat uninstall format-check clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# The main job of the README's quick start.
+demo: wgctl
+	$(Q)contrib/demo.sh
+.PHONY: demo

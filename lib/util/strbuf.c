@@ -33,6 +33,8 @@ static bool grow(struct strbuf *sb, size_t extra)
 		memcpy(nbuf, sb->buf, sb->len + 1);
 		memzero_explicit(sb->buf, sb->cap);
 		free(sb->buf);
+	} else {
+		nbuf[0] = '\0';
 	}
 	sb->buf = nbuf;
 	sb->cap = cap;

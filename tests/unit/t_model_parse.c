@@ -190,6 +190,7 @@ static const struct tcase cases[] = {
 	  "W3: The peer of line 1 appears again; this section replaces its AllowedIPs\n", NULL },
 	{ "wg-quick's bracket rule: [ Interface ] is not its [Interface]", CONFIG_GRAMMAR_QUICK,
 	  "[ Interface ]\nAddress = 10.0.0.1/24\n", -22, "E2: Line unrecognized: `Address=10.0.0.1/24'\n", NULL },
+	{ "empty file", CONFIG_GRAMMAR_QUICK, "", 0, "", "[Interface]\n\n--\n" },
 	{ "NUL byte", CONFIG_GRAMMAR_WG, "[Interface]\nListen\0Port = 1\n", -22, "E2: Line contains a NUL byte\n", NULL },
 };
 
