@@ -35,7 +35,7 @@ test_expect_success 'world-accessible output file: the same warning as wg' '
 '
 test_expect_success 'pubkey input errors: same text and status as wg' '
 	k=$(wg genkey) &&
-	for input in "$k zz" "x$k" "abc" "" "${k%=}A"; do
+	for input in "$k zz" "x$k" "abc" "" "${k%=}A" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; do
 		printf "%s\n" "$input" | "$L/wg" pubkey >o1 2>e1; r1=$?
 		printf "%s\n" "$input" | wg pubkey >o2 2>e2; r2=$?
 		[ $r1 = $r2 ] && cmp e1 e2 && cmp o1 o2 || { echo "differs for input: $input"; cat e1 e2; exit 1; }
