@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cryptokey routing: longest-prefix match from an inner IP address to the peer that owns the
+ * prefix. One path-compressed binary trie per family; every node is either a prefix with an owner
+ * or a branch point with exactly two children, so removing all prefixes leaves both tries empty.
+ *
+ * Owners are opaque to the table: the caller embeds struct allowedips_owner in its peer and gets
+ * back to the peer with container_of(). Each owner keeps the list of its prefixes in insertion
+ * order, so that listing and removing them costs O(own prefixes).
+ *
+ * Writers (insert/remove/free) allocate and must be serialised by the caller. allowedips_lookup()
+ * only reads and never allocates; a node is fully initialised before it is linked in, so that a
+ * reader scheme (RCU-like deferred free, or a rwlock) can be added around it later.
+ */
+#ifndef WGCTL_DATAPATH_ALLOWEDIPS_H
+#define WGCTL_DATAPATH_ALLOWEDIPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct allowedips_node;
+
+struct allowedips_owner {
+	struct allowedips_node *first, *last;
+	size_t count;
+};
+
+struct allowedips {
+	struct allowedips_node *root4, *root6;
+	size_t nodes;
+	size_t bytes;
+};
+
+void allowedips_init(struct allowedips *t);
+/* Frees every node and leaves the owners that were in the table with empty lists. */
+void allowedips_free(struct allowedips *t);
+/* An all-zero owner is valid too. */
+void allowedips_owner_init(struct allowedips_owner *o);
+
+/*
+ * addr is 4 bytes for AF_INET and 16 for AF_INET6, in network order; host bits below cidr are
+ * ignored. An existing prefix moves to o (to the end of o's list). 0, -EINVAL or -ENOMEM.
+ */
+int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_t cidr,
+		      struct allowedips_owner *o);
+/* Removes the exact prefix if o owns it: 0, -ENOENT (absent or someone else's) or -EINVAL. */
+int allowedips_remove(struct allowedips *t, int family, const void *addr, uint8_t cidr,
+		      struct allowedips_owner *o);
+void allowedips_remove_by_owner(struct allowedips *t, struct allowedips_owner *o);
+/* Owner of the longest prefix containing addr, or NULL. */
+struct allowedips_owner *allowedips_lookup(const struct allowedips *t, int family,
+					   const void *addr);
+
+/* An owner's prefixes in insertion order. Do not change the table while walking it. */
+const struct allowedips_node *allowedips_owner_first(const struct allowedips_owner *o);
+const struct allowedips_node *allowedips_owner_next(const struct allowedips_node *n);
+/* Writes the masked prefix (4 or 16 bytes) and its length; returns AF_INET or AF_INET6. */
+int allowedips_node_read(const struct allowedips_node *n, void *addr, uint8_t *cidr);
+#define allowedips_for_each(n, o) \
+	for ((n) = allowedips_owner_first(o); (n); (n) = allowedips_owner_next(n))
+
+/* Prefix and branch nodes in both tries; zero once every owner is removed. */
+size_t allowedips_node_count(const struct allowedips *t);
+/* Bytes requested from malloc for nodes (allocator overhead not included). */
+size_t allowedips_bytes(const struct allowedips *t);
+size_t allowedips_node_size(void);
+/*
+ * Walks both tries and checks every invariant (masked keys, parent links, growing prefix
+ * lengths, no branch point with fewer than two children, node count): 0 or -EUCLEAN. For tests.
+ */
+int allowedips_check(const struct allowedips *t);
+
+#endif
