@@ -6,7 +6,7 @@
 set -u
 TOP=${WGCTL_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 B=${B:-build}
-WGCTL=$TOP/wgctl
+WGCTL=${WGCTL:-$TOP/wgctl}
 test_count=0
 test_failed=0
 TMP=$(mktemp -d /tmp/wgctl-test.XXXXXX)
