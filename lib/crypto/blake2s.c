@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "util/bytes.h"
 
 static const uint32_t blake2s_iv[8] = {
 	0x6a09e667U, 0xbb67ae85U, 0x3c6ef372U, 0xa54ff53aU,
@@ -26,24 +27,6 @@ static const uint8_t blake2s_sigma[10][16] = {
 	{ 6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5 },
 	{ 10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0 },
 };
-
-static inline uint32_t ror32(uint32_t w, unsigned int c)
-{
-	return (w >> c) | (w << (32 - c));
-}
-
-static inline uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
 #define G(r, i, a, b, c, d)                                \
 	do {                                               \

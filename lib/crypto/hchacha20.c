@@ -7,24 +7,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
-
-static inline uint32_t rol32(uint32_t w, unsigned int c)
-{
-	return (w << c) | (w >> (32 - c));
-}
-
-static inline uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
+#include "util/bytes.h"
 
 #define QR(a, b, c, d)                      \
 	do {                                \

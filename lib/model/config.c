@@ -131,10 +131,7 @@ static void quick_address(struct parser *p, const char *value, unsigned int line
 	while (next_token(&cursor, &tok, &len)) {
 		char buf[INET6_ADDRSTRLEN + 8];
 		struct wg_allowedip *a;
-		union {
-			struct in_addr ip4;
-			struct in6_addr ip6;
-		} addr;
+		union wg_ip addr;
 		uint16_t family;
 		uint8_t cidr;
 

@@ -251,10 +251,7 @@ bool model_parse_allowedips(struct wg_peer *peer, const char *value, struct diag
 	while (ret && (entry = strsep(&cursor, ","))) {
 		struct wg_allowedip *aip;
 		uint32_t flags = 0;
-		union {
-			struct in_addr ip4;
-			struct in6_addr ip6;
-		} addr;
+		union wg_ip addr;
 		uint16_t family;
 		uint8_t cidr;
 

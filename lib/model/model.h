@@ -41,6 +41,11 @@ enum {
 	WGALLOWEDIP_REMOVE_ME = 1U << 0,
 };
 
+union wg_ip {
+	struct in_addr ip4;
+	struct in6_addr ip6;
+};
+
 struct wg_allowedip {
 	uint16_t family;
 	uint8_t cidr;
