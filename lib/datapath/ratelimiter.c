@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "noise/ratelimiter.h"
+#include "datapath/ratelimiter.h"
 #include "util/mem.h"
 
 #define NIL UINT32_MAX

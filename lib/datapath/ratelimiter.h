@@ -7,8 +7,8 @@
  *
  * Not thread-safe; the caller serialises access.
  */
-#ifndef WGCTL_NOISE_RATELIMITER_H
-#define WGCTL_NOISE_RATELIMITER_H
+#ifndef WGCTL_DATAPATH_RATELIMITER_H
+#define WGCTL_DATAPATH_RATELIMITER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "noise/ratelimiter.h"
+#include "datapath/ratelimiter.h"
 #include "util/mem.h"
 #include "tap.h"
 
