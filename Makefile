@@ -44,6 +44,7 @@ NOISE_OBJS := $(call objs,lib/noise)
 DATAPATH_OBJS := $(call objs,lib/datapath)
 BACKEND_OBJS := $(call objs,lib/backend)
 ORCH_OBJS := $(call objs,lib/orch)
+DAEMON_OBJS := $(call objs,lib/daemon)
 CMD_OBJS := $(call objs,cmd)
 
 # Layer closure and libraries per unit-test prefix (t_<layer>_*.c).
@@ -54,6 +55,7 @@ layer_noise := $(layer_crypto) $(NOISE_OBJS)
 layer_datapath := $(layer_noise) $(MODEL_OBJS) $(DATAPATH_OBJS)
 layer_backend := $(layer_datapath) $(BACKEND_OBJS)
 layer_orch := $(layer_backend) $(ORCH_OBJS)
+layer_daemon := $(layer_backend) $(DAEMON_OBJS)
 libs_util :=
 libs_crypto := $(call libs,libcrypto)
 libs_model := $(call libs,inih libcrypto)
@@ -61,10 +63,11 @@ libs_noise := $(call libs,libcrypto)
 libs_datapath := $(call libs,inih libcrypto) -lpthread
 libs_backend := $(call libs,$(PKGS)) -lpthread
 libs_orch := $(call libs,$(PKGS)) -lpthread
+libs_daemon := $(call libs,$(PKGS)) -lpthread
 # libsodium is a test oracle only (differential tests); wgctl itself never links it.
 TEST_ORACLE_LIBS := $(call libs,libsodium)
 
-LIB_OBJS := $(layer_orch)
+LIB_OBJS := $(layer_orch) $(DAEMON_OBJS)
 UNIT_SRCS := $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))

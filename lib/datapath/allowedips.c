@@ -112,10 +112,15 @@ static struct allowedips_node **slot_of(struct allowedips *t, const struct allow
 static struct allowedips_node *node_new(struct allowedips *t, const uint64_t key[2],
 					unsigned int cidr, unsigned int bitlen)
 {
-	struct allowedips_node *n = calloc(1, sizeof(*n));
+	struct allowedips_node *n = t->spare;
 
-	if (!n)
+	if (n) {
+		t->spare = n->bit[0];
+		--t->spares;
+		memset(n, 0, sizeof(*n));
+	} else if (!(n = calloc(1, sizeof(*n)))) {
 		return NULL;
+	}
 	n->key[0] = key[0];
 	n->key[1] = key[1];
 	mask_key(n->key, cidr);
@@ -212,6 +217,34 @@ void allowedips_free(struct allowedips *t)
 	free_tree(t, t->root4);
 	free_tree(t, t->root6);
 	t->root4 = t->root6 = NULL;
+	allowedips_unreserve(t);
+}
+
+int allowedips_reserve(struct allowedips *t, size_t inserts)
+{
+	struct allowedips_node *n;
+
+	/* An insert takes at most two nodes: the prefix and a branch point. */
+	while (t->spares < 2 * inserts) {
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		n->bit[0] = t->spare;
+		t->spare = n;
+		++t->spares;
+	}
+	return 0;
+}
+
+void allowedips_unreserve(struct allowedips *t)
+{
+	struct allowedips_node *n;
+
+	while ((n = t->spare)) {
+		t->spare = n->bit[0];
+		free(n);
+	}
+	t->spares = 0;
 }
 
 int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_t cidr,

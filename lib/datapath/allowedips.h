@@ -29,6 +29,9 @@ struct allowedips {
 	struct allowedips_node *root4, *root6;
 	size_t nodes;
 	size_t bytes;
+	/* Nodes set aside by allowedips_reserve(), chained through bit[0]. */
+	struct allowedips_node *spare;
+	size_t spares;
 };
 
 void allowedips_init(struct allowedips *t);
@@ -36,6 +39,14 @@ void allowedips_init(struct allowedips *t);
 void allowedips_free(struct allowedips *t);
 /* An all-zero owner is valid too. */
 void allowedips_owner_init(struct allowedips_owner *o);
+
+/*
+ * Set aside nodes so that the next `inserts` insertions cannot fail with -ENOMEM: a
+ * configuration change reserves first and then applies without a failure point. 0 or -ENOMEM.
+ */
+int allowedips_reserve(struct allowedips *t, size_t inserts);
+/* Free whatever is still set aside. */
+void allowedips_unreserve(struct allowedips *t);
 
 /*
  * addr is 4 bytes for AF_INET and 16 for AF_INET6, in network order; host bits below cidr are

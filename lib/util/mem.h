@@ -36,6 +36,7 @@ static inline bool ct_is_zero(const void *a, size_t n)
 }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 #define __must_check __attribute__((warn_unused_result))
 
 #endif

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A WireGuard device without I/O: peers, cryptokey routing, the index and public-key tables, and
+ * the packet paths between the tunnel and the wire. The caller owns the sockets and the TUN and
+ * plugs them in through struct dp_io_ops; every entry point takes the time, so the whole device
+ * can be driven by a virtual clock in tests.
+ *
+ * Packets are handled in place: a buffer handed to dp_device_tun_packet() has DP_HEADROOM bytes
+ * before and DP_TAILROOM bytes after the packet that may be written, so encryption needs no copy.
+ * Outputs go through the io callbacks, which may queue them for a batched flush (sendmmsg) before
+ * the caller returns to its poll loop.
+ *
+ * Not thread-safe: the caller serialises every call on one device. Allocation happens only when
+ * the configuration changes and when a packet is staged for a peer without a session.
+ */
+#ifndef WGCTL_DATAPATH_DEVICE_H
+#define WGCTL_DATAPATH_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "model/model.h"
+#include "util/strbuf.h"
+
+enum {
+	DP_HEADROOM = 16,
+	DP_TAILROOM = 16 + 16,
+	/* Largest IP packet accepted from the TUN, and largest datagram accepted from the wire. */
+	DP_MAX_PACKET = 65535 - 32,
+	DP_MAX_DATAGRAM = 65535,
+	DP_DEFAULT_MTU = 1420,
+};
+
+struct dp_time {
+	uint64_t now;         /* CLOCK_BOOTTIME, ns */
+	struct timespec wall; /* CLOCK_REALTIME, for TAI64N and last-handshake times */
+};
+
+/*
+ * A peer's address on the wire, and the local address and interface it was last reached
+ * through, so that replies leave from the address the peer talks to (sticky sockets).
+ */
+struct dp_endpoint {
+	union wg_endpoint addr;
+	bool has_src;
+	int src_ifindex;
+	union wg_ip src;
+};
+
+struct dp_io_ops {
+	/* Send one datagram to ep (its source hint may be ignored). 0 or -errno; may only queue it. */
+	int (*udp_send)(void *arg, const struct dp_endpoint *ep, const void *buf, size_t len);
+	/* Write one decrypted IP packet to the tunnel. 0 or -errno. */
+	int (*tun_write)(void *arg, const void *buf, size_t len);
+	/*
+	 * Listen on port (0: any) with fwmark (0: none) on IPv4 and IPv6. On success *bound is the
+	 * port in use; on failure the previous sockets must still work. 0 or -errno (-EADDRINUSE).
+	 */
+	int (*udp_bind)(void *arg, uint16_t port, uint32_t fwmark, uint16_t *bound);
+};
+
+/* Every packet the device drops is counted under one of these; `stats=1` on the UAPI lists them. */
+#define DP_STATS(X)                                                                                \
+	X(rx_datagrams)                                                                            \
+	X(rx_short)            /* shorter than any message */                                      \
+	X(rx_bad_type)         /* unknown type, or reserved bytes not zero */                     \
+	X(rx_bad_size)         /* wrong length for its type */                                     \
+	X(rx_bad_mac1)                                                                             \
+	X(rx_cookie_sent)      /* under load without MAC2: answered with a cookie reply */         \
+	X(rx_ratelimited)                                                                          \
+	X(rx_handshake_invalid) /* failed to consume (unknown peer, bad crypto, replayed time) */ \
+	X(rx_unknown_index)                                                                        \
+	X(rx_cookie_invalid)                                                                       \
+	X(rx_data_invalid)      /* failed authentication */                                        \
+	X(rx_replay)                                                                               \
+	X(rx_expired)                                                                              \
+	X(rx_bad_inner)         /* not IPv4/IPv6, or lengths that do not add up */                 \
+	X(rx_bad_inner_src)     /* inner source not in the sending peer's allowed IPs */           \
+	X(rx_keepalives)                                                                           \
+	X(rx_packets)                                                                              \
+	X(tx_no_route)          /* no peer's allowed IPs contain the destination */                \
+	X(tx_no_endpoint)                                                                          \
+	X(tx_bad_packet)                                                                           \
+	X(tx_staged_dropped)    /* staged queue full, or handshake given up */                     \
+	X(tx_send_errors)                                                                          \
+	X(tx_packets)                                                                              \
+	X(handshakes_completed)
+
+struct dp_stats {
+#define DP_STATS_FIELD(name) uint64_t name;
+	DP_STATS(DP_STATS_FIELD)
+#undef DP_STATS_FIELD
+};
+
+struct dp_device;
+
+struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg);
+/* Wipes every key. */
+void dp_device_free(struct dp_device *dev);
+
+/* Bind the sockets for the configured port and fwmark (the first time, and after an io reset). */
+int dp_device_open(struct dp_device *dev);
+/* The link's MTU, used to cap padding. */
+void dp_device_set_mtu(struct dp_device *dev, unsigned int mtu);
+/* Link down: sessions and staged packets are dropped and timers stop, as the kernel does. */
+void dp_device_set_up(struct dp_device *dev, bool up, const struct dp_time *t);
+
+/*
+ * Apply a UAPI/netlink-style delta (flags as in model.h: REPLACE_PEERS, REMOVE_ME, UPDATE_ONLY,
+ * REPLACE_ALLOWEDIPS, WGALLOWEDIP_REMOVE_ME...) atomically: everything is checked and allocated
+ * first, so on error nothing changed. 0, or -errno with one line in why (may be NULL):
+ * -EADDRINUSE (port), -ENOMEM, -EINVAL.
+ */
+int dp_device_apply(struct dp_device *dev, const struct wg_device *delta, const struct dp_time *t,
+		    struct strbuf *why);
+/* The running state as a model (peers in creation order, allowed IPs in insertion order). */
+struct wg_device *dp_device_export(const struct dp_device *dev);
+
+/* A datagram from the wire; from->src is the local address it arrived on. buf may be modified. */
+void dp_device_udp_packet(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
+			  size_t len, const struct dp_time *t);
+/* An IP packet from the tunnel, with DP_HEADROOM/DP_TAILROOM writable around it. */
+void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len, const struct dp_time *t);
+/* Run due timers and housekeeping; returns the next deadline (CLOCK_BOOTTIME ns, 0 = none). */
+uint64_t dp_device_tick(struct dp_device *dev, const struct dp_time *t);
+
+const struct dp_stats *dp_device_stats(const struct dp_device *dev);
+/* "name=value\n" for every counter. */
+void dp_device_format_stats(const struct dp_device *dev, struct strbuf *out);
+
+#endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* The device's insides, shared by device.c, device_config.c, send.c and receive.c only. */
+#ifndef WGCTL_DATAPATH_DEVICE_IMPL_H
+#define WGCTL_DATAPATH_DEVICE_IMPL_H
+
+#include "datapath/allowedips.h"
+#include "datapath/device.h"
+#include "datapath/ratelimiter.h"
+#include "noise/noise.h"
+#include "noise/siphash.h"
+#include "noise/timers.h"
+
+/* Three keypair slots, a handshake, and its successor taken before the old index is dropped. */
+enum { DP_PEER_INDICES = 5 };
+
+/* More handshake messages than this in DP_LOAD_WINDOW puts the device under load. */
+enum { DP_UNDER_LOAD_HANDSHAKES = 128 };
+#define DP_LOAD_WINDOW (NSEC_PER_SEC / 8)
+#define DP_HOUSEKEEPING_INTERVAL NSEC_PER_SEC
+#define DP_RATELIMITER_ENTRIES 8192
+
+struct dp_index {
+	struct dp_index *next;
+	struct dp_peer *peer;
+	uint32_t index;
+	bool used;
+};
+
+/* A packet waiting for a session, stored with room to be encrypted in place. */
+struct dp_staged {
+	struct dp_staged *next;
+	size_t len;
+	uint8_t buf[];
+};
+
+struct dp_peer {
+	struct dp_device *dev;
+	struct dp_peer *prev, *next; /* creation order, which `get` reports */
+	struct dp_peer *hash_next;
+	struct noise_remote remote;
+	struct timers timers;
+	struct allowedips_owner aips;
+	struct dp_endpoint endpoint;
+	bool has_endpoint;
+	uint16_t persistent_keepalive;
+	uint64_t rx_bytes, tx_bytes;
+	struct timespec last_handshake;
+	struct dp_index indices[DP_PEER_INDICES];
+	struct dp_staged *staged_head, *staged_tail;
+	size_t staged_count;
+	char name[16]; /* a public-key prefix for logs */
+};
+
+struct dp_device {
+	const struct dp_io_ops *ops;
+	void *io_arg;
+	struct noise_local local;
+	struct allowedips aips;
+	struct ratelimiter ratelimiter;
+	struct siphash_key hash_key;
+	struct dp_peer *first_peer, *last_peer;
+	size_t peer_count;
+	struct dp_peer **peer_buckets;
+	size_t peer_mask;
+	struct dp_index **index_buckets;
+	size_t index_mask;
+	uint16_t listen_port; /* as configured; 0 = any */
+	uint16_t bound_port;
+	uint32_t fwmark;
+	bool opened;
+	bool up;
+	unsigned int mtu;
+	uint64_t next_deadline;
+	uint64_t next_housekeeping;
+	uint64_t load_window_start;
+	unsigned int load_window_count;
+	uint64_t under_load_until;
+	struct dp_stats stats;
+	/* Handshake messages and keepalives are built here; the device is single-threaded. */
+	uint8_t scratch[DP_HEADROOM + 256 + DP_TAILROOM];
+};
+
+/* device.c */
+struct dp_peer *dp_peer_lookup(const struct dp_device *dev, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
+struct dp_peer *dp_index_lookup(const struct dp_device *dev, uint32_t index);
+int dp_tables_reserve(struct dp_device *dev, size_t peers);
+void dp_peer_link(struct dp_device *dev, struct dp_peer *peer);
+struct dp_peer *dp_peer_alloc(void);
+/* Takes a fresh allocation from dp_peer_alloc() into the device. 0 or -EINVAL (our own key). */
+int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
+void dp_peer_remove(struct dp_peer *peer);
+void dp_note_deadline(struct dp_peer *peer);
+
+/* send.c */
+void dp_send_initiation(struct dp_peer *peer, const struct dp_time *t);
+void dp_send_keepalive(struct dp_peer *peer, const struct dp_time *t);
+void dp_send_staged(struct dp_peer *peer, const struct dp_time *t);
+void dp_staged_clear(struct dp_peer *peer);
+int dp_send_buffer(struct dp_peer *peer, const void *buf, size_t len);
+void dp_peer_traffic_sent(struct dp_peer *peer, size_t len, bool is_data, const struct dp_time *t);
+
+#endif

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tunnel to wire: cryptokey routing on the destination, staging while no session exists,
+ * encryption in place, handshake initiations and keepalives.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath/device_impl.h"
+#include "datapath/ip.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+int dp_send_buffer(struct dp_peer *peer, const void *buf, size_t len)
+{
+	int ret;
+
+	if (!peer->has_endpoint)
+		return -EDESTADDRREQ;
+	ret = peer->dev->ops->udp_send(peer->dev->io_arg, &peer->endpoint, buf, len);
+	if (ret < 0)
+		++peer->dev->stats.tx_send_errors;
+	return ret;
+}
+
+void dp_peer_traffic_sent(struct dp_peer *peer, size_t len, bool is_data, const struct dp_time *t)
+{
+	peer->tx_bytes += len;
+	if (is_data)
+		timers_event_data_sent(&peer->timers, t->now);
+	timers_event_any_authenticated_packet_sent(&peer->timers, t->now);
+	timers_event_any_authenticated_packet_traversal(&peer->timers, t->now);
+	dp_note_deadline(peer);
+}
+
+void dp_send_initiation(struct dp_peer *peer, const struct dp_time *t)
+{
+	struct message_handshake_initiation *m = (void *)peer->dev->scratch;
+
+	if (!timers_may_initiate(&peer->timers, t->now))
+		return;
+	if (noise_create_initiation(&peer->remote, m, &t->wall, t->now) < 0)
+		return;
+	cookie_maker_mac(&peer->remote.r_cookie, (uint8_t *)m, sizeof(*m), t->now);
+	log_verbose("peer(%s) - sending handshake initiation", peer->name);
+	(void)dp_send_buffer(peer, m, sizeof(*m));
+	dp_peer_traffic_sent(peer, sizeof(*m), false, t);
+	timers_event_handshake_initiated(&peer->timers, t->now);
+	dp_note_deadline(peer);
+}
+
+static void maybe_rekey(struct dp_peer *peer, const struct dp_time *t)
+{
+	if (timers_keep_key_fresh_send(&peer->timers, &peer->remote, t->now))
+		dp_send_initiation(peer, t);
+}
+
+/* pkt[0..len) with DP_HEADROOM/DP_TAILROOM around it. 0, or -EKEYEXPIRED/-ENOKEY: stage it. */
+static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struct dp_time *t)
+{
+	struct noise_keypair *kp = noise_remote_current(&peer->remote);
+	size_t padded = len + noise_padding_len(len, peer->dev->mtu);
+	int ret;
+
+	if (!kp)
+		return -ENOKEY;
+	memset(pkt + len, 0, padded - len);
+	ret = noise_keypair_encrypt(kp, pkt - MESSAGE_DATA_HEADER_LEN,
+				    padded + MESSAGE_DATA_OVERHEAD, pkt, padded, t->now);
+	if (ret < 0)
+		return ret;
+	(void)dp_send_buffer(peer, pkt - MESSAGE_DATA_HEADER_LEN, (size_t)ret);
+	++peer->dev->stats.tx_packets;
+	dp_peer_traffic_sent(peer, (size_t)ret, len > 0, t);
+	return 0;
+}
+
+static struct dp_staged *staged_pop(struct dp_peer *peer)
+{
+	struct dp_staged *s = peer->staged_head;
+
+	if (s) {
+		peer->staged_head = s->next;
+		if (!peer->staged_head)
+			peer->staged_tail = NULL;
+		--peer->staged_count;
+	}
+	return s;
+}
+
+static void staged_push_front(struct dp_peer *peer, struct dp_staged *s)
+{
+	s->next = peer->staged_head;
+	peer->staged_head = s;
+	if (!peer->staged_tail)
+		peer->staged_tail = s;
+	++peer->staged_count;
+}
+
+void dp_staged_clear(struct dp_peer *peer)
+{
+	struct dp_staged *s;
+
+	while ((s = staged_pop(peer)))
+		free(s);
+}
+
+/* Keeps the newest MAX_STAGED_PACKETS: the oldest are the likeliest to be stale. */
+static void stage(struct dp_peer *peer, const uint8_t *pkt, size_t len)
+{
+	struct dp_staged *s = malloc(sizeof(*s) + DP_HEADROOM + len + DP_TAILROOM);
+
+	if (!s) {
+		++peer->dev->stats.tx_staged_dropped;
+		return;
+	}
+	if (peer->staged_count >= MAX_STAGED_PACKETS) {
+		free(staged_pop(peer));
+		++peer->dev->stats.tx_staged_dropped;
+	}
+	s->next = NULL;
+	s->len = len;
+	if (len)
+		memcpy(s->buf + DP_HEADROOM, pkt, len);
+	if (peer->staged_tail)
+		peer->staged_tail->next = s;
+	else
+		peer->staged_head = s;
+	peer->staged_tail = s;
+	++peer->staged_count;
+}
+
+void dp_send_staged(struct dp_peer *peer, const struct dp_time *t)
+{
+	struct dp_staged *s;
+
+	while ((s = staged_pop(peer))) {
+		if (send_data(peer, s->buf + DP_HEADROOM, s->len, t) < 0) {
+			staged_push_front(peer, s);
+			break;
+		}
+		free(s);
+	}
+	maybe_rekey(peer, t);
+}
+
+void dp_send_keepalive(struct dp_peer *peer, const struct dp_time *t)
+{
+	if (!peer->staged_count)
+		stage(peer, NULL, 0);
+	dp_send_staged(peer, t);
+}
+
+void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len, const struct dp_time *t)
+{
+	struct allowedips_owner *owner;
+	struct dp_peer *peer;
+	union wg_ip dst;
+	int family;
+
+	family = ip_packet_dst(pkt, len, &dst);
+	if (family < 0 || len > DP_MAX_PACKET) {
+		++dev->stats.tx_bad_packet;
+		return;
+	}
+	owner = allowedips_lookup(&dev->aips, family, &dst);
+	if (!owner) {
+		++dev->stats.tx_no_route;
+		return;
+	}
+	peer = container_of(owner, struct dp_peer, aips);
+	if (!peer->has_endpoint) {
+		++dev->stats.tx_no_endpoint;
+		return;
+	}
+	/* The fast path, when nothing is waiting ahead of this packet. */
+	if (!peer->staged_count && send_data(peer, pkt, len, t) == 0) {
+		maybe_rekey(peer, t);
+		return;
+	}
+	stage(peer, pkt, len);
+	dp_send_staged(peer, t);
+}
