@@ -29,6 +29,11 @@ int cmd_genkey(int argc, const char *argv[]);
 int cmd_pubkey(int argc, const char *argv[]);
 int cmd_strip(int argc, const char *argv[]);
 int cmd_check(int argc, const char *argv[]);
+int cmd_setconf(int argc, const char *argv[]);
+int cmd_addconf(int argc, const char *argv[]);
+int cmd_syncconf(int argc, const char *argv[]);
+int cmd_showconf(int argc, const char *argv[]);
+int cmd_daemon(int argc, const char *argv[]);
 int cmd_not_yet(int argc, const char *argv[]);
 
 #endif

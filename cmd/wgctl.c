@@ -30,15 +30,15 @@ static const char set_usage[] =
 
 static const struct cmd commands[] = {
 	{ "show", cmd_not_yet, ALL, show_usage, "Shows the current configuration and device information" },
-	{ "showconf", cmd_not_yet, ALL, "<interface>",
+	{ "showconf", cmd_showconf, ALL, "<interface>",
 	  "Shows the current configuration of a given WireGuard interface, for use with `setconf'" },
 	{ "set", cmd_not_yet, ALL, set_usage,
 	  "Change the current configuration, add peers, remove peers, or change peers" },
-	{ "setconf", cmd_not_yet, ALL, "<interface> <configuration filename>",
+	{ "setconf", cmd_setconf, ALL, "<interface> <configuration filename>",
 	  "Applies a configuration file to a WireGuard interface" },
-	{ "addconf", cmd_not_yet, ALL, "<interface> <configuration filename>",
+	{ "addconf", cmd_addconf, ALL, "<interface> <configuration filename>",
 	  "Appends a configuration file to a WireGuard interface" },
-	{ "syncconf", cmd_not_yet, ALL, "<interface> <configuration filename>",
+	{ "syncconf", cmd_syncconf, ALL, "<interface> <configuration filename>",
 	  "Synchronizes a configuration file to a WireGuard interface" },
 	{ "genkey", cmd_genkey, ALL, "", "Generates a new private key and writes it to stdout" },
 	{ "genpsk", cmd_genkey, ALL, "", "Generates a new preshared key and writes it to stdout" },
@@ -58,7 +58,7 @@ static const struct cmd commands[] = {
 	  "Validates config files without touching the system" },
 	{ "reresolve", cmd_not_yet, CMD_WGCTL, "<interface | config file>",
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
-	{ "daemon", cmd_not_yet, CMD_WGCTL, "[-f|--foreground] <interface>",
+	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
 	  "Runs the bundled userspace WireGuard datapath for an interface" },
 };
 

@@ -4,9 +4,9 @@
 # test tier: Debian's wireguard-tools and wireguard-go are test oracles, never runtime needs).
 set -euo pipefail
 build=(build-essential pkg-config git libinih-dev libmnl-dev libnl-3-dev libnl-route-3-dev
-	libcurl4-openssl-dev libssl-dev iproute2)
+	libcurl4-openssl-dev libssl-dev iproute2 iputils-ping)
 test=(libsodium-dev clang libclang-rt-14-dev wireguard-tools wireguard-go python3 perl mandoc
-	iperf3 nftables)
+	iperf3 nftables socat)
 pkgs=("${build[@]}")
 [ "${1:-}" = --test ] && pkgs+=("${test[@]}")
 missing=()

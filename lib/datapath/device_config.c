@@ -170,7 +170,10 @@ static void apply_keepalive(struct dp_peer *peer, uint16_t interval, const struc
 	uint16_t old = peer->persistent_keepalive;
 
 	peer->persistent_keepalive = interval;
-	if (!interval || !old)
+	/* A link that is down sends nothing; coming up sends the first keepalive instead. */
+	if (!peer->dev->up)
+		peer->timers.t_persistent_keepalive_interval = interval;
+	else if (!interval || !old)
 		timers_event_persistent_keepalive_set(&peer->timers, interval, t->now);
 	else
 		peer->timers.t_persistent_keepalive_interval = interval;

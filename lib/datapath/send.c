@@ -38,7 +38,7 @@ void dp_send_initiation(struct dp_peer *peer, const struct dp_time *t)
 {
 	struct message_handshake_initiation *m = (void *)peer->dev->scratch;
 
-	if (!timers_may_initiate(&peer->timers, t->now))
+	if (!peer->dev->up || !timers_may_initiate(&peer->timers, t->now))
 		return;
 	if (noise_create_initiation(&peer->remote, m, &t->wall, t->now) < 0)
 		return;

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where a WireGuard interface lives, chosen as wg(8) chooses: the UAPI socket of a userspace
+ * implementation when one answers for the name, otherwise the kernel's generic netlink family.
+ * Every subcommand talks to interfaces only through these calls.
+ */
+#ifndef WGCTL_BACKEND_BACKEND_H
+#define WGCTL_BACKEND_BACKEND_H
+
+#include "model/config.h"
+#include "model/model.h"
+
+struct backend_ops {
+	const char *name;
+	/* Whether this backend holds an interface of that name. */
+	bool (*has)(const char *ifname);
+	/* The running configuration and state; 0 or -errno. */
+	int (*get)(const char *ifname, struct wg_device **dev);
+	/* Apply a delta (model flags); 0 or -errno as the implementation answered. */
+	int (*set)(const char *ifname, const struct wg_device *delta);
+	/* Append the names of this backend's interfaces. 0 or -errno. */
+	int (*list)(struct wg_strlist *names);
+};
+
+extern const struct backend_ops backend_uapi;
+
+/* The backend holding ifname, or NULL when no implementation has it. */
+const struct backend_ops *backend_for(const char *ifname);
+int backend_get(const char *ifname, struct wg_device **dev);
+int backend_set(const char *ifname, const struct wg_device *delta);
+/* Every WireGuard interface of every backend, sorted by name, without duplicates. */
+int backend_list(struct wg_strlist *names);
+
+#endif

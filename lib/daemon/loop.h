@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's single thread: one epoll set over the TUN, the UDP sockets, the UAPI socket and
+ * its clients, a timerfd for the device's timers, link notifications, signals and an inotify
+ * watch on the socket file. Every dp_device_* call happens here, so none needs a lock.
+ */
+#ifndef WGCTL_DAEMON_LOOP_H
+#define WGCTL_DAEMON_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/event.h"
+#include "daemon/linkwatch.h"
+#include "daemon/tun.h"
+#include "daemon/udp.h"
+#include "daemon/uapi_server.h"
+#include "datapath/device.h"
+
+struct loop {
+	int epfd, timerfd, sigfd, inofd;
+	struct tun *tun;
+	struct udp udp;
+	struct linkwatch lw;
+	struct link_state link;
+	struct uapi_server *uapi;
+	struct dp_device *dev;
+	struct dp_time t; /* taken once per wakeup */
+	uint64_t armed;	  /* deadline the timerfd is set to, 0: none */
+	bool stop;
+	int status;
+	uint8_t **bufs; /* packet buffers, DP_HEADROOM + DP_MAX_DATAGRAM + DP_TAILROOM each */
+	struct ev_handler h_tun, h_udp4, h_udp6, h_timer, h_signal, h_inotify, h_link;
+};
+
+/* The dp_io_ops to create the device with, with the loop as their argument. */
+extern const struct dp_io_ops loop_io_ops;
+
+/* Everything but the device: epoll, signals (blocked from here on), timer, link, file watch. */
+int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi);
+/* Hands the link's state to an opened device and starts serving the UAPI socket. */
+int loop_attach(struct loop *l, struct dp_device *dev);
+/* Runs until a signal, the link's or the socket file's removal. The exit status. */
+int loop_run(struct loop *l);
+/* Closes what loop_init and the io ops opened (not the TUN, the UAPI socket or the device). */
+void loop_destroy(struct loop *l);
+
+#endif
