@@ -29,6 +29,8 @@ int cmd_genkey(int argc, const char *argv[]);
 int cmd_pubkey(int argc, const char *argv[]);
 int cmd_strip(int argc, const char *argv[]);
 int cmd_check(int argc, const char *argv[]);
+int cmd_show(int argc, const char *argv[]);
+int cmd_set(int argc, const char *argv[]);
 int cmd_setconf(int argc, const char *argv[]);
 int cmd_addconf(int argc, const char *argv[]);
 int cmd_syncconf(int argc, const char *argv[]);

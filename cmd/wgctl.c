@@ -29,10 +29,10 @@ static const char set_usage[] =
 	"[allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...";
 
 static const struct cmd commands[] = {
-	{ "show", cmd_not_yet, ALL, show_usage, "Shows the current configuration and device information" },
+	{ "show", cmd_show, ALL, show_usage, "Shows the current configuration and device information" },
 	{ "showconf", cmd_showconf, ALL, "<interface>",
 	  "Shows the current configuration of a given WireGuard interface, for use with `setconf'" },
-	{ "set", cmd_not_yet, ALL, set_usage,
+	{ "set", cmd_set, ALL, set_usage,
 	  "Change the current configuration, add peers, remove peers, or change peers" },
 	{ "setconf", cmd_setconf, ALL, "<interface> <configuration filename>",
 	  "Applies a configuration file to a WireGuard interface" },

@@ -28,7 +28,7 @@ extern const struct backend_ops backend_uapi;
 const struct backend_ops *backend_for(const char *ifname);
 int backend_get(const char *ifname, struct wg_device **dev);
 int backend_set(const char *ifname, const struct wg_device *delta);
-/* Every WireGuard interface of every backend, sorted by name, without duplicates. */
+/* Every WireGuard interface of every backend, in wg's order, without duplicates. */
 int backend_list(struct wg_strlist *names);
 
 #endif

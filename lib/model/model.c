@@ -142,14 +142,18 @@ bool model_parse_fwmark(uint32_t *fwmark, const char *value, struct diag_list *d
 /* Stricter than wg(8), whose getaddrinfo() silently truncates 70000 to 4464. */
 bool model_parse_port(uint16_t *port, const char *value, struct diag_list *d, unsigned int line)
 {
-	struct servent *s;
+	const struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+					.ai_protocol = IPPROTO_UDP, .ai_flags = AI_PASSIVE };
+	struct addrinfo *res;
 	uint32_t v;
+	int ret;
 
 	if (!*value) {
 		diag_error(d, line, "Unable to parse empty port");
 		return false;
 	}
-	if (isdigit((unsigned char)value[0])) {
+	/* Stricter than wg, which lets getaddrinfo truncate 70000 to 4464. */
+	if (value[strspn(value, "0123456789")] == '\0') {
 		if (parse_u32(&v, value, 10) && v <= 65535) {
 			*port = (uint16_t)v;
 			return true;
@@ -157,12 +161,17 @@ bool model_parse_port(uint16_t *port, const char *value, struct diag_list *d, un
 		diag_error(d, line, "Port is not in the range 0-65535: `%s'", value);
 		return false;
 	}
-	s = getservbyname(value, "udp");
-	if (!s) {
-		diag_error(d, line, "Port is neither a number nor a known UDP service: `%s'", value);
+	ret = getaddrinfo(NULL, value, &hints, &res);
+	if (ret) {
+		diag_error(d, line, "%s: `%s'", ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret),
+			   value);
 		return false;
 	}
-	*port = ntohs((uint16_t)s->s_port);
+	if (res->ai_family == AF_INET)
+		*port = ntohs(((struct sockaddr_in *)res->ai_addr)->sin_port);
+	else
+		*port = ntohs(((struct sockaddr_in6 *)res->ai_addr)->sin6_port);
+	freeaddrinfo(res);
 	return true;
 }
 
