@@ -119,14 +119,21 @@ static int rebind(struct dp_device *dev, const struct wg_device *delta, struct s
 				      strerror(-ret));
 		return ret;
 	}
+	/* New sockets may route differently: forget the source addresses learned on the old ones. */
+	if (bound != dev->bound_port || fwmark != dev->fwmark) {
+		for (struct dp_peer *p = dev->first_peer; p; p = p->next)
+			p->endpoint.has_src = false;
+	}
 	dev->listen_port = port;
 	dev->bound_port = bound;
 	dev->fwmark = fwmark;
 	return 0;
 }
 
-static void set_private_key(struct dp_device *dev, const uint8_t key[NOISE_PUBLIC_KEY_LEN])
+static void set_private_key(struct dp_device *dev, const uint8_t key[NOISE_PUBLIC_KEY_LEN],
+			    const struct dp_time *t)
 {
+	bool first_identity = !dev->local.l_has_identity;
 	struct dp_peer *p, *next;
 
 	if (key_is_zero(key))
@@ -145,6 +152,9 @@ static void set_private_key(struct dp_device *dev, const uint8_t key[NOISE_PUBLI
 		}
 		noise_remote_precompute(&p->remote);
 		noise_remote_expire_current(&p->remote);
+		/* Packets staged while we had no key can go now: this starts their handshake. */
+		if (first_identity && dev->local.l_has_identity && p->staged_count)
+			dp_send_staged(p, t);
 	}
 }
 
@@ -237,7 +247,7 @@ int dp_device_apply(struct dp_device *dev, const struct wg_device *delta, const 
 			dp_peer_remove(dev->first_peer);
 	}
 	if (delta->flags & WGDEVICE_HAS_PRIVATE_KEY)
-		set_private_key(dev, delta->private_key);
+		set_private_key(dev, delta->private_key, t);
 	for_each_wgpeer (delta, p)
 		apply_peer(dev, p, &plan, t);
 	allowedips_unreserve(&dev->aips);
