@@ -21,8 +21,11 @@ def norm(text):
             peers[v + '='] = cur
             continue
         if k == 'AllowedIPs':
-            v = sorted(str(ipaddress.ip_network(a.strip(), strict=False)) for a in v.split(','))
+            # Repeated AllowedIPs lines accumulate, as in wg's grammar.
+            v = sorted(cur.get(k, []) + [str(ipaddress.ip_network(a.strip(), strict=False))
+                                         for a in v.split(',') if a.strip()])
         cur[k] = v
     return {'Interface': iface, 'Peers': peers}
 
-print(json.dumps(norm(open(sys.argv[1]).read()), sort_keys=True, indent=1))
+src = open(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] != '-' else sys.stdin
+print(json.dumps(norm(src.read()), sort_keys=True, indent=1))
