@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/netlink.h"
 
 /* In wg's order of preference: userspace first, then the kernel (netlink joins here). */
-static const struct backend_ops *const backends[] = { &backend_uapi };
+static const struct backend_ops *const backends[] = { &backend_uapi, &backend_netlink };
 
 const struct backend_ops *backend_for(const char *ifname)
 {

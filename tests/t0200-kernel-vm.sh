@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The kernel tier: Debian's stock kernel (which has WireGuard) boots under qemu TCG with an
+# initramfs holding this build, and tests/vm/guest.sh checks the netlink backend against
+# Debian's wg and the userspace datapath against the kernel's. The guest's TAP lines are
+# relayed here; if the VM never reports, one "not ok" carries the console's tail.
+test_description='netlink backend and kernel interop in a VM'
+. "$(dirname "$0")/lib.sh"
+
+VM_SECONDS=${WGCTL_VM_SECONDS:-240}
+
+command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+	test_skip_all "needs qemu-system-x86_64 (contrib/install-deps.sh --test installs qemu-system-x86)"
+require_cmd wg ip dash timeout cpio gzip ldd awk
+[ -x "$WGCTL" ] || test_skip_all "no binary under test at $WGCTL"
+tree=$("$TOP/tests/vm/kernel.sh" 2>"$TMP/kernel.err") ||
+	test_skip_all "cannot fetch the linux-image-amd64 package: $(tail -n 1 "$TMP/kernel.err")"
+
+vm=$TMP/vm
+mkdir -p "$vm"
+build_ok=true
+{
+	"$TOP/tests/vm/mkdata.sh" "$vm/data" wg &&
+		"$TOP/tests/vm/mkinitramfs.sh" "$vm/initrd.gz" "$tree" "$WGCTL" "$TOP/tests/vm/init.sh" \
+			"$TOP/tests/vm/guest.sh" "$vm/data"
+} >"$vm/build.log" 2>&1 || build_ok=false
+if ! $build_ok; then
+	echo "not ok 1 - build the guest's initramfs"
+	sed 's/^/# /' "$vm/build.log" | tail -n 30
+	echo "1..1"
+	exit 1
+fi
+
+start=$(date +%s)
+"$TOP/tests/vm/run.sh" "$(ls "$tree"/boot/vmlinuz-*)" "$vm/initrd.gz" "$vm/console.log" "$vm/tap.txt" \
+	"$VM_SECONDS"
+qemu_status=$?
+elapsed=$(($(date +%s) - start))
+[ -z "${WGCTL_VM_KEEP:-}" ] || cp "$vm/console.log" "$vm/tap.txt" "$WGCTL_VM_KEEP/"
+
+# Relay the guest's results under our own numbering.
+count=0
+failed=0
+guest_plan=
+guest_status=
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	case $line in
+	"ok "[0-9]* | "not ok "[0-9]*)
+		count=$((count + 1))
+		[ "${line#not }" = "$line" ] || case $line in *"# TODO"*) ;; *) failed=$((failed + 1)) ;; esac
+		prefix=${line%%[0-9]*}
+		rest=${line#"$prefix"}
+		rest=${rest#"${rest%%[!0-9]*}"}
+		echo "$prefix$count$rest"
+		;;
+	"# guest-status "*) guest_status=${line#"# guest-status "} ;;
+	"#"*) echo "$line" ;;
+	1..[0-9]*) guest_plan=${line#1..} ;;
+	esac
+done <"$vm/tap.txt"
+
+count=$((count + 1))
+if [ -n "$guest_status" ] && [ "$guest_plan" = "$((count - 1))" ] && [ "$qemu_status" -eq 0 ]; then
+	echo "ok $count - guest ran $guest_plan tests, exited with status $guest_status (VM ${elapsed}s)"
+else
+	failed=$((failed + 1))
+	echo "not ok $count - guest finished (qemu status $qemu_status, guest status ${guest_status:-none}," \
+		"plan ${guest_plan:-none}, ${elapsed}s of at most ${VM_SECONDS}s)"
+	tr -d '\r' <"$vm/console.log" | tail -n 40 | sed 's/^/# /'
+fi
+echo "1..$count"
+[ "$failed" -eq 0 ]
