@@ -11,15 +11,38 @@ test_count=0
 test_failed=0
 TMP=$(mktemp -d /tmp/wgctl-test.XXXXXX)
 cleanup_hooks=()
+# Hooks run last-registered first, so that what was made last is undone first.
 at_exit() {
-	local h
-	for h in "${cleanup_hooks[@]}"; do eval "$h" >/dev/null 2>&1; done
+	local i
+	for ((i = ${#cleanup_hooks[@]} - 1; i >= 0; i--)); do
+		eval "${cleanup_hooks[i]}" >/dev/null 2>&1
+	done
 	rm -rf "$TMP"
 }
 trap at_exit EXIT
 
 test_on_exit() {
 	cleanup_hooks+=("$1")
+}
+
+# A network namespace for this test; on exit the processes the test started in it are ended
+# (by PID) and it is deleted. Deleting a namespace alone would leave its daemons running.
+test_netns() {
+	ip netns add "$1" || return 1
+	test_on_exit "netns_destroy $1"
+}
+
+netns_destroy() {
+	local pids i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(ip netns pids "$1" 2>/dev/null)
+		[ -z "$pids" ] && break
+		kill $pids 2>/dev/null
+		sleep 0.2
+	done
+	pids=$(ip netns pids "$1" 2>/dev/null)
+	[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+	ip netns del "$1"
 }
 
 test_expect_success() {

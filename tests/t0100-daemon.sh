@@ -13,11 +13,9 @@ make_links
 
 ns=wgctl-t100-$$
 ns2=wgctl-t100b-$$
-ip netns add "$ns" || test_skip_all "cannot create a network namespace"
-ip netns add "$ns2" || { ip netns del "$ns"; test_skip_all "cannot create a network namespace"; }
+test_netns "$ns" || test_skip_all "cannot create a network namespace"
+test_netns "$ns2" || test_skip_all "cannot create a network namespace"
 # Only processes inside our own namespaces: the daemons and helpers this test started there.
-test_on_exit "for p in \$(ip netns pids $ns) \$(ip netns pids $ns2); do kill \$p; done; sleep 0.3"
-test_on_exit "ip netns del $ns; ip netns del $ns2"
 
 export WGCTL_RUN_DIR=$TMP/run
 NS="ip netns exec $ns"

@@ -11,8 +11,7 @@ require_cmd ip python3
 ns=wgctl-t120-$$
 IF=wgt120
 export WGCTL_RUN_DIR=$TMP/run
-ip netns add "$ns" || test_skip_all "cannot create a network namespace"
-test_on_exit "ip netns del $ns"
+test_netns "$ns" || test_skip_all "cannot create a network namespace"
 ip -n "$ns" link set lo up
 sock=$WGCTL_RUN_DIR/$IF.sock
 priv=$("$WGCTL" genkey)
@@ -25,7 +24,6 @@ test_expect_success 'daemon starts and takes a config' '
 	ip netns exec "$ns" "$WGCTL" setconf $IF "$TMP/c.conf" &&
 	ip -n "$ns" link set $IF up
 '
-test_on_exit "ip -n $ns link del $IF 2>/dev/null"
 
 stat() {
 	"$TOP/tests/uapi.py" "$sock" 'stats=1\n\n' | sed -n "s/^$1=//p"

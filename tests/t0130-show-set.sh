@@ -14,14 +14,11 @@ OURS=$TMP/bin/wg
 ns=wgctl-t130-$$
 GO=wgt130g$$ DM=wgt130d$$
 GO=${GO:0:15} DM=${DM:0:15}
-ip netns add "$ns" || test_skip_all "cannot create a network namespace"
-test_on_exit "ip netns del $ns"
+test_netns "$ns" || test_skip_all "cannot create a network namespace"
 in_ns() { ip netns exec "$ns" "$@"; }
 in_ns ip link set lo up
-in_ns env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f "$GO" >/dev/null 2>&1 &
-test_on_exit "kill $!"
+ip netns exec "$ns" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f "$GO" >/dev/null 2>&1 &
 in_ns "$WGCTL" daemon "$DM"
-test_on_exit "ip -n $ns link del $DM 2>/dev/null"
 for i in $(seq 50); do [ -S /var/run/wireguard/$GO.sock ] && break; sleep 0.1; done
 
 umask 077
@@ -124,6 +121,17 @@ test_expect_success 'set: empty allowed-ips removes all, keepalive off, psk from
 '
 test_expect_success 'set: private key from a file (with trailing newline) and fwmark off' '
 	run_set private-key "$TMP/p1.key" fwmark off && in_ns wg show $DM private-key | cmp - "$TMP/p1.key"
+'
+test_expect_success 'set: a hostname endpoint is resolved' '
+	in_ns "$WGCTL" set $DM peer "$(cat "$TMP/p2.pub")" endpoint localhost:52222 &&
+	in_ns wg show $DM endpoints | grep -Eqx "$(cat "$TMP/p2.pub")	(127.0.0.1|\[::1\]):52222"
+'
+test_expect_success 'set: an unknown host fails like wg, without retries for a permanent error' '
+	WG_ENDPOINT_RESOLUTION_RETRIES=infinity timeout 10 "$OURS" set nosuchif0 peer "$(cat "$TMP/p2.pub")" \
+		endpoint nosuchhost.invalid:1 2>ours.err; r2=$?
+	WG_ENDPOINT_RESOLUTION_RETRIES=infinity timeout 10 wg set nosuchif0 peer "$(cat "$TMP/p2.pub")" \
+		endpoint nosuchhost.invalid:1 2>theirs.err; r1=$?
+	[ $r1 = 1 ] && [ $r2 = 1 ] && cmp theirs.err ours.err
 '
 test_expect_success 'set: listen-port' '
 	in_ns "$WGCTL" set $DM listen-port 51999 && [ "$(in_ns wg show $DM listen-port)" = 51999 ]

@@ -13,16 +13,13 @@ make_links
 ns=wgctl-t140-$$ nsb=wgctl-t140b-$$
 GO=wgt140g$$ DM=wgt140d$$ B=wgt140b$$
 GO=${GO:0:15} DM=${DM:0:15} B=${B:0:15}
-ip netns add "$ns" && ip netns add "$nsb" || test_skip_all "cannot create network namespaces"
-test_on_exit "ip netns del $ns; ip netns del $nsb"
+test_netns "$ns" && test_netns "$nsb" || test_skip_all "cannot create network namespaces"
 in_ns() { ip netns exec "$ns" "$@"; }
 in_b() { ip netns exec "$nsb" "$@"; }
 in_ns ip link set lo up
-in_ns env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f "$GO" >/dev/null 2>&1 &
-test_on_exit "kill $!"
+ip netns exec "$ns" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f "$GO" >/dev/null 2>&1 &
 in_ns "$WGCTL" daemon "$DM"
 in_b "$WGCTL" daemon "$B"
-test_on_exit "ip -n $ns link del $DM 2>/dev/null; ip -n $nsb link del $B 2>/dev/null"
 for i in $(seq 50); do [ -S /var/run/wireguard/$GO.sock ] && break; sleep 0.1; done
 umask 077
 
