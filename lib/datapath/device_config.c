@@ -151,7 +151,10 @@ static void set_private_key(struct dp_device *dev, const uint8_t key[NOISE_PUBLI
 			continue;
 		}
 		noise_remote_precompute(&p->remote);
+		/* As the kernel: old keys stop, and a handshake under the new one may start at once. */
+		noise_remote_handshake_clear(&p->remote);
 		noise_remote_expire_current(&p->remote);
+		timers_allow_initiation(&p->timers);
 		/* Packets staged while we had no key can go now: this starts their handshake. */
 		if (first_identity && dev->local.l_has_identity && p->staged_count)
 			dp_send_staged(p, t);

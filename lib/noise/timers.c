@@ -124,6 +124,11 @@ void timers_event_persistent_keepalive_set(struct timers *t, uint16_t interval, 
 		t->t_persistent_keepalive = 0;
 }
 
+void timers_allow_initiation(struct timers *t)
+{
+	t->t_has_sent_handshake = false;
+}
+
 bool timers_may_initiate(const struct timers *t, uint64_t now)
 {
 	return !t->t_has_sent_handshake || now - t->t_last_sent_handshake >= REKEY_TIMEOUT;

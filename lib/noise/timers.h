@@ -74,6 +74,8 @@ unsigned int timers_tick(struct timers *t, uint64_t now);
 /* The earliest armed deadline, or 0 when nothing is armed. */
 uint64_t timers_next_deadline(const struct timers *t);
 
+/* Keys were expired (e.g. a new private key): the next initiation need not wait REKEY_TIMEOUT. */
+void timers_allow_initiation(struct timers *t);
 /* Whether REKEY_TIMEOUT has passed since the last initiation (the per-peer minimum gap). */
 bool timers_may_initiate(const struct timers *t, uint64_t now);
 /*

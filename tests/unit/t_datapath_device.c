@@ -514,6 +514,38 @@ static void test_remove_peer(void)
 	model_device_free(d);
 }
 
+/* A new private key must not wait out REKEY_TIMEOUT from the last initiation under the old one. */
+static void test_new_private_key(void)
+{
+	struct wg_device *d = model_device_new();
+	struct wg_peer *p = model_peer_new(d);
+	uint8_t old_pub[32];
+
+	/* B's link bounces, so that B has just initiated when its key changes. */
+	dp_device_set_up(B.dev, false, &now);
+	dp_device_set_up(B.dev, true, &now);
+	send_from(&B, "10.2.0.1", "10.1.0.1", 10, 1);
+	ok(B.nudp == 1 && B.udp[0].len == MESSAGE_INITIATION_LEN, "B initiates after its link bounced");
+	deliver();
+	ok(got_packet(&A, "10.2.0.1", 10, 1), "tunnel up before the key change");
+	memcpy(old_pub, B.pub, 32);
+	crypto_random(B.priv, 32);
+	if (!curve25519_generate_public(B.pub, B.priv))
+		abort();
+	ok(configure(&B, &A, "10.1.0.0", true, 0) == 0, "B takes a new private key");
+	p->flags = WGPEER_HAS_PUBLIC_KEY | WGPEER_REMOVE_ME;
+	memcpy(p->public_key, old_pub, 32);
+	ok(dp_device_apply(A.dev, d, &now, NULL) == 0 && configure(&A, &B, "10.2.0.0", true, 0) == 0,
+	   "A swaps B's old public key for the new one");
+	advance(MS);
+	send_from(&B, "10.2.0.1", "10.1.0.1", 10, 2);
+	ok(B.nudp == 1 && B.udp[0].len == MESSAGE_INITIATION_LEN,
+	   "B initiates at once under its new key");
+	deliver();
+	ok(got_packet(&A, "10.2.0.1", 10, 2), "and the packet arrives without waiting");
+	model_device_free(d);
+}
+
 int main(void)
 {
 	crypto_init();
@@ -528,6 +560,7 @@ int main(void)
 	test_remove_peer();
 	test_under_load();
 	test_hours();
+	test_new_private_key();
 	dp_device_free(A.dev);
 	dp_device_free(B.dev);
 	printf("1..%u\n", tap_run);
