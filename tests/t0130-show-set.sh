@@ -133,6 +133,13 @@ test_expect_success 'set: an unknown host fails like wg, without retries for a p
 		endpoint nosuchhost.invalid:1 2>theirs.err; r1=$?
 	[ $r1 = 1 ] && [ $r2 = 1 ] && cmp theirs.err ours.err
 '
+# +/- allowed-ips (current wg; Debian's 2021 wg rejects them, so only the daemon is checked).
+test_expect_success 'set: allowed-ips +prefix adds and -prefix removes, others stay' '
+	p=$(cat "$TMP/p2.pub") &&
+	in_ns "$WGCTL" set $DM peer "$p" allowed-ips "+10.5.0.0/24, -10.9.0.0/16" &&
+	in_ns wg show $DM allowed-ips | grep -x "$p	.*" >line &&
+	grep -q "10.5.0.0/24" line && ! grep -q "10.9.0.0/16" line && grep -q "fd09::/48" line
+'
 test_expect_success 'set: listen-port' '
 	in_ns "$WGCTL" set $DM listen-port 51999 && [ "$(in_ns wg show $DM listen-port)" = 51999 ]
 '
