@@ -35,6 +35,9 @@ int cmd_setconf(int argc, const char *argv[]);
 int cmd_addconf(int argc, const char *argv[]);
 int cmd_syncconf(int argc, const char *argv[]);
 int cmd_showconf(int argc, const char *argv[]);
+int cmd_up(int argc, const char *argv[]);
+int cmd_down(int argc, const char *argv[]);
+int cmd_save(int argc, const char *argv[]);
 int cmd_daemon(int argc, const char *argv[]);
 int cmd_not_yet(int argc, const char *argv[]);
 

@@ -235,6 +235,45 @@ static void quick_save_config(struct parser *p, const char *value, unsigned int 
 	p->conf->flags |= WGCONF_HAS_SAVE_CONFIG;
 }
 
+/* wgctl's extension: "ipv4", "ipv6", both, or off; the relay must ask for it. */
+static void quick_forwarding(struct parser *p, const char *value, unsigned int lineno)
+{
+	char buf[64], *tok, *save = NULL;
+
+	p->conf->forwarding = 0;
+	p->conf->forwarding_lineno = lineno;
+	p->conf->flags |= WGCONF_HAS_FORWARDING;
+	if (strlen(value) >= sizeof(buf) || !strcasecmp(value, "off") || !*value) {
+		if (strlen(value) >= sizeof(buf))
+			diag_error(p->d, lineno, "Forwarding is neither off nor a list of ipv4, ipv6: `%s'", value);
+		return;
+	}
+	strcpy(buf, value);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (!strcasecmp(tok, "ipv4")) {
+			p->conf->forwarding |= WGCONF_FORWARD_IPV4;
+		} else if (!strcasecmp(tok, "ipv6")) {
+			p->conf->forwarding |= WGCONF_FORWARD_IPV6;
+		} else {
+			diag_error(p->d, lineno, "Forwarding is neither off nor a list of ipv4, ipv6: `%s'", value);
+			return;
+		}
+	}
+}
+
+static void quick_proxy_arp(struct parser *p, const char *value, unsigned int lineno)
+{
+	if (!strcasecmp(value, "true"))
+		p->conf->proxy_arp = true;
+	else if (!strcasecmp(value, "false"))
+		p->conf->proxy_arp = false;
+	else {
+		diag_error(p->d, lineno, "`%s' is neither true nor false", value);
+		return;
+	}
+	p->conf->flags |= WGCONF_HAS_PROXY_ARP;
+}
+
 /* Returns true when wg-quick consumes the line itself. `hook_value` keeps any '#'. */
 static bool quick_entry(struct parser *p, const char *key, const char *value, const char *hook_value,
 			unsigned int lineno)
@@ -258,6 +297,10 @@ static bool quick_entry(struct parser *p, const char *key, const char *value, co
 		quick_table(p, value, lineno);
 	else if (!strcasecmp(key, "SaveConfig"))
 		quick_save_config(p, value, lineno);
+	else if (!strcasecmp(key, "Forwarding"))
+		quick_forwarding(p, value, lineno);
+	else if (!strcasecmp(key, "ProxyARP"))
+		quick_proxy_arp(p, value, lineno);
 	else
 		return false;
 	return true;

@@ -24,6 +24,14 @@ enum {
 	WGCONF_HAS_TABLE = 1U << 1,
 	WGCONF_HAS_SAVE_CONFIG = 1U << 2,
 	WGCONF_HAS_INTERFACE = 1U << 3,
+	WGCONF_HAS_FORWARDING = 1U << 4,
+	WGCONF_HAS_PROXY_ARP = 1U << 5,
+};
+
+/* wgctl's relay opt-in (Forwarding = ipv4, ipv6): what `up` turns on and `down` restores. */
+enum {
+	WGCONF_FORWARD_IPV4 = 1U << 0,
+	WGCONF_FORWARD_IPV6 = 1U << 1,
 };
 
 struct wg_strlist {
@@ -41,6 +49,9 @@ struct wg_config {
 	char *table;
 	struct wg_strlist hooks[WG_HOOK_COUNT];
 	bool save_config;
+	unsigned int forwarding; /* WGCONF_FORWARD_* */
+	bool proxy_arp;
+	unsigned int forwarding_lineno;
 	char *stripped;
 	unsigned int interface_lineno;
 };

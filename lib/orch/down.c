@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `down`, in wg-quick's order: PreDown, save, the policy rules of the default routes, the link,
+ * DNS, firewall, PostDown; then the relay sysctls come back. Every step runs even when an earlier
+ * one failed, so that a half-broken interface is cleaned up completely; the status says whether
+ * all of it went well.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "orch/firewall.h"
+#include "orch/orch_impl.h"
+#include "orch/resolvconf.h"
+
+static bool is_wireguard(const char *ifname)
+{
+	struct wg_strlist names = { 0 };
+	bool found = false;
+
+	if (backend_list(&names) == 0) {
+		for (size_t i = 0; i < names.n && !found; ++i)
+			found = !strcmp(names.v[i], ifname);
+	}
+	strlist_free(&names);
+	return found;
+}
+
+static bool has_default_route(const struct wg_device *dev)
+{
+	const struct wg_allowedip *aip;
+	const struct wg_peer *peer;
+
+	for_each_wgpeer (dev, peer) {
+		for_each_wgallowedip (peer, aip) {
+			if (aip->cidr == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void remove_rules(struct orch *o)
+{
+	const char *table = o->conf->table;
+	struct wg_device *dev = NULL;
+
+	if (table && strcmp(table, "auto"))
+		return;
+	if (backend_get(o->ifname, &dev) == 0 && dev->fwmark && has_default_route(dev)) {
+		if (o->opts->dry_run)
+			orch_say(o, "ip -4|-6 rule delete table %u (while present)", dev->fwmark);
+		else
+			orch_rules_down(o, dev->fwmark);
+	}
+	model_device_free(dev);
+}
+
+static void remove_dns(struct orch *o)
+{
+	char rec[64];
+
+	if (!o->conf->dns.n)
+		return;
+	resolvconf_record(rec, sizeof(rec), o->ifname);
+	orch_say(o, "resolvconf -d %s -f", rec);
+	if (!o->opts->dry_run)
+		(void)resolvconf_del(o->ifname);
+}
+
+int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
+{
+	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
+	int status = 0, ret;
+	bool present;
+
+	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
+		return orch_fail(&o, "rtnetlink", ret);
+	present = is_wireguard(ifname);
+	if (!present) {
+		fprintf(stderr, "%s: `%s' is not a WireGuard interface\n", opts->prog, ifname);
+		status = 1;
+	}
+	if (present && orch_hooks(&o, WG_HOOK_PRE_DOWN) < 0)
+		status = 1;
+	if (present && conf->save_config && orch_save(conf, ifname, path, opts))
+		status = 1;
+	if (present) {
+		remove_rules(&o);
+		orch_link_undo(&o, NULL);
+	}
+	remove_dns(&o);
+	if (!opts->dry_run)
+		firewall_remove(ifname);
+	orch_relay_down(&o);
+	if (present && orch_hooks(&o, WG_HOOK_POST_DOWN) < 0)
+		status = 1;
+	rtnetlink_close(o.rtnl);
+	return status;
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `save` (and `down` with SaveConfig = true): wg-quick's [Interface] header rebuilt from the live
+ * interface (addresses, nameservers, MTU when the file set one, Table, hooks) followed by the
+ * running wg configuration, written to a 0600 temporary file in the same directory, synced and
+ * renamed over the file, so that a crash leaves either the old file or the new one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "model/emit.h"
+#include "orch/orch_impl.h"
+#include "orch/resolvconf.h"
+
+static const char *const hook_names[WG_HOOK_COUNT] = { "PreUp", "PostUp", "PreDown", "PostDown" };
+
+static int header(struct orch *o, struct strbuf *out)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct wg_strlist servers = { 0 };
+	struct rtnetlink_prefix addrs[256];
+	unsigned int mtu;
+	char text[64];
+	int n;
+
+	strbuf_puts(out, "[Interface]\n");
+	for (size_t f = 0; f < 2; ++f) {
+		n = rtnetlink_addr_list(o->rtnl, o->ifname, families[f], addrs, 256);
+		for (int i = 0; i < n; ++i) {
+			orch_prefix_text(text, sizeof(text), &addrs[i]);
+			strbuf_printf(out, "Address = %s\n", text);
+		}
+	}
+	if (resolvconf_servers(o->ifname, &servers) == 0) {
+		for (size_t i = 0; i < servers.n; ++i)
+			strbuf_printf(out, "DNS = %s\n", servers.v[i]);
+	}
+	strlist_free(&servers);
+	if (o->conf->flags & WGCONF_HAS_MTU && rtnetlink_link_mtu(o->rtnl, o->ifname, &mtu) == 0)
+		strbuf_printf(out, "MTU = %u\n", mtu);
+	if (o->conf->table)
+		strbuf_printf(out, "Table = %s\n", o->conf->table);
+	if (o->conf->flags & WGCONF_HAS_FORWARDING) {
+		unsigned int fw = o->conf->forwarding;
+
+		strbuf_printf(out, "Forwarding = %s\n",
+			      fw == (WGCONF_FORWARD_IPV4 | WGCONF_FORWARD_IPV6) ? "ipv4, ipv6" :
+			      fw == WGCONF_FORWARD_IPV4 ? "ipv4" : fw ? "ipv6" : "off");
+	}
+	if (o->conf->flags & WGCONF_HAS_PROXY_ARP)
+		strbuf_printf(out, "ProxyARP = %s\n", o->conf->proxy_arp ? "true" : "false");
+	if (o->conf->save_config)
+		strbuf_puts(out, "SaveConfig = true\n");
+	for (int h = 0; h < WG_HOOK_COUNT; ++h) {
+		for (size_t i = 0; i < o->conf->hooks[h].n; ++i)
+			strbuf_printf(out, "%s = %s\n", hook_names[h], o->conf->hooks[h].v[i]);
+	}
+	return out->oom ? -ENOMEM : 0;
+}
+
+static int write_atomically(const char *path, const struct strbuf *text)
+{
+	char tmp[4096], dir[4096];
+	int fd, ret = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0600) < 0 || write(fd, text->buf, text->len) != (ssize_t)text->len || fsync(fd) < 0)
+		ret = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		return ret;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
+{
+	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
+	struct wg_device *dev = NULL;
+	struct strbuf out, wg;
+	const char *rest;
+	int ret;
+
+	strbuf_init(&out);
+	strbuf_init(&wg);
+	orch_say(&o, "wg showconf %s", ifname);
+	if ((ret = rtnetlink_open(&o.rtnl)) < 0 || (ret = backend_get(ifname, &dev)) < 0 ||
+	    (ret = header(&o, &out)) < 0)
+		goto out;
+	emit_showconf(&wg, dev);
+	/* showconf starts with its own "[Interface]\n", which the header replaces. */
+	rest = wg.buf && !strncmp(wg.buf, "[Interface]\n", 12) ? wg.buf + 12 : wg.buf ? wg.buf : "";
+	strbuf_puts(&out, rest);
+	strbuf_putc(&out, '\n');
+	ret = out.oom || wg.oom ? -ENOMEM : opts->dry_run ? 0 : write_atomically(path, &out);
+out:
+	if (ret < 0)
+		orch_fail(&o, "saving the configuration", ret);
+	model_device_free(dev);
+	strbuf_free(&out);
+	strbuf_free(&wg);
+	if (o.rtnl)
+		rtnetlink_close(o.rtnl);
+	return ret < 0;
+}

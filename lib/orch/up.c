@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `up`, in wg-quick's order: link, PreUp, addconf, addresses, MTU and up, DNS, routes, relay
+ * sysctls, PostUp. Each step that changes something outside the link pushes its undo; deleting
+ * the link, pushed first, takes the addresses, routes and the daemon with it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "backend/resolve.h"
+#include "orch/orch_impl.h"
+#include "orch/resolvconf.h"
+
+static void dns_undo(struct orch *o, const void *arg)
+{
+	char rec[64];
+
+	(void)arg;
+	resolvconf_record(rec, sizeof(rec), o->ifname);
+	orch_say(o, "resolvconf -d %s -f", rec);
+	if (!o->opts->dry_run)
+		(void)resolvconf_del(o->ifname);
+}
+
+static int step_config(struct orch *o)
+{
+	struct diag_list d;
+	int ret;
+
+	orch_say(o, "wg addconf %s /dev/fd/63", o->ifname);
+	if (o->opts->dry_run)
+		return 0;
+	diag_init(&d, o->path);
+	ret = resolve_device_endpoints(o->conf->device, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	return ret < 0 ? ret : backend_set(o->ifname, o->conf->device);
+}
+
+static int step_addresses(struct orch *o)
+{
+	const struct wg_allowedip *a;
+	struct rtnetlink_prefix p;
+	char text[64];
+	int ret;
+
+	for (a = o->conf->addresses.first_allowedip; a; a = a->next_allowedip) {
+		p.family = a->family;
+		memcpy(&p.addr, &a->ip6, a->family == AF_INET ? 4 : 16);
+		p.len = a->cidr;
+		orch_prefix_text(text, sizeof(text), &p);
+		if (!orch_family_enabled(o, p.family, text))
+			continue;
+		orch_say(o, "ip %s address add %s dev %s", p.family == AF_INET ? "-4" : "-6", text, o->ifname);
+		if (!o->opts->dry_run && (ret = rtnetlink_addr_add(o->rtnl, o->ifname, &p)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int step_dns(struct orch *o)
+{
+	char rec[64];
+	int ret;
+
+	if (!o->conf->dns.n)
+		return 0;
+	resolvconf_record(rec, sizeof(rec), o->ifname);
+	orch_say(o, "resolvconf -a %s -m 0 -x", rec);
+	if (o->opts->dry_run)
+		return 0;
+	ret = resolvconf_add(o->ifname, &o->conf->dns, &o->conf->dns_search);
+	if (ret == 0 && (ret = undo_push(&o->undo, dns_undo, NULL, 0)) < 0)
+		(void)resolvconf_del(o->ifname);
+	return ret;
+}
+
+/*
+ * The running device, for the MTU and route steps (endpoints resolved, fwmark as set); a dry
+ * run has none and plans with the file's own (*owned false).
+ */
+static int running_device(struct orch *o, struct wg_device **dev, bool *owned)
+{
+	*owned = !o->opts->dry_run;
+	if (o->opts->dry_run) {
+		*dev = o->conf->device;
+		return 0;
+	}
+	return backend_get(o->ifname, dev);
+}
+
+int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
+{
+	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
+	struct wg_device *running = NULL;
+	const char *step = "rtnetlink";
+	bool owned = false;
+	unsigned int mtu = 0;
+	int ret;
+
+	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
+		return orch_fail(&o, step, ret);
+	if (rtnetlink_link_index(o.rtnl, ifname) >= 0) {
+		fprintf(stderr, "%s: `%s' already exists\n", opts->prog, ifname);
+		rtnetlink_close(o.rtnl);
+		return 1;
+	}
+	step = "creating the link";
+	if ((ret = orch_link_create(&o)) < 0)
+		goto fail;
+	if ((ret = undo_push(&o.undo, orch_link_undo, NULL, 0)) < 0) {
+		orch_link_undo(&o, NULL);
+		goto fail;
+	}
+	step = "PreUp";
+	if ((ret = orch_hooks(&o, WG_HOOK_PRE_UP)) < 0)
+		goto fail;
+	step = "configuring the interface";
+	if ((ret = step_config(&o)) < 0)
+		goto fail;
+	step = "adding addresses";
+	if ((ret = step_addresses(&o)) < 0)
+		goto fail;
+	step = "reading the interface";
+	if ((ret = running_device(&o, &running, &owned)) < 0)
+		goto fail;
+	step = "setting the MTU";
+	if ((ret = orch_mtu(&o, running, &mtu)) < 0)
+		goto fail;
+	orch_say(&o, "ip link set mtu %u up dev %s", mtu, ifname);
+	if (!opts->dry_run && (ret = rtnetlink_link_set_mtu_up(o.rtnl, ifname, mtu)) < 0)
+		goto fail;
+	step = "setting DNS";
+	if ((ret = step_dns(&o)) < 0)
+		goto fail;
+	step = "adding routes";
+	if ((ret = orch_routes_up(&o, running)) < 0)
+		goto fail;
+	step = "enabling forwarding";
+	if ((ret = orch_relay_up(&o)) < 0)
+		goto fail;
+	step = "PostUp";
+	if ((ret = orch_hooks(&o, WG_HOOK_POST_UP)) < 0)
+		goto fail;
+	undo_clear(&o.undo);
+	if (owned)
+		model_device_free(running);
+	rtnetlink_close(o.rtnl);
+	return 0;
+fail:
+	if (ret != -ECANCELED)
+		orch_fail(&o, step, ret);
+	undo_run(&o.undo, &o);
+	if (!opts->dry_run)
+		orch_relay_forget(ifname);
+	if (owned)
+		model_device_free(running);
+	rtnetlink_close(o.rtnl);
+	return 1;
+}
