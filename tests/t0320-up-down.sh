@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# `wgctl up`/`down` on their own (t0300 compares them with Debian's wg-quick): a full-tunnel
+# config comes up with its rules, routes and firewall, and down leaves the namespace as it was;
+# a failing PostUp undoes everything; --dry-run changes nothing; the relay opt-in turns
+# forwarding on and down puts back the previous value; a relay without the opt-in stays a host.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd ip nft
+ns=wgctl-t320-$$
+test_netns "$ns" || test_skip_all "cannot create a network namespace"
+in_ns() { ip netns exec "$ns" "$@"; }
+in_ns ip link set lo up
+in_ns ip link add u0 type veth peer name u1
+in_ns ip addr add 192.168.32.2/24 dev u0
+in_ns ip link set u0 up && in_ns ip link set u1 up
+export WGCTL_STATE_DIR=$TMP/state
+umask 077
+IF=wgt320
+conf() { # name extra-interface-lines allowed-ips
+	printf '[Interface]\nPrivateKey = %s\nAddress = 10.32.0.2/24, fd32::2/64\n%b\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = 192.168.32.1:51820\n' \
+		"$(wg genkey 2>/dev/null || "$WGCTL" genkey)" "$2" "$("$WGCTL" genkey | "$WGCTL" pubkey)" "$3" >"$TMP/$1.conf"
+}
+snap() {
+	{
+		in_ns ip -o addr show | sed 's/ valid_lft.*//; s/^[0-9]*: //' | grep -v "scope link"
+		in_ns ip -4 route show table all | sort
+		in_ns ip -6 route show table all | grep -v "^fe80\|^local fe80\|^multicast" | sort
+		in_ns ip -4 rule show; in_ns ip -6 rule show
+		in_ns nft list ruleset
+		in_ns sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding
+		ls /var/run/wireguard/ 2>/dev/null | grep "^$IF" || true
+	} 2>&1
+}
+snap >"$TMP/initial"
+
+conf $IF "" "0.0.0.0/0, ::/0"
+test_expect_success 'up: full tunnel' '
+	in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log &&
+	grep -qx "\[#\] ip -4 rule add not fwmark 51820 table 51820" log &&
+	in_ns ip -4 rule show | grep -q "not from all fwmark 0xca6c lookup 51820" &&
+	in_ns ip -6 route show table 51820 | grep -q "^default dev $IF" &&
+	in_ns nft list table ip wg-quick-$IF >/dev/null &&
+	[ "$(in_ns ip -o link show $IF | grep -o "mtu [0-9]*")" = "mtu 1420" ] &&
+	in_ns wg show $IF fwmark | grep -qx 0xca6c
+'
+test_expect_success 'up again: refused, nothing changed' '
+	snap >before && ! in_ns "$WGCTL" up "$TMP/$IF.conf" 2>err &&
+	grep -qx "wgctl: \`$IF'"'"' already exists" err && snap >after && cmp before after
+'
+test_expect_success 'down: the namespace is as it was' '
+	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log && sleep 0.3 && snap >now && diff "$TMP/initial" now
+'
+test_expect_success 'down of an interface that is gone: says so, exit 1' '
+	! in_ns "$WGCTL" down "$TMP/$IF.conf" 2>err && grep -q "is not a WireGuard interface" err
+'
+conf $IF "PostUp = true\nPostUp = exit 3" "0.0.0.0/0, ::/0, 10.99.0.0/16"
+test_expect_success 'a failing PostUp undoes everything and names the hook' '
+	! in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log &&
+	grep -q "^wgctl: .*$IF.conf:[0-9]*: PostUp hook failed: exit status 3$" log &&
+	sleep 0.3 && snap >now && diff "$TMP/initial" now
+'
+conf $IF "MTU = 1380" "10.40.0.0/16"
+test_expect_success '--dry-run prints the plan and changes nothing' '
+	in_ns "$WGCTL" up --dry-run "$TMP/$IF.conf" 2>log &&
+	grep -qx "\[#\] ip link set mtu 1380 up dev $IF" log &&
+	grep -qx "\[#\] ip -4 route add 10.40.0.0/16 dev $IF" log &&
+	snap >now && diff "$TMP/initial" now
+'
+conf $IF "Forwarding = ipv4, ipv6" "10.32.0.0/24, 10.33.0.0/16"
+test_expect_success 'relay opt-in: forwarding on while up, previous values back after down' '
+	in_ns sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0 &&
+	in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log &&
+	[ "$(in_ns sysctl -n net.ipv4.ip_forward)" = 1 ] &&
+	[ "$(in_ns sysctl -n net.ipv6.conf.all.forwarding)" = 1 ] &&
+	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log &&
+	[ "$(in_ns sysctl -n net.ipv4.ip_forward)" = 0 ] &&
+	[ "$(in_ns sysctl -n net.ipv6.conf.all.forwarding)" = 0 ]
+'
+test_expect_success 'relay opt-in leaves a value that was already on alone' '
+	in_ns sysctl -qw net.ipv4.ip_forward=1 &&
+	in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log && ! grep -q "ip_forward" log &&
+	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log && [ "$(in_ns sysctl -n net.ipv4.ip_forward)" = 1 ] &&
+	in_ns sysctl -qw net.ipv4.ip_forward=0
+'
+conf $IF "" "10.32.0.0/24, 10.33.0.0/16"
+test_expect_success 'without the opt-in, up never turns forwarding on' '
+	in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log && [ "$(in_ns sysctl -n net.ipv4.ip_forward)" = 0 ] &&
+	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log
+'
+test_expect_success 'strip leaves the wgctl keys out' '
+	conf $IF "Forwarding = ipv4\nProxyARP = true" "10.32.0.0/24" &&
+	"$WGCTL" strip "$TMP/$IF.conf" >out && ! grep -qi "forwarding\|proxyarp" out
+'
+test_done
