@@ -88,6 +88,24 @@ test_expect_success 'without the opt-in, up never turns forwarding on' '
 	in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log && [ "$(in_ns sysctl -n net.ipv4.ip_forward)" = 0 ] &&
 	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log
 '
+test_expect_success 'check: a relay without the opt-in is warned about, with the opt-in not' '
+	key() { "$WGCTL" genkey | "$WGCTL" pubkey; } &&
+	printf "[Interface]\nPrivateKey = %s\nAddress = 10.9.0.1/24\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.9.0.2/32\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.9.0.3/32\n" \
+		"$("$WGCTL" genkey)" "$(key)" "$(key)" >relay.conf &&
+	"$WGCTL" check ./relay.conf 2>err && grep -q "./relay.conf:3: Warning: 2 peers are routed inside this interface.s subnet" err &&
+	sed -i "s/^Address = .*/&\nForwarding = ipv4/" relay.conf &&
+	"$WGCTL" check ./relay.conf 2>err && ! grep -q Warning err
+'
+conf $IF "" "10.32.0.0/24, fd33::/64"
+test_expect_success 'IPv6 disabled: up warns about each IPv6 step and succeeds; down cleans up' '
+	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
+	in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log &&
+	grep -q "^\[!\] IPv6 is disabled on this host; skipping: fd32::2/64" log &&
+	grep -q "^\[!\] IPv6 is disabled on this host; skipping: fd33::/64" log &&
+	in_ns ip -4 route show dev $IF | grep -q "^10.32.0.0/24" &&
+	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log &&
+	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+'
 test_expect_success 'strip leaves the wgctl keys out' '
 	conf $IF "Forwarding = ipv4\nProxyARP = true" "10.32.0.0/24" &&
 	"$WGCTL" strip "$TMP/$IF.conf" >out && ! grep -qi "forwarding\|proxyarp" out

@@ -27,6 +27,54 @@ static const struct wg_allowedip *find_default(const struct wg_peer *peer, uint1
 	return NULL;
 }
 
+static bool prefix_within(const struct wg_allowedip *inner, const struct wg_allowedip *outer)
+{
+	const uint8_t *a = (const uint8_t *)&inner->ip6, *b = (const uint8_t *)&outer->ip6;
+	unsigned int bits = outer->cidr;
+
+	if (inner->family != outer->family || inner->cidr < outer->cidr)
+		return false;
+	for (unsigned int i = 0; bits; ++i, bits -= bits >= 8 ? 8 : bits) {
+		uint8_t mask = (uint8_t)(0xff << (8 - (bits >= 8 ? 8 : bits)));
+
+		if ((a[i] & mask) != (b[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A relay (bounce server): two or more peers routed inside the interface's own subnet, so that
+ * they talk to each other through this host, which must forward between them.
+ */
+static void lint_relay(const struct wg_config *conf, struct diag_list *d)
+{
+	const struct wg_allowedip *addr, *aip;
+	const struct wg_peer *peer;
+	unsigned int inside;
+
+	for (addr = conf->addresses.first_allowedip; addr; addr = addr->next_allowedip) {
+		unsigned int need = addr->family == AF_INET ? WGCONF_FORWARD_IPV4 : WGCONF_FORWARD_IPV6;
+
+		if (addr->cidr == (addr->family == AF_INET ? 32 : 128) || conf->forwarding & need)
+			continue;
+		inside = 0;
+		for_each_wgpeer(conf->device, peer) {
+			for_each_wgallowedip(peer, aip) {
+				if (prefix_within(aip, addr)) {
+					++inside;
+					break;
+				}
+			}
+		}
+		if (inside >= 2)
+			diag_warn(d, addr->lineno,
+				  "%u peers are routed inside this interface's subnet, as on a relay, but "
+				  "forwarding is off: add `Forwarding = %s' to [Interface] to relay between them",
+				  inside, addr->family == AF_INET ? "ipv4" : "ipv6");
+	}
+}
+
 void config_lint(const struct wg_config *conf, struct diag_list *d)
 {
 	const struct wg_device *dev = conf->device;
@@ -52,4 +100,5 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 			diag_warn(d, v4->lineno,
 				  "Peer %s takes 0.0.0.0/0 but not ::/0: IPv6 traffic will bypass the tunnel", key);
 	}
+	lint_relay(conf, d);
 }
