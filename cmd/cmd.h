@@ -38,6 +38,7 @@ int cmd_showconf(int argc, const char *argv[]);
 int cmd_up(int argc, const char *argv[]);
 int cmd_down(int argc, const char *argv[]);
 int cmd_save(int argc, const char *argv[]);
+int cmd_reload(int argc, const char *argv[]);
 int cmd_daemon(int argc, const char *argv[]);
 int cmd_not_yet(int argc, const char *argv[]);
 

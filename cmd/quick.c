@@ -61,6 +61,11 @@ int cmd_down(int argc, const char *argv[])
 	return run_orch(argc, argv, orch_down);
 }
 
+int cmd_reload(int argc, const char *argv[])
+{
+	return run_orch(argc, argv, orch_reload);
+}
+
 int cmd_save(int argc, const char *argv[])
 {
 	return run_orch(argc, argv, orch_save);

@@ -50,7 +50,7 @@ static const struct cmd commands[] = {
 	  "Writes the running configuration back to the config file" },
 	{ "strip", cmd_strip, QUICK, "<interface | config file>",
 	  "Prints the part of a config file that wg(8) understands" },
-	{ "reload", cmd_not_yet, CMD_WGCTL, "<interface | config file>",
+	{ "reload", cmd_reload, CMD_WGCTL, "[--dry-run] <interface | config file>",
 	  "Applies a changed config file to a running interface without taking it down" },
 	{ "sync", cmd_not_yet, CMD_WGCTL, "<interface | config file>",
 	  "Fetches the shared peer lists a config names and applies them" },

@@ -25,7 +25,7 @@ test_expect_success '--help works on every subcommand' '
 	done
 '
 test_expect_success 'subcommands of later milestones say so with exit status 2' '
-	"$WGCTL" reload wg0 2>err; test $? = 2 && grep -q "not yet implemented" err
+	"$WGCTL" sync wg0 2>err; test $? = 2 && grep -q "not yet implemented" err
 '
 test_expect_success 'as wg: only wg(8) subcommands' '
 	"$L/wg" help >out && grep -q "^Usage: wg <cmd>" out && grep -q "^  syncconf: " out &&

@@ -6,7 +6,7 @@
 # forwarding on and down puts back the previous value; a relay without the opt-in stays a host.
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmd ip nft
+require_cmd ip nft wg
 ns=wgctl-t320-$$
 test_netns "$ns" || test_skip_all "cannot create a network namespace"
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -105,6 +105,26 @@ test_expect_success 'IPv6 disabled: up warns about each IPv6 step and succeeds; 
 	in_ns ip -4 route show dev $IF | grep -q "^10.32.0.0/24" &&
 	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log &&
 	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+'
+test_expect_success 'reload: addresses, MTU, routes and peers change in place; the link stays' '
+	k1=$("$WGCTL" genkey | "$WGCTL" pubkey) && k2=$("$WGCTL" genkey | "$WGCTL" pubkey) &&
+	priv=$("$WGCTL" genkey) &&
+	printf "[Interface]\nPrivateKey = %s\nAddress = 10.32.0.2/24\nMTU = 1400\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.50.0.0/16, 0.0.0.0/0\nEndpoint = 192.168.32.1:51820\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.60.0.0/16\n" \
+		"$priv" "$k1" "$k2" >"$TMP/$IF.conf" &&
+	in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log && idx=$(in_ns cat /sys/class/net/$IF/ifindex) &&
+	port=$(in_ns wg show $IF listen-port) &&
+	printf "[Interface]\nPrivateKey = %s\nListenPort = %s\nAddress = 10.32.0.2/24, 10.33.0.2/24\nMTU = 1380\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.51.0.0/16, 0.0.0.0/0\nEndpoint = 192.168.32.1:51820\n" \
+		"$priv" "$port" "$k1" >"$TMP/$IF.conf" &&
+	in_ns "$WGCTL" reload "$TMP/$IF.conf" 2>log &&
+	[ "$(in_ns cat /sys/class/net/$IF/ifindex)" = "$idx" ] &&
+	in_ns ip -4 addr show dev $IF | grep -q "10.33.0.2/24" &&
+	[ "$(in_ns cat /sys/class/net/$IF/mtu)" = 1380 ] &&
+	in_ns ip -4 route show dev $IF | grep -q "^10.51.0.0/16" &&
+	! in_ns ip -4 route show dev $IF | grep -q "^10.50.0.0/16" &&
+	! in_ns ip -4 route show dev $IF | grep -q "^10.60.0.0/16" &&
+	[ "$(in_ns wg show $IF peers)" = "$k1" ] && in_ns wg show $IF fwmark | grep -qx 0xca6c &&
+	in_ns ip -4 rule show | grep -q "lookup 51820" &&
+	in_ns "$WGCTL" down "$TMP/$IF.conf" 2>log && sleep 0.3 && snap >now && diff "$TMP/initial" now
 '
 test_expect_success 'strip leaves the wgctl keys out' '
 	conf $IF "Forwarding = ipv4\nProxyARP = true" "10.32.0.0/24" &&

@@ -21,6 +21,8 @@ struct orch_opts {
 /* conf as parsed with the QUICK grammar; path is the config file (for save). 0 or 1 (exit code). */
 int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
 int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
+/* Applies a changed file to the running interface: peers as syncconf, the rest by difference. */
+int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
 int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
 
 #endif

@@ -221,9 +221,92 @@ static int by_length_desc(const void *a, const void *b)
 	return (int)y->len - (int)x->len;
 }
 
-int orch_routes_up(struct orch *o, const struct wg_device *running)
+static bool has_prefix(const struct wg_device *dev, const struct rtnetlink_prefix *p)
+{
+	const struct wg_allowedip *aip;
+	const struct wg_peer *peer;
+
+	if (!dev)
+		return false;
+	for_each_wgpeer (dev, peer) {
+		for_each_wgallowedip (peer, aip) {
+			if (aip->family == p->family && aip->cidr == p->len &&
+			    !memcmp(&aip->ip6, &p->addr, p->family == AF_INET ? 4 : 16))
+				return true;
+		}
+	}
+	return false;
+}
+
+static int route_table(struct orch *o, uint32_t *table)
 {
 	const char *name = o->conf->table;
+
+	*table = 0;
+	if (name && !strcmp(name, "off"))
+		return 1;
+	if (name && strcmp(name, "auto"))
+		return orch_table_number(name, table);
+	return 0;
+}
+
+int orch_routes_up(struct orch *o, const struct wg_device *running)
+{
+	return orch_routes_add(o, running, NULL);
+}
+
+/* Routes of `old` that `now` no longer has: deleted, with the default-route rules when the last goes. */
+void orch_routes_remove(struct orch *o, const struct wg_device *old, const struct wg_device *now)
+{
+	const struct wg_allowedip *aip;
+	const struct wg_peer *peer;
+	struct rtnetlink_prefix p;
+	bool defaults_gone = false;
+	uint32_t table;
+	char text[64];
+
+	if (route_table(o, &table))
+		return;
+	for_each_wgpeer (old, peer) {
+		for_each_wgallowedip (peer, aip) {
+			p.family = aip->family;
+			memcpy(&p.addr, &aip->ip6, aip->family == AF_INET ? 4 : 16);
+			p.len = aip->cidr;
+			if (has_prefix(now, &p))
+				continue;
+			orch_prefix_text(text, sizeof(text), &p);
+			if (!table && !p.len) {
+				defaults_gone = true;
+				orch_say(o, "ip %s route delete %s dev %s table %u", fam_flag(p.family), text,
+					 o->ifname, old->fwmark);
+				if (!o->opts->dry_run)
+					(void)rtnetlink_route_del(o->rtnl, o->ifname, &p, old->fwmark);
+				continue;
+			}
+			if (table)
+				orch_say(o, "ip %s route delete %s dev %s table %u", fam_flag(p.family), text,
+					 o->ifname, table);
+			else
+				orch_say(o, "ip %s route delete %s dev %s", fam_flag(p.family), text, o->ifname);
+			if (!o->opts->dry_run)
+				(void)rtnetlink_route_del(o->rtnl, o->ifname, &p, table);
+		}
+	}
+	if (defaults_gone && old->fwmark) {
+		struct rtnetlink_prefix v4 = { .family = AF_INET }, v6 = { .family = AF_INET6 };
+
+		if (!has_prefix(now, &v4) && !has_prefix(now, &v6)) {
+			if (!o->opts->dry_run)
+				orch_rules_down(o, old->fwmark);
+			orch_say(o, "nft/iptables: remove the wg-quick-%s rules", o->ifname);
+			if (!o->opts->dry_run)
+				firewall_remove(o->ifname);
+		}
+	}
+}
+
+int orch_routes_add(struct orch *o, const struct wg_device *running, const struct wg_device *already)
+{
 	struct rtnetlink_prefix *all = NULL;
 	const struct wg_allowedip *aip;
 	const struct wg_peer *peer;
@@ -233,10 +316,8 @@ int orch_routes_up(struct orch *o, const struct wg_device *running)
 	char text[64];
 	int ret = 0;
 
-	if (name && !strcmp(name, "off"))
-		return 0;
-	if (name && strcmp(name, "auto") && (ret = orch_table_number(name, &table)) < 0)
-		return ret;
+	if ((ret = route_table(o, &table)) != 0)
+		return ret < 0 ? ret : 0;
 	for_each_wgpeer (running, peer) {
 		for_each_wgallowedip (peer, aip) {
 			if (n == cap) {
@@ -250,7 +331,8 @@ int orch_routes_up(struct orch *o, const struct wg_device *running)
 			}
 			all[n].family = aip->family;
 			memcpy(&all[n].addr, &aip->ip6, aip->family == AF_INET ? 4 : 16);
-			all[n++].len = aip->cidr;
+			all[n].len = aip->cidr;
+			n += !has_prefix(already, &all[n]);
 		}
 	}
 	if (n)

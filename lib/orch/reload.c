@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `reload`: a changed file applied to a running interface without taking it down. Peers change
+ * with syncconf semantics (unchanged peers keep their sessions); addresses, an explicit MTU, DNS
+ * and routes change by difference. Nothing is undone on failure: each step stands on its own,
+ * as separate `wg`/`ip` commands would, and the message names the step that failed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "backend/resolve.h"
+#include "model/sync.h"
+#include "orch/orch_impl.h"
+#include "orch/resolvconf.h"
+
+static bool wanted(const struct wg_config *conf, const struct rtnetlink_prefix *p)
+{
+	const struct wg_allowedip *a;
+
+	for (a = conf->addresses.first_allowedip; a; a = a->next_allowedip) {
+		if (a->family == p->family && a->cidr == p->len &&
+		    !memcmp(&a->ip6, &p->addr, p->family == AF_INET ? 4 : 16))
+			return true;
+	}
+	return false;
+}
+
+static int reload_addresses(struct orch *o)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct rtnetlink_prefix have[256], p;
+	const struct wg_allowedip *a;
+	char text[64];
+	int n, ret;
+	bool found;
+
+	for (size_t f = 0; f < 2; ++f) {
+		n = rtnetlink_addr_list(o->rtnl, o->ifname, families[f], have, 256);
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n; ++i) {
+			/* Link-local addresses are the kernel's, not the file's. */
+			if (have[i].family == AF_INET6 && have[i].addr.ip6.s6_addr[0] == 0xfe &&
+			    (have[i].addr.ip6.s6_addr[1] & 0xc0) == 0x80)
+				continue;
+			if (wanted(o->conf, &have[i]))
+				continue;
+			orch_prefix_text(text, sizeof(text), &have[i]);
+			orch_say(o, "ip %s address delete %s dev %s", f ? "-6" : "-4", text, o->ifname);
+			if (!o->opts->dry_run && (ret = rtnetlink_addr_del(o->rtnl, o->ifname, &have[i])) < 0)
+				return ret;
+		}
+		for (a = o->conf->addresses.first_allowedip; a; a = a->next_allowedip) {
+			if (a->family != families[f])
+				continue;
+			p.family = a->family;
+			memcpy(&p.addr, &a->ip6, a->family == AF_INET ? 4 : 16);
+			p.len = a->cidr;
+			found = false;
+			for (int i = 0; i < n && !found; ++i)
+				found = have[i].len == p.len && !memcmp(&have[i].addr, &p.addr, f ? 16 : 4);
+			orch_prefix_text(text, sizeof(text), &p);
+			if (found || !orch_family_enabled(o, p.family, text))
+				continue;
+			orch_say(o, "ip %s address add %s dev %s", f ? "-6" : "-4", text, o->ifname);
+			if (!o->opts->dry_run && (ret = rtnetlink_addr_add(o->rtnl, o->ifname, &p)) < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int reload_mtu(struct orch *o)
+{
+	unsigned int mtu;
+	int ret;
+
+	if (!(o->conf->flags & WGCONF_HAS_MTU))
+		return 0;
+	if ((ret = rtnetlink_link_mtu(o->rtnl, o->ifname, &mtu)) < 0 || mtu == o->conf->mtu)
+		return ret;
+	orch_say(o, "ip link set mtu %u up dev %s", o->conf->mtu, o->ifname);
+	return o->opts->dry_run ? 0 : rtnetlink_link_set_mtu_up(o->rtnl, o->ifname, o->conf->mtu);
+}
+
+static int reload_dns(struct orch *o)
+{
+	struct wg_strlist servers = { 0 };
+	char rec[64];
+	int ret = 0;
+
+	resolvconf_record(rec, sizeof(rec), o->ifname);
+	if (o->conf->dns.n) {
+		orch_say(o, "resolvconf -a %s -m 0 -x", rec);
+		if (!o->opts->dry_run)
+			ret = resolvconf_add(o->ifname, &o->conf->dns, &o->conf->dns_search);
+	} else if (resolvconf_servers(o->ifname, &servers) == 0 && servers.n) {
+		orch_say(o, "resolvconf -d %s -f", rec);
+		if (!o->opts->dry_run)
+			ret = resolvconf_del(o->ifname);
+	}
+	strlist_free(&servers);
+	return ret;
+}
+
+static int reload_peers(struct orch *o, const struct wg_device *old)
+{
+	struct diag_list d;
+	int ret;
+
+	orch_say(o, "wg syncconf %s /dev/fd/63", o->ifname);
+	if (o->opts->dry_run)
+		return 0;
+	diag_init(&d, o->path);
+	ret = resolve_device_endpoints(o->conf->device, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	/* The table fwmark up chose is runtime state the file does not carry: keep it. */
+	if (ret == 0 && !(o->conf->device->flags & WGDEVICE_HAS_FWMARK) && old->fwmark) {
+		o->conf->device->fwmark = old->fwmark;
+		o->conf->device->flags |= WGDEVICE_HAS_FWMARK;
+	}
+	if (ret == 0)
+		ret = model_sync(o->conf->device, old);
+	return ret < 0 ? ret : backend_set(o->ifname, o->conf->device);
+}
+
+int orch_reload(const struct wg_config *conf, const char *ifname, const char *path,
+		const struct orch_opts *opts)
+{
+	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
+	struct wg_device *old = NULL, *now = NULL;
+	const char *step = "reading the interface";
+	int ret;
+
+	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
+		return orch_fail(&o, "rtnetlink", ret);
+	if ((ret = backend_get(ifname, &old)) < 0)
+		goto out;
+	step = "updating peers";
+	if ((ret = reload_peers(&o, old)) < 0)
+		goto out;
+	step = "updating addresses";
+	if ((ret = reload_addresses(&o)) < 0)
+		goto out;
+	step = "setting the MTU";
+	if ((ret = reload_mtu(&o)) < 0)
+		goto out;
+	step = "updating DNS";
+	if ((ret = reload_dns(&o)) < 0)
+		goto out;
+	step = "updating routes";
+	if (opts->dry_run)
+		goto out;
+	if ((ret = backend_get(ifname, &now)) < 0)
+		goto out;
+	orch_routes_remove(&o, old, now);
+	ret = orch_routes_add(&o, now, old);
+	undo_clear(&o.undo);
+out:
+	if (ret < 0)
+		orch_fail(&o, step, ret);
+	model_device_free(old);
+	model_device_free(now);
+	rtnetlink_close(o.rtnl);
+	return ret < 0;
+}
