@@ -57,11 +57,18 @@ static void remove_rules(struct orch *o)
 	model_device_free(dev);
 }
 
-static void remove_dns(struct orch *o)
+static void remove_dns(struct orch *o, bool present)
 {
+	struct wg_strlist servers = { 0 };
 	char rec[64];
+	bool left;
 
 	if (!o->conf->dns.n)
+		return;
+	/* Without the interface, only a record that is really still there is worth a command. */
+	left = present || (resolvconf_servers(o->ifname, &servers) == 0 && servers.n);
+	strlist_free(&servers);
+	if (!left)
 		return;
 	resolvconf_record(rec, sizeof(rec), o->ifname);
 	orch_say(o, "resolvconf -d %s -f", rec);
@@ -90,7 +97,7 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 		remove_rules(&o);
 		orch_link_undo(&o, NULL);
 	}
-	remove_dns(&o);
+	remove_dns(&o, present);
 	if (!opts->dry_run)
 		firewall_remove(ifname);
 	orch_relay_down(&o);

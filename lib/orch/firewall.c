@@ -38,14 +38,13 @@ static const char *restore_tool(int family)
 
 void firewall_describe(char *buf, size_t len, const char *ifname, int family)
 {
+	/* What runs, as wg-quick prints it; the script goes to the tool's standard input. */
+	(void)ifname;
+	(void)family;
 	if (have("nft"))
-		snprintf(buf, len,
-			 "nft -f - # table %s wg-quick-%s: chains preraw, premangle, postmangle",
-			 family == AF_INET6 ? "ip6" : "ip", ifname);
+		snprintf(buf, len, "nft -f /dev/stdin");
 	else
-		snprintf(buf, len,
-			 "%s -n # raw and mangle rules commented \"wg-quick(8) rule for %s\"",
-			 restore_tool(family), ifname);
+		snprintf(buf, len, "%s -n", restore_tool(family));
 }
 
 /* The text of wg-quick's add_default, including its trailing spaces on the mangle rules. */
@@ -223,6 +222,7 @@ void firewall_remove(const char *ifname)
 	if (have("nft") && nft_tables(ifname, &sb) == 0 && sb.len && !sb.oom) {
 		const char *argv[] = {"nft", "-f", "-", NULL};
 
+		fputs("[#] nft -f /dev/stdin\n", stderr);
 		feed(argv, &sb);
 	}
 	/* wg-quick looks for iptables rules whenever iptables exists, even next to nft. */
@@ -230,8 +230,10 @@ void firewall_remove(const char *ifname)
 		const char *argv[] = {tools[i][1], "-n", NULL};
 
 		strbuf_reset(&sb);
-		if (ipt_rules(tools[i][0], ifname, &sb) > 0 && !sb.oom)
+		if (ipt_rules(tools[i][0], ifname, &sb) > 0 && !sb.oom) {
+			fprintf(stderr, "[#] %s -n\n", tools[i][1]);
 			feed(argv, &sb);
+		}
 	}
 	strbuf_free(&sb);
 }

@@ -13,8 +13,9 @@
 #include "orch/rtnl.h"
 
 /*
- * What firewall_add runs, for `--dry-run` and for `[#]` lines: the tool's command line and, as a
- * shell comment, what its stdin holds ("nft -f - # table ip wg-quick-wg0 ...").
+ * What firewall_add runs, for `--dry-run` and for `[#]` lines: "nft -f /dev/stdin" or
+ * "iptables-restore -n" (the script goes to the tool's standard input; firewall_remove prints
+ * its own lines, only for the tools it really runs).
  */
 void firewall_describe(char *buf, size_t len, const char *ifname, int family);
 /*

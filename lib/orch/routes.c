@@ -95,7 +95,6 @@ static void rule_undo(struct orch *o, const void *arg)
 static void firewall_undo(struct orch *o, const void *arg)
 {
 	(void)arg;
-	orch_say(o, "nft/iptables: remove the wg-quick-%s rules", o->ifname);
 	if (!o->opts->dry_run)
 		firewall_remove(o->ifname);
 }
@@ -193,7 +192,10 @@ static int add_route(struct orch *o, const struct rtnetlink_prefix *p, uint32_t 
 	char text[64];
 
 	orch_prefix_text(text, sizeof(text), p);
-	if (table)
+	if (table && table != o->table)
+		orch_say(o, "ip %s route add %s dev %s table %s", fam_flag(p->family), text, o->ifname,
+			 o->conf->table);
+	else if (table)
 		orch_say(o, "ip %s route add %s dev %s table %u", fam_flag(p->family), text, o->ifname, table);
 	else
 		orch_say(o, "ip %s route add %s dev %s", fam_flag(p->family), text, o->ifname);
@@ -214,11 +216,21 @@ static int add_default(struct orch *o, const struct wg_device *running, const st
 	return add_firewall(o, p->family);
 }
 
+/*
+ * wg-quick's order, `sort -nr -k 2 -t /` in the C locale: longest prefix first, and equal
+ * lengths by sort's last resort, the whole text compared bytewise, reversed (so ::/0 comes
+ * before 0.0.0.0/0).
+ */
 static int by_length_desc(const void *a, const void *b)
 {
 	const struct rtnetlink_prefix *x = a, *y = b;
+	char tx[64], ty[64];
 
-	return (int)y->len - (int)x->len;
+	if (x->len != y->len)
+		return (int)y->len - (int)x->len;
+	orch_prefix_text(tx, sizeof(tx), x);
+	orch_prefix_text(ty, sizeof(ty), y);
+	return strcmp(ty, tx);
 }
 
 static bool has_prefix(const struct wg_device *dev, const struct rtnetlink_prefix *p)
@@ -298,7 +310,6 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 		if (!has_prefix(now, &v4) && !has_prefix(now, &v6)) {
 			if (!o->opts->dry_run)
 				orch_rules_down(o, old->fwmark);
-			orch_say(o, "nft/iptables: remove the wg-quick-%s rules", o->ifname);
 			if (!o->opts->dry_run)
 				firewall_remove(o->ifname);
 		}

@@ -112,6 +112,9 @@ int orch_save(const struct wg_config *conf, const char *ifname, const char *path
 	/* showconf starts with its own "[Interface]\n", which the header replaces. */
 	rest = wg.buf && !strncmp(wg.buf, "[Interface]\n", 12) ? wg.buf + 12 : wg.buf ? wg.buf : "";
 	strbuf_puts(&out, rest);
+	/* wg-quick writes "$(wg showconf)" with echo: trailing newlines become exactly one. */
+	while (out.len && out.buf[out.len - 1] == '\n')
+		out.buf[--out.len] = '\0';
 	strbuf_putc(&out, '\n');
 	ret = out.oom || wg.oom ? -ENOMEM : opts->dry_run ? 0 : write_atomically(path, &out);
 out:
