@@ -248,11 +248,23 @@ compare_state() {
 	deb2up "$n" trace <"$q/trace" >"$q/trace.up"
 	diff -u --label "wg-quick hook trace" --label "$b hook trace" "$q/trace.up" "$w/trace" || rc=1
 	if grep -qi '^SaveConfig *= *true' "$Q/corpus/$n.conf"; then
-		deb2up "$n" saved <"$q/saved" >"$q/saved.up"
+		# wireguard-go lists peers in Go map order, which changes from run to run: the
+		# [Peer] blocks are compared in sorted order, everything else byte for byte.
+		deb2up "$n" saved <"$q/saved" | sort_peer_blocks >"$q/saved.up"
+		sort_peer_blocks <"$w/saved" >"$w/saved.sorted"
 		diff -u --label "file saved by wg-quick down" --label "file saved by $b down" \
-			"$q/saved.up" "$w/saved" || rc=1
+			"$q/saved.up" "$w/saved.sorted" || rc=1
 	fi
 	return $rc
+}
+
+sort_peer_blocks() {
+	python3 -c '
+import sys
+text = sys.stdin.read()
+head, sep, rest = text.partition("\n[Peer]\n")
+blocks = sorted(b.rstrip("\n") for b in rest.split("\n[Peer]\n")) if sep else []
+sys.stdout.write(head + "".join("\n[Peer]\n" + b + "\n" for b in blocks) if sep else text)'
 }
 
 compare_err() {
