@@ -124,7 +124,8 @@ test_expect_success 'set: private key from a file (with trailing newline) and fw
 '
 test_expect_success 'set: a hostname endpoint is resolved' '
 	in_ns "$WGCTL" set $DM peer "$(cat "$TMP/p2.pub")" endpoint localhost:52222 &&
-	in_ns wg show $DM endpoints | grep -Eqx "$(cat "$TMP/p2.pub")	(127.0.0.1|\[::1\]):52222"
+	ep=$(in_ns wg show $DM endpoints | awk -v k="$(cat "$TMP/p2.pub")" "\$1 == k { print \$2 }") &&
+	{ [ "$ep" = 127.0.0.1:52222 ] || [ "$ep" = "[::1]:52222" ]; }
 '
 test_expect_success 'set: an unknown host fails like wg, without retries for a permanent error' '
 	WG_ENDPOINT_RESOLUTION_RETRIES=infinity timeout 10 "$OURS" set nosuchif0 peer "$(cat "$TMP/p2.pub")" \
