@@ -60,6 +60,22 @@ test_expect_success 'a failing PostUp undoes everything and names the hook' '
 	grep -q "^wgctl: .*$IF.conf:[0-9]*: PostUp hook failed: exit status 3$" log &&
 	sleep 0.3 && snap >now && diff "$TMP/initial" now
 '
+conf $IF "DNS = 10.32.0.1" "0.0.0.0/0, ::/0"
+test_expect_success 'a failing daemon: one message naming the step, nothing left' '
+	! in_ns env WG_QUICK_USERSPACE_IMPLEMENTATION=false "$WGCTL" up "$TMP/$IF.conf" 2>log &&
+	grep -qx "wgctl: creating the link: \`false $IF'"'"' exited with status 1" log && snap >now && diff "$TMP/initial" now
+'
+test_expect_success 'a failing resolvconf after addresses and link: all of it undone' '
+	mkdir -p fake && printf "#!/bin/sh\nexit 1\n" >fake/resolvconf && chmod +x fake/resolvconf &&
+	! in_ns env PATH="$PWD/fake:$PATH" "$WGCTL" up "$TMP/$IF.conf" 2>log &&
+	grep -q "^wgctl: setting DNS: " log && grep -qx "\[#\] ip link delete dev $IF" log &&
+	sleep 0.3 && snap >now && diff "$TMP/initial" now
+'
+conf $IF "Table = nosuchtable" "10.40.0.0/16"
+test_expect_success 'a route step that fails (unknown table name): all of it undone' '
+	! in_ns "$WGCTL" up "$TMP/$IF.conf" 2>log && grep -q "^wgctl: adding routes: " log &&
+	sleep 0.3 && snap >now && diff "$TMP/initial" now
+'
 conf $IF "MTU = 1380" "10.40.0.0/16"
 test_expect_success '--dry-run prints the plan and changes nothing' '
 	in_ns "$WGCTL" up --dry-run "$TMP/$IF.conf" 2>log &&

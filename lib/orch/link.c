@@ -32,7 +32,9 @@ static int run_daemon(const char *const argv[])
 		if (errno != EINTR)
 			return -errno;
 	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
 }
 
 static bool have_module(void)
@@ -54,15 +56,23 @@ int orch_link_create(struct orch *o)
 	if (ret == 0 || have_module())
 		return ret;
 	fprintf(stderr, "[!] Missing WireGuard kernel module. Falling back to slow userspace implementation.\n");
-	if (impl && *impl) {
-		orch_say(o, "%s %s", impl, o->ifname);
+	if (!impl || !*impl)
+		impl = NULL;
+	orch_say(o, "%s %s", impl ? impl : "wgctl daemon", o->ifname);
+	if (impl)
 		ret = run_daemon((const char *const[]){ impl, o->ifname, NULL });
-	} else {
-		orch_say(o, "wgctl daemon %s", o->ifname);
+	else
 		ret = run_daemon((const char *const[]){ "/proc/self/exe", "daemon", o->ifname, NULL });
+	if (ret > 0) {
+		fprintf(stderr, "%s: creating the link: `%s %s' exited with status %d\n", o->opts->prog,
+			impl ? impl : "wgctl daemon", o->ifname, ret);
+		ret = -ECANCELED;
 	}
 	if (ret == 0 && !backend_for(o->ifname))
 		ret = -ENODEV;
+	/* A daemon may have made the link before failing; the caller only undoes what succeeded. */
+	if (ret < 0 && rtnetlink_link_index(o->rtnl, o->ifname) >= 0)
+		(void)rtnetlink_link_del(o->rtnl, o->ifname);
 	return ret;
 }
 
