@@ -222,17 +222,19 @@ static void quick_table(struct parser *p, const char *value, unsigned int lineno
 	p->conf->flags |= WGCONF_HAS_TABLE;
 }
 
-static void quick_save_config(struct parser *p, const char *value, unsigned int lineno)
+/* wg-quick's true/false, with its message; sets flag in conf->flags when it parsed. */
+static void quick_bool(struct parser *p, const char *value, unsigned int lineno, bool *out,
+		       uint32_t flag)
 {
 	if (!strcasecmp(value, "true"))
-		p->conf->save_config = true;
+		*out = true;
 	else if (!strcasecmp(value, "false"))
-		p->conf->save_config = false;
+		*out = false;
 	else {
 		diag_error(p->d, lineno, "`%s' is neither true nor false", value);
 		return;
 	}
-	p->conf->flags |= WGCONF_HAS_SAVE_CONFIG;
+	p->conf->flags |= flag;
 }
 
 /* wgctl's extension: "ipv4", "ipv6", both, or off; the relay must ask for it. */
@@ -261,19 +263,6 @@ static void quick_forwarding(struct parser *p, const char *value, unsigned int l
 	}
 }
 
-static void quick_proxy_arp(struct parser *p, const char *value, unsigned int lineno)
-{
-	if (!strcasecmp(value, "true"))
-		p->conf->proxy_arp = true;
-	else if (!strcasecmp(value, "false"))
-		p->conf->proxy_arp = false;
-	else {
-		diag_error(p->d, lineno, "`%s' is neither true nor false", value);
-		return;
-	}
-	p->conf->flags |= WGCONF_HAS_PROXY_ARP;
-}
-
 /* Returns true when wg-quick consumes the line itself. `hook_value` keeps any '#'. */
 static bool quick_entry(struct parser *p, const char *key, const char *value, const char *hook_value,
 			unsigned int lineno)
@@ -296,11 +285,11 @@ static bool quick_entry(struct parser *p, const char *key, const char *value, co
 	else if (!strcasecmp(key, "Table"))
 		quick_table(p, value, lineno);
 	else if (!strcasecmp(key, "SaveConfig"))
-		quick_save_config(p, value, lineno);
+		quick_bool(p, value, lineno, &p->conf->save_config, WGCONF_HAS_SAVE_CONFIG);
 	else if (!strcasecmp(key, "Forwarding"))
 		quick_forwarding(p, value, lineno);
 	else if (!strcasecmp(key, "ProxyARP"))
-		quick_proxy_arp(p, value, lineno);
+		quick_bool(p, value, lineno, &p->conf->proxy_arp, WGCONF_HAS_PROXY_ARP);
 	else
 		return false;
 	return true;

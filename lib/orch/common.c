@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/resolve.h"
 #include "orch/hooks.h"
 #include "orch/orch_impl.h"
 #include "orch/sysctl.h"
@@ -48,6 +49,18 @@ void orch_prefix_text(char *buf, size_t len, const struct rtnetlink_prefix *p)
 
 	inet_ntop(p->family, &p->addr, ip, sizeof(ip));
 	snprintf(buf, len, "%s/%u", ip, p->len);
+}
+
+int orch_resolve_endpoints(struct orch *o)
+{
+	struct diag_list d;
+	int ret;
+
+	diag_init(&d, o->path);
+	ret = resolve_device_endpoints(o->conf->device, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	return ret;
 }
 
 int orch_hooks(struct orch *o, enum wg_hook which)

@@ -47,6 +47,8 @@ int orch_table_number(const char *name, uint32_t *table);
 int orch_relay_up(struct orch *o);
 void orch_relay_down(struct orch *o);
 void orch_relay_forget(const char *ifname);
+/* Hostname endpoints of the file resolved, failures printed with their lines. 0 or -EINVAL. */
+int orch_resolve_endpoints(struct orch *o);
 /* hooks */
 int orch_hooks(struct orch *o, enum wg_hook which);
 

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "backend/resolve.h"
 #include "model/sync.h"
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
@@ -107,16 +106,12 @@ static int reload_dns(struct orch *o)
 
 static int reload_peers(struct orch *o, const struct wg_device *old)
 {
-	struct diag_list d;
 	int ret;
 
 	orch_say(o, "wg syncconf %s /dev/fd/63", o->ifname);
 	if (o->opts->dry_run)
 		return 0;
-	diag_init(&d, o->path);
-	ret = resolve_device_endpoints(o->conf->device, &d);
-	diag_print(&d, stderr);
-	diag_free(&d);
+	ret = orch_resolve_endpoints(o);
 	/* The table fwmark up chose is runtime state the file does not carry: keep it. */
 	if (ret == 0 && !(o->conf->device->flags & WGDEVICE_HAS_FWMARK) && old->fwmark) {
 		o->conf->device->fwmark = old->fwmark;

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "backend/resolve.h"
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
 
@@ -26,16 +25,12 @@ static void dns_undo(struct orch *o, const void *arg)
 
 static int step_config(struct orch *o)
 {
-	struct diag_list d;
 	int ret;
 
 	orch_say(o, "wg addconf %s /dev/fd/63", o->ifname);
 	if (o->opts->dry_run)
 		return 0;
-	diag_init(&d, o->path);
-	ret = resolve_device_endpoints(o->conf->device, &d);
-	diag_print(&d, stderr);
-	diag_free(&d);
+	ret = orch_resolve_endpoints(o);
 	return ret < 0 ? ret : backend_set(o->ifname, o->conf->device);
 }
 
