@@ -39,6 +39,7 @@ int cmd_up(int argc, const char *argv[]);
 int cmd_down(int argc, const char *argv[]);
 int cmd_save(int argc, const char *argv[]);
 int cmd_reload(int argc, const char *argv[]);
+int cmd_reresolve(int argc, const char *argv[]);
 int cmd_daemon(int argc, const char *argv[]);
 int cmd_not_yet(int argc, const char *argv[]);
 

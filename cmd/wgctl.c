@@ -56,7 +56,7 @@ static const struct cmd commands[] = {
 	  "Fetches the shared peer lists a config names and applies them" },
 	{ "check", cmd_check, CMD_WGCTL, "<interface | config file>...",
 	  "Validates config files without touching the system" },
-	{ "reresolve", cmd_not_yet, CMD_WGCTL, "<interface | config file>",
+	{ "reresolve", cmd_reresolve, CMD_WGCTL, "<interface | config file>",
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
 	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
 	  "Runs the bundled userspace WireGuard datapath for an interface" },
