@@ -9,15 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend/uapi_client.h"
 #include "backend/uapi_proto.h"
 #include "daemon/uapi_server.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/strbuf.h"
-
-#ifndef RUNSTATEDIR
-#define RUNSTATEDIR "/var/run"
-#endif
 
 enum {
 	MAX_LINE = 4096,
@@ -73,14 +70,13 @@ static int probe_existing(const char *path)
 int uapi_server_open(struct uapi_server *s, const char *ifname)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	const char *dir = getenv("WGCTL_RUN_DIR");
 	struct stat st;
 	mode_t old_umask;
 	int ret, n;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = s->epfd = -1;
-	n = snprintf(s->dir, sizeof(s->dir), "%s", dir && *dir ? dir : RUNSTATEDIR "/wireguard");
+	n = snprintf(s->dir, sizeof(s->dir), "%s", uapi_run_dir());
 	if (n < 0 || (size_t)n >= sizeof(s->dir))
 		return -ENAMETOOLONG;
 	n = snprintf(s->path, sizeof(s->path), "%s/%s.sock", s->dir, ifname);

@@ -185,6 +185,20 @@ static int handshake_new_index(struct noise_remote *r)
 	return 0;
 }
 
+/* Both consume paths end alike: our ephemeral is spent, theirs and the chaining state kept. */
+static void handshake_consumed(struct noise_handshake *hs, const uint8_t remote_e[NOISE_PUBLIC_KEY_LEN],
+			       const uint8_t ck[NOISE_HASH_LEN], const uint8_t h[NOISE_HASH_LEN],
+			       uint32_t sender_index, uint64_t now, enum noise_handshake_state state)
+{
+	memzero_explicit(hs->hs_e, sizeof(hs->hs_e));
+	memcpy(hs->hs_remote_e, remote_e, NOISE_PUBLIC_KEY_LEN);
+	memcpy(hs->hs_ck, ck, NOISE_HASH_LEN);
+	memcpy(hs->hs_hash, h, NOISE_HASH_LEN);
+	hs->hs_remote_index = sender_index;
+	hs->hs_birthdate = now;
+	hs->hs_state = state;
+}
+
 static void keypair_drop(struct noise_remote *r, struct noise_keypair *kp)
 {
 	const struct noise_upcall *u = &r->r_local->l_upcall;
@@ -292,9 +306,9 @@ void noise_remote_clear(struct noise_remote *r)
 void noise_remote_expire_current(struct noise_remote *r)
 {
 	if (r->r_next)
-		r->r_next->kp_valid = false;
+		r->r_next->kp_sending_valid = false;
 	if (r->r_current)
-		r->r_current->kp_valid = false;
+		r->r_current->kp_sending_valid = false;
 }
 
 static int create_initiation(struct noise_remote *r, uint8_t ue[NOISE_PUBLIC_KEY_LEN],
@@ -362,7 +376,6 @@ static int consume_initiation(struct noise_local *l, struct noise_remote **rp,
 			      uint32_t sender_index, uint64_t now)
 {
 	struct noise_remote *r = NULL;
-	struct noise_handshake *hs;
 	uint8_t ck[NOISE_HASH_LEN], h[NOISE_HASH_LEN], key[NOISE_SYMMETRIC_KEY_LEN];
 	uint8_t e[NOISE_PUBLIC_KEY_LEN], s[NOISE_PUBLIC_KEY_LEN];
 	bool flood;
@@ -415,15 +428,9 @@ static int consume_initiation(struct noise_local *l, struct noise_remote **rp,
 		r->r_has_consumed_initiation = true;
 	}
 
-	hs = &r->r_handshake;
 	handshake_drop_index(r);
-	memzero_explicit(hs->hs_e, sizeof(hs->hs_e));
-	memcpy(hs->hs_remote_e, e, sizeof(e));
-	memcpy(hs->hs_ck, ck, sizeof(ck));
-	memcpy(hs->hs_hash, h, sizeof(h));
-	hs->hs_remote_index = sender_index;
-	hs->hs_birthdate = now;
-	hs->hs_state = NOISE_HANDSHAKE_CONSUMED_INITIATION;
+	handshake_consumed(&r->r_handshake, e, ck, h, sender_index, now,
+			   NOISE_HANDSHAKE_CONSUMED_INITIATION);
 	*rp = r;
 	ret = 0;
 out:
@@ -530,13 +537,7 @@ static int consume_response(struct noise_remote *r, const uint8_t ue[NOISE_PUBLI
 	if (!message_decrypt(payload, en, en_len, key, h))
 		goto out;
 
-	memzero_explicit(hs->hs_e, sizeof(hs->hs_e));
-	memcpy(hs->hs_remote_e, re, sizeof(re));
-	memcpy(hs->hs_ck, ck, sizeof(ck));
-	memcpy(hs->hs_hash, h, sizeof(h));
-	hs->hs_remote_index = sender_index;
-	hs->hs_birthdate = now;
-	hs->hs_state = NOISE_HANDSHAKE_CONSUMED_RESPONSE;
+	handshake_consumed(hs, re, ck, h, sender_index, now, NOISE_HANDSHAKE_CONSUMED_RESPONSE);
 	ret = 0;
 out:
 	memzero_explicit(ck, sizeof(ck));
@@ -667,7 +668,7 @@ int noise_begin_session(struct noise_remote *r, uint64_t now)
 	kp->kp_birthdate = now;
 	kp->kp_sending_counter = 0;
 	replay_counter_init(&kp->kp_replay);
-	kp->kp_valid = true;
+	kp->kp_sending_valid = true;
 	if (initiator)
 		r->r_current = kp;
 	else
@@ -683,7 +684,7 @@ struct noise_keypair *noise_remote_current(struct noise_remote *r)
 {
 	struct noise_keypair *kp = r->r_current;
 
-	return kp && kp->kp_valid ? kp : NULL;
+	return kp && kp->kp_sending_valid ? kp : NULL;
 }
 
 struct noise_keypair *noise_remote_keypair_lookup(struct noise_remote *r, uint32_t idx)
@@ -712,7 +713,7 @@ bool noise_remote_should_rekey_send(struct noise_remote *r, uint64_t now)
 {
 	const struct noise_keypair *kp = r->r_current;
 
-	return kp && kp->kp_valid &&
+	return kp && kp->kp_sending_valid &&
 	       (kp->kp_sending_counter > REKEY_AFTER_MESSAGES ||
 		(kp->kp_is_initiator && elapsed(kp->kp_birthdate, now) >= REKEY_AFTER_TIME));
 }
@@ -721,7 +722,7 @@ bool noise_remote_should_rekey_recv(struct noise_remote *r, uint64_t now)
 {
 	const struct noise_keypair *kp = r->r_current;
 
-	return kp && kp->kp_valid && kp->kp_is_initiator &&
+	return kp && kp->kp_sending_valid && kp->kp_is_initiator &&
 	       elapsed(kp->kp_birthdate, now) >=
 		       REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT;
 }
@@ -747,11 +748,11 @@ int noise_keypair_encrypt(struct noise_keypair *kp, uint8_t *out, size_t out_cap
 	struct message_data *m = (struct message_data *)out;
 	uint64_t counter;
 
-	if (!kp || !kp->kp_valid)
+	if (!kp || !kp->kp_sending_valid)
 		return -ENOKEY;
 	if (elapsed(kp->kp_birthdate, now) >= REJECT_AFTER_TIME ||
 	    kp->kp_sending_counter >= REJECT_AFTER_MESSAGES) {
-		kp->kp_valid = false;
+		kp->kp_sending_valid = false;
 		return -EKEYEXPIRED;
 	}
 	if (len > INT_MAX - MESSAGE_DATA_OVERHEAD || out_cap < len + MESSAGE_DATA_OVERHEAD)
@@ -773,7 +774,8 @@ int noise_keypair_decrypt(struct noise_keypair *kp, uint8_t *out, const uint8_t 
 
 	if (len < MESSAGE_DATA_MIN_LEN || len > INT_MAX || le32toh(m->header.type) != MESSAGE_DATA)
 		return -EINVAL;
-	if (!kp || !kp->kp_valid || le32toh(m->key_idx) != kp->kp_local_index)
+	/* Receiving needs only a live slot and age: an expired sender may still decrypt, as the kernel's. */
+	if (!kp || le32toh(m->key_idx) != kp->kp_local_index)
 		return -ENOKEY;
 	counter = le64toh(m->counter);
 	if (elapsed(kp->kp_birthdate, now) >= REJECT_AFTER_TIME || counter >= REJECT_AFTER_MESSAGES)

@@ -74,7 +74,7 @@ struct noise_handshake {
 };
 
 struct noise_keypair {
-	bool kp_valid;
+	bool kp_sending_valid;
 	bool kp_is_initiator;
 	uint32_t kp_local_index;
 	uint32_t kp_remote_index;

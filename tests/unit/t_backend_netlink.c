@@ -17,29 +17,13 @@
 
 #include "backend/netlink_msg.h"
 #include "util/mem.h"
+#include "prng.h"
 #include "tap.h"
 
 #define FAMILY	   0x1d
 #define BIG_AIPS   130560
 #define MANY_PEERS 1000
 
-static uint64_t rng_state = 0x243f6a8885a308d3ULL;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static void rnd_bytes(void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	for (size_t i = 0; i < n; ++i)
-		b[i] = (uint8_t)rnd();
-}
 
 static void add_v4(struct wg_peer *peer, uint32_t addr, uint8_t cidr)
 {
@@ -1015,6 +999,7 @@ static void test_family_and_links(void)
 
 int main(void)
 {
+	rng_state = 0x243f6a8885a308d3ULL;
 	struct wg_device *delta = big_delta();
 	struct sim s = {.dev = model_device_new()};
 

@@ -7,6 +7,7 @@
 #include "backend/uapi_proto.h"
 #include "model/encoding.h"
 #include "util/mem.h"
+#include "prng.h"
 #include "tap.h"
 
 /*
@@ -77,23 +78,6 @@ static const char FIXTURE_GET[] =
 
 #define PK1 "c53201039adba14be71f886da1d8dbe9eebded08cb111b75340078999aa9f038"
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static void rnd_bytes(void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	for (size_t i = 0; i < n; ++i)
-		b[i] = (uint8_t)rnd();
-}
 
 static void add_aip(struct wg_peer *peer, const char *ip, uint8_t cidr)
 {

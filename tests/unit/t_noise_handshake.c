@@ -774,8 +774,26 @@ static void test_expiry(struct world *w)
 	ok(noise_keypair_decrypt(kpb, plain, wire, (size_t)ret, w->now) == -EKEYEXPIRED,
 	   "data received at REJECT_AFTER_TIME refused");
 	ok(noise_keypair_encrypt(kpb, wire, sizeof(wire), msg, 1, w->now) == -EKEYEXPIRED &&
-		   !kpb->kp_valid,
+		   !kpb->kp_sending_valid,
 	   "data sent at REJECT_AFTER_TIME refused and the keypair invalidated");
+}
+
+/* Expiring (a new private key) stops sending only; what the peer still sends is received. */
+static void test_expire_current(struct world *w)
+{
+	static const uint8_t msg[] = "late";
+	uint8_t wire[256];
+	size_t wire_len;
+	bool confirmed;
+
+	advance(w, NSEC_PER_SEC);
+	ok(!handshake(w, &w->a, w->ab, &w->b, NULL), "new session before expiring");
+	ok(send_data(w, w->ab, &w->b, msg, 1, wire, &wire_len, &confirmed) == 1 && confirmed,
+	   "confirmed");
+	noise_remote_expire_current(w->ba);
+	ok(!noise_remote_current(w->ba), "after expiring, nothing to send with");
+	ok(send_data(w, w->ab, &w->b, msg, 4, wire, &wire_len, &confirmed) == 4,
+	   "but data from the peer on the expired keypair still decrypts");
 }
 
 static void test_counter_limits(struct world *w)
@@ -804,11 +822,11 @@ static void test_counter_limits(struct world *w)
 	ret = send_data(w, w->ab, &w->b, msg, 3, wire, &wire_len, &confirmed);
 	ok(ret == 3, "counter REJECT_AFTER_MESSAGES - 1 sent and received (%d)", ret);
 	ret = noise_keypair_encrypt(kpa, wire, sizeof(wire), msg, 1, w->now);
-	ok(ret == -EKEYEXPIRED && !kpa->kp_valid, "counter REJECT_AFTER_MESSAGES never sent (%d)",
+	ok(ret == -EKEYEXPIRED && !kpa->kp_sending_valid, "counter REJECT_AFTER_MESSAGES never sent (%d)",
 	   ret);
 
 	/* A peer that ignores the limit: the receiver refuses the counter before any crypto. */
-	kpa->kp_valid = true;
+	kpa->kp_sending_valid = true;
 	kpa->kp_sending_counter = REJECT_AFTER_MESSAGES;
 	ok(noise_keypair_encrypt(kpa, wire, sizeof(wire), msg, 1, w->now) == -EKEYEXPIRED,
 	   "still refused");
@@ -870,6 +888,7 @@ int main(void)
 	test_response_rules(w);
 	test_low_order(w);
 	test_expiry(w);
+	test_expire_current(w);
 	test_counter_limits(w);
 	noise_remote_clear(w->ab);
 	noise_remote_clear(w->ba);
