@@ -9,8 +9,10 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 RUNSTATEDIR ?= /var/run
 SYSCONFDIR ?= /etc
+STATEDIR ?= /var/lib
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 PKG_CONFIG ?= pkg-config
@@ -30,7 +32,7 @@ CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recov
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(HARDEN_CFLAGS) -I. -Ilib -Iuapi -MMD -MP \
-	-DWGCTL_VERSION='"$(VERSION)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+	-DWGCTL_VERSION='"$(VERSION)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' -DSTATEDIR='"$(STATEDIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(LDFLAGS)
 
@@ -45,6 +47,7 @@ DATAPATH_OBJS := $(call objs,lib/datapath)
 BACKEND_OBJS := $(call objs,lib/backend)
 ORCH_OBJS := $(call objs,lib/orch)
 DAEMON_OBJS := $(call objs,lib/daemon)
+FLEET_OBJS := $(call objs,lib/fleet)
 CMD_OBJS := $(call objs,cmd)
 
 # Layer closure and libraries per unit-test prefix (t_<layer>_*.c).
@@ -56,6 +59,7 @@ layer_datapath := $(layer_noise) $(MODEL_OBJS) $(DATAPATH_OBJS)
 layer_backend := $(layer_datapath) $(BACKEND_OBJS)
 layer_orch := $(layer_backend) $(ORCH_OBJS)
 layer_daemon := $(layer_backend) $(DAEMON_OBJS)
+layer_fleet := $(layer_model) $(FLEET_OBJS)
 libs_util :=
 libs_crypto := $(call libs,libcrypto)
 libs_model := $(call libs,inih libcrypto)
@@ -64,12 +68,14 @@ libs_datapath := $(call libs,inih libcrypto) -lpthread
 libs_backend := $(call libs,$(PKGS)) -lpthread
 libs_orch := $(call libs,$(PKGS)) -lpthread
 libs_daemon := $(call libs,$(PKGS)) -lpthread
+libs_fleet := $(call libs,inih libcurl libcrypto) -lpthread
 # libsodium is a test oracle only (differential tests); wgctl itself never links it.
 TEST_ORACLE_LIBS := $(call libs,libsodium)
 
-LIB_OBJS := $(layer_orch) $(DAEMON_OBJS)
+LIB_OBJS := $(layer_orch) $(DAEMON_OBJS) $(FLEET_OBJS)
 UNIT_SRCS := $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+UNITS := $(notdir $(wildcard contrib/systemd/*.service contrib/systemd/*.timer contrib/systemd/*.target))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRCS))
 
@@ -122,6 +128,10 @@ install: wgctl
 	install -m 0644 man/wgctl.conf.5 $(DESTDIR)$(MANDIR)/man5/wgctl.conf.5
 	install -m 0644 completion/wgctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/wgctl
 	install -m 0644 completion/wgctl.zsh-completion $(DESTDIR)$(ZSHCOMPDIR)/_wgctl
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	@for u in $(UNITS); do \
+		sed 's|/usr/bin/wgctl|$(BINDIR)/wgctl|g' contrib/systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
 
 install-compat: install
 	ln -sf wgctl $(DESTDIR)$(BINDIR)/wg
@@ -130,7 +140,8 @@ install-compat: install
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wgctl $(DESTDIR)$(BINDIR)/wgctl-daemon \
 		$(DESTDIR)$(MANDIR)/man8/wgctl.8 $(DESTDIR)$(MANDIR)/man5/wgctl.conf.5 \
-		$(DESTDIR)$(BASHCOMPDIR)/wgctl $(DESTDIR)$(ZSHCOMPDIR)/_wgctl
+		$(DESTDIR)$(BASHCOMPDIR)/wgctl $(DESTDIR)$(ZSHCOMPDIR)/_wgctl \
+		$(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
 	@for l in wg wg-quick; do \
 		[ "$$(readlink $(DESTDIR)$(BINDIR)/$$l)" = wgctl ] && rm -f $(DESTDIR)$(BINDIR)/$$l || true; done
 

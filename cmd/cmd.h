@@ -40,7 +40,9 @@ int cmd_down(int argc, const char *argv[]);
 int cmd_save(int argc, const char *argv[]);
 int cmd_reload(int argc, const char *argv[]);
 int cmd_reresolve(int argc, const char *argv[]);
+int cmd_sync(int argc, const char *argv[]);
+int cmd_sign(int argc, const char *argv[]);
+int cmd_verify(int argc, const char *argv[]);
 int cmd_daemon(int argc, const char *argv[]);
-int cmd_not_yet(int argc, const char *argv[]);
 
 #endif

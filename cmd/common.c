@@ -51,3 +51,23 @@ void cmd_unload_config(struct wg_config *conf, struct config_location *loc, stru
 	config_location_free(loc);
 	diag_free(d);
 }
+
+int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum peerlist_mode mode,
+			  const uint8_t *own, bool report, bool required)
+{
+	struct peerlists pl;
+	int ret;
+
+	ret = peerlists_expand(conf, loc->path, loc->ifname, mode, own, &pl);
+	diag_print(&pl.diag, stderr);
+	for (size_t i = 0; report && ret == 0 && i < pl.n; ++i)
+		printf("%s: %s, %zu peer%s\n", pl.lists[i].source, peerlist_origin_name(pl.lists[i].origin),
+		       pl.lists[i].peers, pl.lists[i].peers == 1 ? "" : "s");
+	if (ret == -ENOMEM)
+		fprintf(stderr, "%s: %s\n", prog_name, strerror(ENOMEM));
+	if (ret)
+		fprintf(stderr, "%s: %s: the shared peer lists could not be used; %s\n", prog_name, loc->path,
+			required ? "nothing was applied" : "going on without them");
+	peerlists_free(&pl);
+	return ret ? 1 : 0;
+}

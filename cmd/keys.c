@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "crypto/crypto.h"
+#include "crypto/ed25519.h"
 #include "model/encoding.h"
 
 /* genkey and genpsk share one entry point, as in wg(8); argv[0] tells them apart. */
@@ -37,33 +39,48 @@ int cmd_genkey(int argc, const char *argv[])
 	return 0;
 }
 
-int cmd_pubkey(int argc, const char *argv[])
+bool cmd_read_key(FILE *f, uint8_t key[WG_KEY_LEN])
 {
-	uint8_t private_key[WG_KEY_LEN], public_key[WG_KEY_LEN];
 	char base64[WG_KEY_LEN_BASE64];
-	int c, ret = 1;
+	bool ok = false;
+	int c;
 
-	if (argc != 1) {
-		fprintf(stderr, "Usage: %s %s\n", prog_name, argv[0]);
-		return 1;
-	}
-	if (fread(base64, 1, sizeof(base64) - 1, stdin) != sizeof(base64) - 1) {
+	if (fread(base64, 1, sizeof(base64) - 1, f) != sizeof(base64) - 1) {
 		fprintf(stderr, "%s: Key is not the correct length or format\n", prog_name);
 		goto out;
 	}
 	base64[WG_KEY_LEN_BASE64 - 1] = '\0';
 	/* Only whitespace and NUL may follow, like wg(8): `echo KEY | wg pubkey` must work. */
-	while ((c = getc(stdin)) != EOF) {
+	while ((c = getc(f)) != EOF) {
 		if (c && c != ' ' && (c < '\t' || c > '\r')) {
 			fprintf(stderr, "%s: Trailing characters found after key\n", prog_name);
 			goto out;
 		}
 	}
-	if (!key_from_base64(private_key, base64)) {
+	ok = key_from_base64(key, base64);
+	if (!ok)
 		fprintf(stderr, "%s: Key is not the correct length or format\n", prog_name);
-		goto out;
+out:
+	memzero_explicit(base64, sizeof(base64));
+	return ok;
+}
+
+/* `--ed25519` (wgctl only): the key that verifies peer-list signatures made with this seed. */
+int cmd_pubkey(int argc, const char *argv[])
+{
+	uint8_t private_key[WG_KEY_LEN], public_key[WG_KEY_LEN];
+	char base64[WG_KEY_LEN_BASE64];
+	bool ed25519 = argc == 2 && !strcmp(argv[1], "--ed25519") && strcmp(prog_name, "wg");
+	int ret = 1;
+
+	if (argc != 1 && !ed25519) {
+		fprintf(stderr, "Usage: %s %s%s\n", prog_name, argv[0], strcmp(prog_name, "wg") ? " [--ed25519]" : "");
+		return 1;
 	}
-	if (!curve25519_generate_public(public_key, private_key)) {
+	if (!cmd_read_key(stdin, private_key))
+		goto out;
+	if (ed25519 ? ed25519_public_key(public_key, private_key) < 0
+		    : !curve25519_generate_public(public_key, private_key)) {
 		fprintf(stderr, "%s: Unable to derive a public key\n", prog_name);
 		goto out;
 	}

@@ -32,7 +32,10 @@ static int reresolve_peer(const char *ifname, const struct wg_peer *file, const 
 	char key[WG_KEY_LEN_BASE64], was[128], now[128];
 	int ret;
 
-	if (resolve_endpoint(&peer.endpoint, file->endpoint_text, d, file->lineno) < 0)
+	d->item_source = file->source;
+	ret = resolve_endpoint(&peer.endpoint, file->endpoint_text, d, file->lineno);
+	d->item_source = NULL;
+	if (ret < 0)
 		return -1;
 	memcpy(peer.public_key, file->public_key, WG_KEY_LEN);
 	peer.flags = WGPEER_HAS_PUBLIC_KEY | WGPEER_UPDATE_ONLY | WGPEER_HAS_ENDPOINT;
@@ -68,6 +71,9 @@ int cmd_reresolve(int argc, const char *argv[])
 	if (cmd_load_config(argv[1], &conf, &loc, &d))
 		return 1;
 	ret = backend_get(loc.ifname, &running);
+	/* Peers of shared lists count too, from the local files or cached copies: no fetch here. */
+	if (ret == 0)
+		failed = cmd_expand_peer_lists(&conf, &loc, PEERLIST_CACHE_ONLY, running->public_key, false, false);
 	if (ret < 0) {
 		fprintf(stderr, "Unable to access interface: %s\n", strerror(-ret));
 		cmd_unload_config(&conf, &loc, &d);

@@ -52,10 +52,14 @@ static const struct cmd commands[] = {
 	  "Prints the part of a config file that wg(8) understands" },
 	{ "reload", cmd_reload, CMD_WGCTL, "[--dry-run] <interface | config file>",
 	  "Applies a changed config file to a running interface without taking it down" },
-	{ "sync", cmd_not_yet, CMD_WGCTL, "<interface | config file>",
-	  "Fetches the shared peer lists a config names and applies them" },
-	{ "check", cmd_check, CMD_WGCTL, "<interface | config file>...",
-	  "Validates config files without touching the system" },
+	{ "sync", cmd_sync, CMD_WGCTL, "[--dry-run] <interface | config file>",
+	  "Fetches the shared peer lists a config names and applies the peers that changed" },
+	{ "sign", cmd_sign, CMD_WGCTL, "<signing key file> <peer list>",
+	  "Writes a detached Ed25519 signature of a shared peer list to stdout" },
+	{ "verify", cmd_verify, CMD_WGCTL, "<public key | key file> <peer list> [<signature file>]",
+	  "Checks a shared peer list's signature (default: the list's name with .sig appended)" },
+	{ "check", cmd_check, CMD_WGCTL, "[--json] <interface | config file>...",
+	  "Validates config files, one host or a whole fleet, without touching the system" },
 	{ "reresolve", cmd_reresolve, CMD_WGCTL, "<interface | config file>",
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
 	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
@@ -76,13 +80,6 @@ void cmd_usage(const struct cmd *c, bool to_stderr)
 	FILE *f = to_stderr ? stderr : stdout;
 
 	fprintf(f, "Usage: %s %s%s%s\n", prog_name, c->name, c->usage[0] ? " " : "", c->usage);
-}
-
-int cmd_not_yet(int argc, const char *argv[])
-{
-	(void)argc;
-	fprintf(stderr, "%s: `%s' is not yet implemented in this version\n", prog_name, argv[0]);
-	return 2;
 }
 
 static void usage(unsigned int personality, FILE *f)

@@ -5,7 +5,7 @@
 set -euo pipefail
 build=(build-essential pkg-config git libinih-dev libmnl-dev libnl-3-dev libnl-route-3-dev
 	libcurl4-openssl-dev libssl-dev iproute2 iputils-ping)
-test=(libsodium-dev clang libclang-rt-14-dev wireguard-tools wireguard-go python3 perl mandoc
+test=(libsodium-dev clang libclang-rt-14-dev wireguard-tools wireguard-go python3 perl mandoc zsh openssl
 	iperf3 nftables iptables openresolv qemu-system-x86 cpio kmod)
 pkgs=("${build[@]}")
 [ "${1:-}" = --test ] && pkgs+=("${test[@]}")

@@ -19,13 +19,13 @@ test_expect_success 'matching is exact: no prefixes' '
 	! "$WGCTL" gen 2>/dev/null && ! "$WGCTL" GENKEY 2>/dev/null
 '
 test_expect_success '--help works on every subcommand' '
-	for c in show showconf set setconf addconf syncconf genkey genpsk pubkey up down save strip reload sync check reresolve daemon; do
+	for c in show showconf set setconf addconf syncconf genkey genpsk pubkey up down save strip reload sync sign verify check reresolve daemon; do
 		"$WGCTL" $c --help >out || exit 1
 		grep -q "^Usage: wgctl $c" out || exit 1
 	done
 '
-test_expect_success 'subcommands of later milestones say so with exit status 2' '
-	"$WGCTL" sync wg0 2>err; test $? = 2 && grep -q "not yet implemented" err
+test_expect_success 'sync of a config that does not exist: wg-quick'"'"'s message, exit 1' '
+	! WGCTL_CONFIG_DIR=$TMP "$WGCTL" sync wgnone 2>err && grep -q "does not exist" err
 '
 test_expect_success 'as wg: only wg(8) subcommands' '
 	"$L/wg" help >out && grep -q "^Usage: wg <cmd>" out && grep -q "^  syncconf: " out &&

@@ -89,8 +89,10 @@ int resolve_device_endpoints(struct wg_device *dev, struct diag_list *d)
 	for_each_wgpeer (dev, peer) {
 		if (!peer->endpoint_text)
 			continue;
+		d->item_source = peer->source;
 		if (resolve_endpoint(&peer->endpoint, peer->endpoint_text, d, peer->lineno) < 0)
 			ret = -EINVAL;
+		d->item_source = NULL;
 	}
 	return ret;
 }

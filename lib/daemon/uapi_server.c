@@ -12,6 +12,7 @@
 #include "backend/uapi_client.h"
 #include "backend/uapi_proto.h"
 #include "daemon/uapi_server.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/strbuf.h"
@@ -83,8 +84,9 @@ int uapi_server_open(struct uapi_server *s, const char *ifname)
 	if (n < 0 || (size_t)n >= sizeof(s->path))
 		return -ENAMETOOLONG;
 	s->name = s->path + strlen(s->dir) + 1;
-	if (mkdir(s->dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	/* Like wireguard-go, the whole path is made: WGCTL_RUN_DIR may name a fresh directory. */
+	if ((ret = file_mkdirs(s->dir, 0755, 0755)) < 0)
+		return ret;
 	ret = probe_existing(s->path);
 	if (ret)
 		return ret;

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "model/config.h"
+#include "model/encoding.h"
 #include "model/ini_stream.h"
 #include "util/strbuf.h"
 
@@ -263,6 +264,46 @@ static void quick_forwarding(struct parser *p, const char *value, unsigned int l
 	}
 }
 
+/* A path (absolute, or relative to the config's directory) or an http, https or file URL. */
+static void quick_peer_list(struct parser *p, const char *value, unsigned int lineno)
+{
+	const char *scheme_end = strstr(value, "://");
+
+	if (!*value || (scheme_end && strncasecmp(value, "https://", 8) && strncasecmp(value, "http://", 7) &&
+			strncasecmp(value, "file://", 7))) {
+		diag_error(p->d, lineno, "PeerList is neither a path nor an http://, https:// or file:// URL: `%s'",
+			   value);
+		return;
+	}
+	if (strlist_push(&p->conf->peer_lists, value, strlen(value), lineno))
+		oom(p);
+}
+
+static void quick_peer_list_key(struct parser *p, const char *value, unsigned int lineno)
+{
+	uint8_t key[WG_KEY_LEN];
+
+	if (!key_from_base64(key, value)) {
+		diag_error(p->d, lineno, "PeerListKey is not a base64 Ed25519 public key: `%s'", value);
+		return;
+	}
+	if (strlist_push(&p->conf->peer_list_keys, value, strlen(value), lineno))
+		oom(p);
+}
+
+static void quick_peer_list_ca(struct parser *p, const char *value)
+{
+	free(p->conf->peer_list_ca);
+	p->conf->peer_list_ca = NULL;
+	p->conf->flags &= ~WGCONF_HAS_PEER_LIST_CA;
+	if (!*value)
+		return;
+	p->conf->peer_list_ca = strdup(value);
+	if (!p->conf->peer_list_ca)
+		return oom(p);
+	p->conf->flags |= WGCONF_HAS_PEER_LIST_CA;
+}
+
 /* Returns true when wg-quick consumes the line itself. `hook_value` keeps any '#'. */
 static bool quick_entry(struct parser *p, const char *key, const char *value, const char *hook_value,
 			unsigned int lineno)
@@ -290,6 +331,12 @@ static bool quick_entry(struct parser *p, const char *key, const char *value, co
 		quick_forwarding(p, value, lineno);
 	else if (!strcasecmp(key, "ProxyARP"))
 		quick_bool(p, value, lineno, &p->conf->proxy_arp, WGCONF_HAS_PROXY_ARP);
+	else if (!strcasecmp(key, "PeerList"))
+		quick_peer_list(p, value, lineno);
+	else if (!strcasecmp(key, "PeerListKey"))
+		quick_peer_list_key(p, value, lineno);
+	else if (!strcasecmp(key, "PeerListCA"))
+		quick_peer_list_ca(p, value);
 	else
 		return false;
 	return true;
@@ -346,7 +393,10 @@ static void wg_peer_line(struct parser *p, const char *line, unsigned int lineno
 
 static void wg_section(struct parser *p, const char *name, const char *cleaned, unsigned int lineno)
 {
-	if (!strcasecmp(name, "Interface")) {
+	if (!strcasecmp(name, "Interface") && p->grammar == CONFIG_GRAMMAR_PEERS) {
+		diag_error(p->d, lineno, "A peer list holds only [Peer] sections, not [Interface]");
+		p->section = SECTION_NONE;
+	} else if (!strcasecmp(name, "Interface")) {
 		if (p->conf->flags & WGCONF_HAS_INTERFACE)
 			diag_warn(p->d, lineno, "A second [Interface] section; its keys add to the first");
 		p->conf->flags |= WGCONF_HAS_INTERFACE;
@@ -487,9 +537,11 @@ static void finish(struct parser *p)
 		for (other = peer->next_peer; other; other = other->next_peer) {
 			if ((other->flags & WGPEER_HAS_PUBLIC_KEY) &&
 			    !memcmp(other->public_key, peer->public_key, WG_KEY_LEN))
-				diag_warn(p->d, other->lineno,
-					  "The peer of line %u appears again; this section replaces its AllowedIPs",
-					  peer->lineno);
+				diag_add(p->d, p->grammar == CONFIG_GRAMMAR_PEERS ? DIAG_ERROR : DIAG_WARNING,
+					 other->lineno,
+					 "The peer of line %u appears again; %s", peer->lineno,
+					 p->grammar == CONFIG_GRAMMAR_PEERS ? "a peer list names each peer once"
+									    : "this section replaces its AllowedIPs");
 		}
 	}
 }
@@ -546,6 +598,9 @@ void config_free(struct wg_config *conf)
 	for (int h = 0; h < WG_HOOK_COUNT; ++h)
 		strlist_free(&conf->hooks[h]);
 	free(conf->table);
+	strlist_free(&conf->peer_lists);
+	strlist_free(&conf->peer_list_keys);
+	free(conf->peer_list_ca);
 	if (conf->stripped) {
 		explicit_bzero(conf->stripped, strlen(conf->stripped));
 		free(conf->stripped);

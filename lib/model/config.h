@@ -26,6 +26,7 @@ enum {
 	WGCONF_HAS_INTERFACE = 1U << 3,
 	WGCONF_HAS_FORWARDING = 1U << 4,
 	WGCONF_HAS_PROXY_ARP = 1U << 5,
+	WGCONF_HAS_PEER_LIST_CA = 1U << 6,
 };
 
 /* wgctl's relay opt-in (Forwarding = ipv4, ipv6): what `up` turns on and `down` restores. */
@@ -54,11 +55,15 @@ struct wg_config {
 	unsigned int forwarding_lineno;
 	char *stripped;
 	unsigned int interface_lineno;
+	/* wgctl's shared peer lists: sources in order, trusted Ed25519 keys (base64), a private CA. */
+	struct wg_strlist peer_lists, peer_list_keys;
+	char *peer_list_ca;
 };
 
 enum config_grammar {
 	CONFIG_GRAMMAR_WG,    /* what `wg setconf` accepts */
 	CONFIG_GRAMMAR_QUICK, /* what `wg-quick` accepts: wg's plus the [Interface] extras */
+	CONFIG_GRAMMAR_PEERS, /* a shared peer list: wg's [Peer] sections only, each key once */
 };
 
 /*

@@ -42,6 +42,7 @@ void diag_add(struct diag_list *d, enum diag_severity severity, unsigned int lin
 	item->severity = severity;
 	item->line = line;
 	item->message = msg;
+	item->source = d->item_source;
 }
 
 void diag_print(const struct diag_list *d, FILE *f)
@@ -49,11 +50,12 @@ void diag_print(const struct diag_list *d, FILE *f)
 	for (size_t i = 0; i < d->count; ++i) {
 		const struct diag *item = &d->items[i];
 		const char *warn = item->severity == DIAG_WARNING && strncmp(item->message, "Warning: ", 9) ? "Warning: " : "";
+		const char *source = item->source ? item->source : d->source;
 
-		if (d->source && item->line)
-			fprintf(f, "%s:%u: %s%s\n", d->source, item->line, warn, item->message);
-		else if (d->source)
-			fprintf(f, "%s: %s%s\n", d->source, warn, item->message);
+		if (source && item->line)
+			fprintf(f, "%s:%u: %s%s\n", source, item->line, warn, item->message);
+		else if (source)
+			fprintf(f, "%s: %s%s\n", source, warn, item->message);
 		else
 			fprintf(f, "%s%s\n", warn, item->message);
 	}
@@ -66,4 +68,19 @@ void diag_free(struct diag_list *d)
 	free(d->items);
 	d->items = NULL;
 	d->count = d->cap = 0;
+}
+
+void diag_absorb(struct diag_list *to, const struct diag_list *from)
+{
+	for (size_t i = 0; i < from->count; ++i) {
+		const struct diag *item = &from->items[i];
+		const char *source = item->source ? item->source : from->source;
+
+		if (source && item->line)
+			diag_add(to, item->severity, 0, "%s:%u: %s", source, item->line, item->message);
+		else if (source)
+			diag_add(to, item->severity, 0, "%s: %s", source, item->message);
+		else
+			diag_add(to, item->severity, 0, "%s", item->message);
+	}
 }

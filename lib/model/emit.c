@@ -40,10 +40,46 @@ void emit_prefix(char *buf, size_t len, uint16_t family, const void *addr, uint8
 	snprintf(buf, len, "%s/%u", ip, cidr);
 }
 
-void emit_showconf(struct strbuf *sb, const struct wg_device *dev)
+static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool with_name)
 {
 	char base64[WG_KEY_LEN_BASE64], text[INET6_ADDRSTRLEN + NI_MAXSERV + 16];
 	const struct wg_allowedip *aip;
+
+	strbuf_puts(sb, "[Peer]\n");
+	if (with_name && peer->name)
+		strbuf_printf(sb, "# Name = %s\n", peer->name);
+	key_to_base64(base64, peer->public_key);
+	strbuf_printf(sb, "PublicKey = %s\n", base64);
+	if (peer->flags & WGPEER_HAS_PRESHARED_KEY) {
+		key_to_base64(base64, peer->preshared_key);
+		strbuf_printf(sb, "PresharedKey = %s\n", base64);
+	}
+	if (peer->first_allowedip)
+		strbuf_puts(sb, "AllowedIPs = ");
+	for_each_wgallowedip(peer, aip) {
+		emit_prefix(text, sizeof(text), aip->family, &aip->ip6, aip->cidr);
+		strbuf_puts(sb, text);
+		if (aip->next_allowedip)
+			strbuf_puts(sb, ", ");
+	}
+	if (peer->first_allowedip)
+		strbuf_putc(sb, '\n');
+	emit_endpoint(text, sizeof(text), peer);
+	if (text[0])
+		strbuf_printf(sb, "Endpoint = %s\n", text);
+	if (peer->persistent_keepalive_interval)
+		strbuf_printf(sb, "PersistentKeepalive = %u\n", peer->persistent_keepalive_interval);
+	explicit_bzero(base64, sizeof(base64));
+}
+
+void emit_peer(struct strbuf *sb, const struct wg_peer *peer)
+{
+	peer_section(sb, peer, true);
+}
+
+void emit_showconf(struct strbuf *sb, const struct wg_device *dev)
+{
+	char base64[WG_KEY_LEN_BASE64];
 	const struct wg_peer *peer;
 
 	strbuf_puts(sb, "[Interface]\n");
@@ -57,27 +93,7 @@ void emit_showconf(struct strbuf *sb, const struct wg_device *dev)
 	}
 	strbuf_putc(sb, '\n');
 	for_each_wgpeer(dev, peer) {
-		key_to_base64(base64, peer->public_key);
-		strbuf_printf(sb, "[Peer]\nPublicKey = %s\n", base64);
-		if (peer->flags & WGPEER_HAS_PRESHARED_KEY) {
-			key_to_base64(base64, peer->preshared_key);
-			strbuf_printf(sb, "PresharedKey = %s\n", base64);
-		}
-		if (peer->first_allowedip)
-			strbuf_puts(sb, "AllowedIPs = ");
-		for_each_wgallowedip(peer, aip) {
-			emit_prefix(text, sizeof(text), aip->family, &aip->ip6, aip->cidr);
-			strbuf_puts(sb, text);
-			if (aip->next_allowedip)
-				strbuf_puts(sb, ", ");
-		}
-		if (peer->first_allowedip)
-			strbuf_putc(sb, '\n');
-		emit_endpoint(text, sizeof(text), peer);
-		if (text[0])
-			strbuf_printf(sb, "Endpoint = %s\n", text);
-		if (peer->persistent_keepalive_interval)
-			strbuf_printf(sb, "PersistentKeepalive = %u\n", peer->persistent_keepalive_interval);
+		peer_section(sb, peer, false);
 		if (peer->next_peer)
 			strbuf_putc(sb, '\n');
 	}

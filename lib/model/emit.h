@@ -12,6 +12,8 @@
 void emit_endpoint(char *buf, size_t len, const struct wg_peer *peer);
 /* "a.b.c.d/n" */
 void emit_prefix(char *buf, size_t len, uint16_t family, const void *addr, uint8_t cidr);
+/* One [Peer] section as showconf writes it, with a `# Name =` line when the peer has one. */
+void emit_peer(struct strbuf *sb, const struct wg_peer *peer);
 /* Exactly `wg showconf`. */
 void emit_showconf(struct strbuf *sb, const struct wg_device *dev);
 

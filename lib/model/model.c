@@ -67,6 +67,17 @@ void model_peer_free(struct wg_peer *peer)
 	free(peer);
 }
 
+void model_peer_remove(struct wg_device *dev, struct wg_peer *prev, struct wg_peer *peer)
+{
+	if (prev)
+		prev->next_peer = peer->next_peer;
+	else
+		dev->first_peer = peer->next_peer;
+	if (dev->last_peer == peer)
+		dev->last_peer = prev;
+	model_peer_free(peer);
+}
+
 void model_device_free(struct wg_device *dev)
 {
 	struct wg_peer *peer, *next;

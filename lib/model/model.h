@@ -82,6 +82,8 @@ struct wg_peer {
 	struct wg_allowedip *first_allowedip, *last_allowedip;
 	char *name;
 	unsigned int lineno;
+	/* The shared peer list this peer came from (not owned); NULL for the config file itself. */
+	const char *source;
 	struct wg_peer *next_peer;
 };
 
@@ -107,6 +109,8 @@ struct wg_allowedip *model_allowedip_new(struct wg_peer *peer);
 void model_device_free(struct wg_device *dev);
 void model_peer_free(struct wg_peer *peer);
 void model_peer_free_allowedips(struct wg_peer *peer);
+/* Unlinks `peer` (whose predecessor is `prev`, NULL for the first) from dev and frees it. */
+void model_peer_remove(struct wg_device *dev, struct wg_peer *prev, struct wg_peer *peer);
 
 struct wg_peer *model_find_peer(const struct wg_device *dev, const uint8_t public_key[WG_KEY_LEN]);
 size_t model_peer_count(const struct wg_device *dev);

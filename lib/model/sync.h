@@ -12,4 +12,15 @@
  */
 int model_sync(struct wg_device *file, const struct wg_device *runtime);
 
+struct model_sync_counts {
+	size_t added, updated, removed, unchanged;
+};
+
+/*
+ * Drops from a model_sync() request every peer the runtime already has exactly as asked (keys,
+ * keepalive, allowed IPs; the endpoint when the request names one), so that applying it does not
+ * touch them at all, and counts what is left by kind.
+ */
+void model_sync_prune(struct wg_device *request, const struct wg_device *runtime, struct model_sync_counts *counts);
+
 #endif

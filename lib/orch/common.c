@@ -8,6 +8,7 @@
 
 #include "backend/resolve.h"
 #include "orch/hooks.h"
+#include "backend/backend.h"
 #include "orch/orch_impl.h"
 #include "orch/sysctl.h"
 
@@ -86,4 +87,17 @@ int orch_hooks(struct orch *o, enum wg_hook which)
 		}
 	}
 	return 0;
+}
+
+bool orch_is_wireguard(const char *ifname)
+{
+	struct wg_strlist names = { 0 };
+	bool found = false;
+
+	if (backend_list(&names) == 0) {
+		for (size_t i = 0; i < names.n && !found; ++i)
+			found = !strcmp(names.v[i], ifname);
+	}
+	strlist_free(&names);
+	return found;
 }

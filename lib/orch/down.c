@@ -14,19 +14,6 @@
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
 
-static bool is_wireguard(const char *ifname)
-{
-	struct wg_strlist names = { 0 };
-	bool found = false;
-
-	if (backend_list(&names) == 0) {
-		for (size_t i = 0; i < names.n && !found; ++i)
-			found = !strcmp(names.v[i], ifname);
-	}
-	strlist_free(&names);
-	return found;
-}
-
 static bool has_default_route(const struct wg_device *dev)
 {
 	const struct wg_allowedip *aip;
@@ -84,7 +71,7 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 
 	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
 		return orch_fail(&o, "rtnetlink", ret);
-	present = is_wireguard(ifname);
+	present = orch_is_wireguard(ifname);
 	if (!present) {
 		fprintf(stderr, "%s: `%s' is not a WireGuard interface\n", opts->prog, ifname);
 		status = 1;

@@ -23,6 +23,8 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path, 
 int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
 /* Applies a changed file to the running interface: peers as syncconf, the rest by difference. */
 int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
+/* Applies only the peers (the file's and its shared lists'), touching only those that differ. */
+int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
 int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
 
 #endif

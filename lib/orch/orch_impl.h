@@ -49,6 +49,8 @@ void orch_relay_down(struct orch *o);
 void orch_relay_forget(const char *ifname);
 /* Hostname endpoints of the file resolved, failures printed with their lines. 0 or -EINVAL. */
 int orch_resolve_endpoints(struct orch *o);
+/* A WireGuard interface of any backend (kernel or userspace) has this name. */
+bool orch_is_wireguard(const char *ifname);
 /* hooks */
 int orch_hooks(struct orch *o, enum wg_hook which);
 

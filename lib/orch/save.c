@@ -2,22 +2,19 @@
 /*
  * `save` (and `down` with SaveConfig = true): wg-quick's [Interface] header rebuilt from the live
  * interface (addresses, nameservers, MTU when the file set one, Table, hooks) followed by the
- * running wg configuration, written to a 0600 temporary file in the same directory, synced and
- * renamed over the file, so that a crash leaves either the old file or the new one.
+ * running wg configuration, written with file_write_atomic (0600), so that a crash leaves either
+ * the old file or the new one.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "backend/backend.h"
 #include "model/emit.h"
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
+#include "util/file.h"
 
 static const char *const hook_names[WG_HOOK_COUNT] = { "PreUp", "PostUp", "PreDown", "PostDown" };
 
@@ -62,36 +59,30 @@ static int header(struct orch *o, struct strbuf *out)
 		for (size_t i = 0; i < o->conf->hooks[h].n; ++i)
 			strbuf_printf(out, "%s = %s\n", hook_names[h], o->conf->hooks[h].v[i]);
 	}
+	for (size_t i = 0; i < o->conf->peer_lists.n; ++i)
+		strbuf_printf(out, "PeerList = %s\n", o->conf->peer_lists.v[i]);
+	for (size_t i = 0; i < o->conf->peer_list_keys.n; ++i)
+		strbuf_printf(out, "PeerListKey = %s\n", o->conf->peer_list_keys.v[i]);
+	if (o->conf->peer_list_ca)
+		strbuf_printf(out, "PeerListCA = %s\n", o->conf->peer_list_ca);
 	return out->oom ? -ENOMEM : 0;
 }
 
-static int write_atomically(const char *path, const struct strbuf *text)
+/* Peers that came from shared lists stay in their lists: the file keeps only its own. */
+static void drop_listed(struct wg_device *running, const struct wg_device *conf)
 {
-	char tmp[4096], dir[4096];
-	int fd, ret = 0;
+	struct wg_peer *peer, *next, *prev = NULL;
+	const struct wg_peer *listed;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, 0600) < 0 || write(fd, text->buf, text->len) != (ssize_t)text->len || fsync(fd) < 0)
-		ret = errno ? -errno : -EIO;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret) {
-		unlink(tmp);
-		return ret;
+	for (peer = running->first_peer; peer; peer = next) {
+		next = peer->next_peer;
+		listed = model_find_peer(conf, peer->public_key);
+		if (!listed || !listed->source) {
+			prev = peer;
+			continue;
+		}
+		model_peer_remove(running, prev, peer);
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	return 0;
 }
 
 int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
@@ -108,6 +99,7 @@ int orch_save(const struct wg_config *conf, const char *ifname, const char *path
 	if ((ret = rtnetlink_open(&o.rtnl)) < 0 || (ret = backend_get(ifname, &dev)) < 0 ||
 	    (ret = header(&o, &out)) < 0)
 		goto out;
+	drop_listed(dev, conf->device);
 	emit_showconf(&wg, dev);
 	/* showconf starts with its own "[Interface]\n", which the header replaces. */
 	rest = wg.buf && !strncmp(wg.buf, "[Interface]\n", 12) ? wg.buf + 12 : wg.buf ? wg.buf : "";
@@ -116,7 +108,7 @@ int orch_save(const struct wg_config *conf, const char *ifname, const char *path
 	while (out.len && out.buf[out.len - 1] == '\n')
 		out.buf[--out.len] = '\0';
 	strbuf_putc(&out, '\n');
-	ret = out.oom || wg.oom ? -ENOMEM : opts->dry_run ? 0 : write_atomically(path, &out);
+	ret = out.oom || wg.oom ? -ENOMEM : opts->dry_run ? 0 : file_write_atomic(path, out.buf, out.len, 0600);
 out:
 	if (ret < 0)
 		orch_fail(&o, "saving the configuration", ret);

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef WGCTL_UTIL_FILE_H
+#define WGCTL_UTIL_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Replaces `path` with `len` bytes: a new file with `mode` in the same directory is written,
+ * synced and renamed over it, and the directory synced, so that a crash at any point leaves the
+ * old file or the new one, never a torn one. Returns 0 or -errno; on failure `path` is untouched.
+ */
+int file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+
+/* mkdir -p: missing parents with mode `parents`, the last directory with `last`. 0 or -errno. */
+int file_mkdirs(const char *path, mode_t parents, mode_t last);
+
+/* Reads a whole regular file of at most `max` bytes into a NUL-terminated buffer. 0 or -errno. */
+int file_read_all(const char *path, size_t max, char **out, size_t *out_len);
+
+#endif
