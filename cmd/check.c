@@ -61,6 +61,15 @@ static void print_finding(const struct fleet_finding *f)
 		fprintf(stderr, "%s: %s%s\n", f->loc[0].file, warn, f->message);
 }
 
+static bool names_a_file(const struct checked *files, size_t n, const struct fleet_finding *f)
+{
+	for (size_t k = 0; k < n; ++k) {
+		if (files[k].loaded && f->loc[0].file == name_of(&files[k]))
+			return true;
+	}
+	return false;
+}
+
 static const char *plural(unsigned int n)
 {
 	return n == 1 ? "" : "s";
@@ -90,8 +99,9 @@ static void print_text(const struct checked *files, size_t n, bool whole, size_t
 			printf(" (%u warning%s)", warnings, plural(warnings));
 		putchar('\n');
 	}
+	/* Between files, and inside shared peer lists (located in the list, not in a file above). */
 	for (size_t i = 0; i < r->count; ++i) {
-		if (r->items[i].fleet)
+		if (r->items[i].fleet || !names_a_file(files, n, &r->items[i]))
 			print_finding(&r->items[i]);
 	}
 	if (n < 2)
@@ -220,6 +230,10 @@ int cmd_check(int argc, const char *argv[])
 		files[k].arg = argv[i];
 		files[k].loaded =
 			!cmd_load_config(argv[i], &files[k].conf, &files[k].loc, &files[k].d);
+		/* Peers of shared lists count as the host's: local files and cached copies, no fetch. */
+		if (files[k].loaded)
+			cmd_expand_peer_lists(&files[k].conf, &files[k].loc, PEERLIST_CACHE_ONLY, NULL,
+					      false, false);
 		if (files[k].loaded)
 			hosts[loaded++] = (struct fleet_host){.conf = &files[k].conf,
 							      .source = files[k].d.source};

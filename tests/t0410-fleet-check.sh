@@ -114,4 +114,24 @@ test_expect_success 'a file that does not parse: exit 1, the fleet not checked a
 	! "$WGCTL" check --json ./a.conf ./b.conf ./c.conf >out.json 2>/dev/null &&
 	json_check out.json "d[\"fleet\"] is False and locs == {\"parse\": [(\"./c.conf\", 0)]} and d[\"errors\"] == 1"
 '
+# One shared list for every host of a mesh (the guide's peers.conf): each file holds only
+# [Interface]; a mesh of peers with Endpoints is not a relay.
+shared() { # extra list text
+	for h in a b c; do
+		printf '[Interface]\nPrivateKey = %s\nAddress = 10.0.0.%s/24\nPeerList = peers.conf\n' "$(key $h)" \
+			"$([ $h = a ] && echo 1 || { [ $h = b ] && echo 2 || echo 3; })" >$h.conf
+	done
+	printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.0.1/32\nEndpoint = 192.0.2.1:51820\n\n' "$(pub a)" >peers.conf
+	printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.0.2/32\nEndpoint = 192.0.2.2:51820\n\n' "$(pub b)" >>peers.conf
+	printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.0.3/32\nEndpoint = 192.0.2.3:51820\n%b' "$(pub c)" "${1-}" >>peers.conf
+}
+test_expect_success 'a fleet sharing one peers.conf: its peers count, each host skips its own' '
+	shared && "$WGCTL" check ./a.conf ./b.conf ./c.conf >out 2>err &&
+	tail -n1 out | grep -qx "fleet: 3 files, 0 errors, 0 warnings"
+'
+test_expect_success 'an unknown key in the shared list: one error, located in the list' '
+	shared "\n[Peer]\nPublicKey = $(pub d)\nAllowedIPs = 10.0.0.9/32\n" &&
+	! "$WGCTL" check --json ./a.conf ./b.conf ./c.conf >out.json 2>err &&
+	json_check out.json "codes.count(\"unknown-peer\") == 1 and locs[\"unknown-peer\"] == [(\"peers.conf\", 16)]"
+'
 test_done

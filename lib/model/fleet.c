@@ -81,6 +81,14 @@ static struct fleet_location at(const struct fleet *fl, size_t h, unsigned int l
 	return (struct fleet_location){.file = fl->hosts[h].source, .line = line};
 }
 
+/* A peer (or one of its lines) read from a shared list is located in that list, not the host file. */
+static struct fleet_location at_peer(const struct fleet *fl, size_t h, const struct wg_peer *peer,
+				     unsigned int line)
+{
+	return (struct fleet_location){.file = peer->source ? peer->source : fl->hosts[h].source,
+				       .line = line};
+}
+
 static const struct wg_config *conf_of(const struct fleet *fl, size_t h)
 {
 	return fl->hosts[h].conf;
@@ -242,8 +250,8 @@ static int overlap_host(struct fleet *fl, size_t h)
 			if ((b->flags & WGALLOWEDIP_REMOVE_ME) ||
 			    !(a = earlier_overlap(dev, q, b, &p)))
 				continue;
-			f.loc[0] = at(fl, h, b->lineno);
-			f.loc[1] = at(fl, h, a->lineno);
+			f.loc[0] = at_peer(fl, h, q, b->lineno);
+			f.loc[1] = at_peer(fl, h, p, a->lineno);
 			emit_prefix(pa, sizeof(pa), a->family, &a->ip6, a->cidr);
 			emit_prefix(pb, sizeof(pb), b->family, &b->ip6, b->cidr);
 			if (a->cidr == b->cidr)
@@ -289,6 +297,22 @@ static int check_keys(struct fleet *fl)
 	return ret;
 }
 
+/* A list shared by several hosts names its unknown peer once, not once per host. */
+static bool listed_by_earlier_host(const struct fleet *fl, size_t h, const struct wg_peer *peer)
+{
+	const struct wg_peer *q;
+
+	if (!peer->source)
+		return false;
+	for (size_t e = 0; e < h; ++e) {
+		for_each_wgpeer (conf_of(fl, e)->device, q) {
+			if (q->source && q->lineno == peer->lineno && !strcmp(q->source, peer->source))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Unknown only means something when every host's public key is known. */
 static int check_unknown(struct fleet *fl)
 {
@@ -305,11 +329,11 @@ static int check_unknown(struct fleet *fl)
 			struct fleet_finding f = {.severity = DIAG_ERROR,
 						  .code = FLEET_UNKNOWN_PEER,
 						  .fleet = true,
-						  .loc = {at(fl, h, peer->lineno)},
+						  .loc = {at_peer(fl, h, peer, peer->lineno)},
 						  .nloc = 1};
 
 			if (!(peer->flags & WGPEER_HAS_PUBLIC_KEY) ||
-			    host_of(fl, peer->public_key) < fl->n)
+			    host_of(fl, peer->public_key) < fl->n || listed_by_earlier_host(fl, h, peer))
 				continue;
 			key_to_base64(key, peer->public_key);
 			ret = fleet_add(fl->r, &f,
@@ -333,7 +357,7 @@ static int check_routes(struct fleet *fl, size_t a, const struct wg_peer *p, siz
 		struct fleet_finding f = {.severity = DIAG_WARNING,
 					  .code = FLEET_UNROUTED_ADDRESS,
 					  .fleet = true,
-					  .loc = {at(fl, a, p->lineno), at(fl, b, x->lineno)},
+					  .loc = {at_peer(fl, a, p, p->lineno), at(fl, b, x->lineno)},
 					  .nloc = 2};
 
 		for_each_wgallowedip (p, aip) {
@@ -369,7 +393,7 @@ static int check_peerings(struct fleet *fl)
 
 			if (b == fl->n)
 				continue;
-			f.loc[0] = at(fl, a, p->lineno);
+			f.loc[0] = at_peer(fl, a, p, p->lineno);
 			f.loc[1] = at(fl, b, conf_of(fl, b)->interface_lineno);
 			if (!peer_for(fl, b, a))
 				ret = fleet_add(
@@ -416,7 +440,7 @@ static int check_nat(struct fleet *fl, size_t h)
 		struct fleet_finding f = {.severity = DIAG_WARNING,
 					  .code = FLEET_NAT_KEEPALIVE,
 					  .fleet = true,
-					  .loc = {at(fl, h, p->lineno)},
+					  .loc = {at_peer(fl, h, p, p->lineno)},
 					  .nloc = 1};
 		size_t s = peer_host(fl, h, p);
 
@@ -424,7 +448,7 @@ static int check_nat(struct fleet *fl, size_t h)
 			continue;
 		q = s < fl->n ? peer_for(fl, s, h) : NULL;
 		if (q) {
-			f.loc[f.nloc++] = at(fl, s, q->lineno);
+			f.loc[f.nloc++] = at_peer(fl, s, q, q->lineno);
 			ret = fleet_add(
 				fl->r, &f,
 				"no host has an Endpoint for this host, so it is likely behind "
@@ -512,7 +536,7 @@ static int check_relays(struct fleet *fl)
 				r = p ? peer_host(fl, b, p) : fl->n;
 				if (r == fl->n || r == canonical(fl, c))
 					continue;
-				f.loc[1] = at(fl, b, via->lineno);
+				f.loc[1] = at_peer(fl, b, p, via->lineno);
 				f.loc[2] = at(fl, c, y->lineno);
 				emit_prefix(text, sizeof(text), y->family, &y->ip6, y->cidr);
 				snprintf(what, sizeof(what), "%s's Address %s (%s:%u)",
@@ -528,7 +552,7 @@ static int check_relays(struct fleet *fl)
 				struct fleet_finding f = {.severity = DIAG_WARNING,
 							  .code = FLEET_RELAY,
 							  .fleet = true,
-							  .loc = {[1] = at(fl, b, via->lineno)},
+							  .loc = {[1] = at_peer(fl, b, p, via->lineno)},
 							  .nloc = 2};
 
 				if (via->cidr || via->flags & WGALLOWEDIP_REMOVE_ME)

@@ -44,8 +44,10 @@ static bool prefix_within(const struct wg_allowedip *inner, const struct wg_allo
 }
 
 /*
- * A relay (bounce server): two or more peers routed inside the interface's own subnet, so that
- * they talk to each other through this host, which must forward between them.
+ * A relay (bounce server): two or more peers routed inside the interface's own subnet that have
+ * no Endpoint here, so they cannot be reached directly (NAT-ed clients) and talk to each other
+ * through this host, which must forward between them. Peers with Endpoints are a mesh (a shared
+ * peer list): each reaches the others itself.
  */
 static void lint_relay(const struct wg_config *conf, struct diag_list *d)
 {
@@ -60,6 +62,8 @@ static void lint_relay(const struct wg_config *conf, struct diag_list *d)
 			continue;
 		inside = 0;
 		for_each_wgpeer(conf->device, peer) {
+			if (peer->flags & WGPEER_HAS_ENDPOINT || peer->endpoint_text)
+				continue;
 			for_each_wgallowedip(peer, aip) {
 				if (prefix_within(aip, addr)) {
 					++inside;

@@ -276,5 +276,11 @@ int main(void)
 	     MESH("C", "3") "[Peer]\nPublicKey = {pubB}\nAllowedIPs = 10.0.0.2/32\n", true,
 	     count(&r, FLEET_RELAY) == 0);
 
+	CASE("a mesh of peers with Endpoints inside the subnet (a shared list) is not a relay",
+	     "[Interface]\nPrivateKey = {privA}\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = {pubB}\n"
+	     "AllowedIPs = 10.0.0.2/32\nEndpoint = 192.0.2.2:51820\n[Peer]\nPublicKey = {pubC}\n"
+	     "AllowedIPs = 10.0.0.3/32\nEndpoint = peer-c.example:51820\n",
+	     NULL, NULL, false, count(&r, FLEET_RELAY) == 0);
+
 	return done_testing();
 }
