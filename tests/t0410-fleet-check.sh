@@ -134,4 +134,9 @@ test_expect_success 'an unknown key in the shared list: one error, located in th
 	! "$WGCTL" check --json ./a.conf ./b.conf ./c.conf >out.json 2>err &&
 	json_check out.json "codes.count(\"unknown-peer\") == 1 and locs[\"unknown-peer\"] == [(\"peers.conf\", 16)]"
 '
+test_expect_success 'a lint warning about a list peer is located in the list' '
+	shared && sed -i "s|^AllowedIPs = 10.0.0.3/32|AllowedIPs = 10.0.0.3/32, 0.0.0.0/0|" peers.conf &&
+	"$WGCTL" check --json ./a.conf >out.json 2>err &&
+	json_check out.json "locs[\"ipv6-leak\"] == [(\"peers.conf\", 13)]"
+'
 test_done

@@ -142,7 +142,7 @@ static int setup(CURL *curl, const struct fetch_request *req, struct transfer *t
 			c = curl_easy_setopt(curl, opt, val); \
 	} while (0)
 	SET(CURLOPT_URL, req->url);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https,file");
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
 	SET(CURLOPT_FOLLOWLOCATION, 1L);
 	SET(CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One HTTP(S) or file:// GET through libcurl, done the way a fleet needs it: conditional on the
+ * One HTTP(S) GET through libcurl, done the way a fleet needs it: conditional on the
  * cached copy's validators, TLS verified (against a private CA when one is named), bounded in
  * time and size, redirects kept to http(s) and never from https down to http.
  */

@@ -200,6 +200,8 @@ static int lint_host(struct fleet *fl, size_t h)
 					  .loc = {at(fl, h, d.items[i].line)},
 					  .nloc = 1};
 
+		if (d.items[i].source)
+			f.loc[0].file = d.items[i].source;
 		if (!strcmp(f.code, FLEET_RELAY))
 			fl->keys[h].relay_reported |=
 				families_on_line(conf_of(fl, h), d.items[i].line);

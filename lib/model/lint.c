@@ -93,6 +93,8 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 	for_each_wgpeer(dev, peer) {
 		const struct wg_allowedip *v4;
 
+		/* A peer of a shared list is warned about in the list. */
+		d->item_source = peer->source;
 		key_to_base64(key, peer->public_key);
 		if (!peer->first_allowedip) {
 			diag_warn(d, peer->lineno, "Peer %s has no AllowedIPs: no traffic can reach it or come from it",
@@ -104,5 +106,6 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 			diag_warn(d, v4->lineno,
 				  "Peer %s takes 0.0.0.0/0 but not ::/0: IPv6 traffic will bypass the tunnel", key);
 	}
+	d->item_source = NULL;
 	lint_relay(conf, d);
 }
