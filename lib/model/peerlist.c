@@ -59,18 +59,29 @@ static int by_key_then_order(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
+static int by_order(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
 int peerlist_check_duplicates(const struct wg_device *dev, const char *conf_source, struct diag_list *d)
 {
-	size_t n = model_peer_count(dev), i = 0, errors = 0;
+	size_t n = model_peer_count(dev), i = 0, found = 0;
 	char key[WG_KEY_LEN_BASE64];
 	const struct wg_peer *peer;
-	struct entry *v;
+	struct entry *v, *pairs;
 
 	if (n < 2)
 		return 0;
 	v = calloc(n, sizeof(*v));
-	if (!v)
+	pairs = calloc(n, 2 * sizeof(*pairs));
+	if (!v || !pairs) {
+		free(v);
+		free(pairs);
 		return -ENOMEM;
+	}
 	for_each_wgpeer(dev, peer) {
 		v[i].peer = peer;
 		v[i].order = i;
@@ -78,16 +89,26 @@ int peerlist_check_duplicates(const struct wg_device *dev, const char *conf_sour
 	}
 	/* Sorted, equal keys are adjacent and each keeps file order: O(n log n) for 10,000 peers. */
 	qsort(v, n, sizeof(*v), by_key_then_order);
-	for (i = 1; i < n; ++i) {
-		const struct wg_peer *first = v[i - 1].peer, *again = v[i].peer;
+	for (size_t start = 0; start < n; start = i) {
+		/* v[start] is the first definition of its key; each later one from a list repeats it. */
+		for (i = start + 1; i < n && !memcmp(v[start].peer->public_key, v[i].peer->public_key, WG_KEY_LEN); ++i) {
+			if (!v[start].peer->source && !v[i].peer->source)
+				continue;
+			pairs[2 * found] = v[i];
+			pairs[2 * found + 1] = v[start];
+			++found;
+		}
+	}
+	/* Reported in the order of the later definitions, as a reader meets them. */
+	qsort(pairs, found, 2 * sizeof(*pairs), by_order);
+	for (i = 0; i < found; ++i) {
+		const struct wg_peer *again = pairs[2 * i].peer, *first = pairs[2 * i + 1].peer;
 
-		if (memcmp(first->public_key, again->public_key, WG_KEY_LEN) || (!first->source && !again->source))
-			continue;
 		key_to_base64(key, again->public_key);
 		diag_error(d, 0, "%s:%u: peer %s is already defined at %s:%u", again->source ? again->source : conf_source,
 			   again->lineno, key, first->source ? first->source : conf_source, first->lineno);
-		++errors;
 	}
 	free(v);
-	return errors ? -EINVAL : 0;
+	free(pairs);
+	return found ? -EINVAL : 0;
 }

@@ -191,6 +191,20 @@ static const struct tcase cases[] = {
 	{ "wg-quick's bracket rule: [ Interface ] is not its [Interface]", CONFIG_GRAMMAR_QUICK,
 	  "[ Interface ]\nAddress = 10.0.0.1/24\n", -22, "E2: Line unrecognized: `Address=10.0.0.1/24'\n", NULL },
 	{ "empty file", CONFIG_GRAMMAR_QUICK, "", 0, "", "[Interface]\n\n--\n" },
+	{ "shared peer list keys: URL schemes and Ed25519 keys checked", CONFIG_GRAMMAR_QUICK,
+	  "[Interface]\nPeerList = https://x/p.conf\nPeerList = peers.conf\nPeerList = ftp://x/p\nPeerListKey = abc\n"
+	  "PeerListKey = " K1 "\nPeerListCA = /ca.pem\n",
+	  -22, "E4: PeerList is neither a path nor an http://, https:// or file:// URL: `ftp://x/p'\n"
+	  "E5: PeerListKey is not a base64 Ed25519 public key: `abc'\n", NULL },
+	{ "PeerList is wgctl's, not wg's", CONFIG_GRAMMAR_WG, "[Interface]\nPeerList = x\n", -22,
+	  "E2: Line unrecognized: `PeerList=x'\n", NULL },
+	{ "a peer list holds no [Interface]", CONFIG_GRAMMAR_PEERS,
+	  "[Interface]\nPrivateKey = " K1 "\n[Peer]\nPublicKey = " K2 "\n", -22,
+	  "E1: A peer list holds only [Peer] sections, not [Interface]\nE2: Line unrecognized: `PrivateKey=" K1 "'\n",
+	  NULL },
+	{ "a peer list names each peer once", CONFIG_GRAMMAR_PEERS,
+	  "[Peer]\nPublicKey = " K2 "\n[Peer]\n# Name = x\nPublicKey = " K2 "\n", -22,
+	  "E3: The peer of line 1 appears again; a peer list names each peer once\n", NULL },
 	{ "NUL byte", CONFIG_GRAMMAR_WG, "[Interface]\nListen\0Port = 1\n", -22, "E2: Line contains a NUL byte\n", NULL },
 };
 
