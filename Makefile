@@ -119,6 +119,10 @@ fuzz:
 bench-crypto: $(B)/tests/tools/crypto-bench
 	$(Q)$(B)/tests/tools/crypto-bench
 
+# The datapath benchmark (tests/bench/README.md): reports, never passes or fails on numbers.
+bench: $(WGCTL_BIN) $(B)/tests/tools/crypto-bench
+	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) tests/bench/run $(BENCH_ARGS)
+
 install: wgctl
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
@@ -151,7 +155,7 @@ format-check:
 clean:
 	rm -rf build build-san wgctl
 
-.PHONY: all units check fuzz bench-crypto install install-compat uninstall format-check clean
+.PHONY: all units check fuzz bench bench-crypto install install-compat uninstall format-check clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # The main job of the README's quick start.
