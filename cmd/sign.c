@@ -16,8 +16,6 @@
 #include "model/encoding.h"
 #include "util/file.h"
 
-enum { SIGNATURE_MAX_SIZE = 4096 };
-
 static int read_list(const char *path, char **body, size_t *len)
 {
 	int ret = file_read_all(path, fetch_max_size(), body, len);

@@ -14,8 +14,6 @@
 #include "model/peerlist.h"
 #include "util/file.h"
 
-enum { SIGNATURE_MAX_SIZE = 4096 };
-
 struct ctx {
 	const struct wg_config *conf;
 	const char *conf_path, *ifname;

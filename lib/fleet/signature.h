@@ -15,7 +15,10 @@
 
 /* Reads the signature out of a signature file's text. */
 bool signature_parse(uint8_t sig[ED25519_SIGNATURE_SIZE], const char *text, size_t len);
-enum { SIGNATURE_TEXT_SIZE = 89 }; /* 88 base64 characters and the terminator */
+enum {
+	SIGNATURE_TEXT_SIZE = 89, /* 88 base64 characters and the terminator */
+	SIGNATURE_MAX_SIZE = 4096, /* a signature file: comment lines and the signature */
+};
 
 /* The signature's one line of base64. */
 void signature_format(char text[SIGNATURE_TEXT_SIZE], const uint8_t sig[ED25519_SIGNATURE_SIZE]);

@@ -41,6 +41,8 @@ int orch_routes_up(struct orch *o, const struct wg_device *running);
 /* Routes for the allowed IPs of running that `already` (may be NULL) does not have. */
 int orch_routes_add(struct orch *o, const struct wg_device *running, const struct wg_device *already);
 void orch_routes_remove(struct orch *o, const struct wg_device *old, const struct wg_device *now);
+/* reload and sync: routes changed by the difference between `old` and the interface now. */
+int orch_routes_follow(struct orch *o, const struct wg_device *old);
 void orch_rules_down(struct orch *o, uint32_t table);
 int orch_table_number(const char *name, uint32_t *table);
 /* relay.c: Forwarding/ProxyARP opt-in, with the previous values kept for down. */

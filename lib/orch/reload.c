@@ -126,7 +126,7 @@ int orch_reload(const struct wg_config *conf, const char *ifname, const char *pa
 		const struct orch_opts *opts)
 {
 	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
-	struct wg_device *old = NULL, *now = NULL;
+	struct wg_device *old = NULL;
 	const char *step = "reading the interface";
 	int ret;
 
@@ -149,16 +149,11 @@ int orch_reload(const struct wg_config *conf, const char *ifname, const char *pa
 	step = "updating routes";
 	if (opts->dry_run)
 		goto out;
-	if ((ret = backend_get(ifname, &now)) < 0)
-		goto out;
-	orch_routes_remove(&o, old, now);
-	ret = orch_routes_add(&o, now, old);
-	undo_clear(&o.undo);
+	ret = orch_routes_follow(&o, old);
 out:
 	if (ret < 0)
 		orch_fail(&o, step, ret);
 	model_device_free(old);
-	model_device_free(now);
 	rtnetlink_close(o.rtnl);
 	return ret < 0;
 }

@@ -376,3 +376,18 @@ void orch_rules_down(struct orch *o, uint32_t table)
 			orch_say(o, "ip %s rule delete table main suppress_prefixlength 0", fam_flag(families[i]));
 	}
 }
+
+int orch_routes_follow(struct orch *o, const struct wg_device *old)
+{
+	struct wg_device *now = NULL;
+	int ret;
+
+	if ((ret = backend_get(o->ifname, &now)) < 0)
+		return ret;
+	orch_routes_remove(o, old, now);
+	ret = orch_routes_add(o, now, old);
+	/* Each route stands on its own here, as separate `ip` commands would: nothing to undo. */
+	undo_clear(&o->undo);
+	model_device_free(now);
+	return ret;
+}

@@ -36,7 +36,7 @@ static int sync_request(struct orch *o, const struct wg_device *old, struct mode
 int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
 {
 	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
-	struct wg_device *old = NULL, *now = NULL;
+	struct wg_device *old = NULL;
 	struct model_sync_counts counts = { 0 };
 	const char *step = "reading the interface";
 	int ret;
@@ -60,16 +60,11 @@ int orch_sync(const struct wg_config *conf, const char *ifname, const char *path
 	if ((ret = backend_set(ifname, conf->device)) < 0)
 		goto out;
 	step = "updating routes";
-	if ((ret = backend_get(ifname, &now)) < 0)
-		goto out;
-	orch_routes_remove(&o, old, now);
-	ret = orch_routes_add(&o, now, old);
-	undo_clear(&o.undo);
+	ret = orch_routes_follow(&o, old);
 out:
 	if (ret < 0)
 		orch_fail(&o, step, ret);
 	model_device_free(old);
-	model_device_free(now);
 	rtnetlink_close(o.rtnl);
 	return ret < 0;
 }
