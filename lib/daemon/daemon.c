@@ -97,10 +97,13 @@ static int serve(const char *ifname, int notify)
 	struct dp_device *dev = NULL;
 	struct uapi_server uapi;
 	struct tun tun;
+	const char *env = getenv("WGCTL_OFFLOAD");
+	/* WGCTL_OFFLOAD=0: one packet per TUN read and write and per datagram (for comparison). */
+	bool offload = !env || strcmp(env, "0");
 	struct loop l;
 	int ret, status = 1;
 
-	ret = tun_open(&tun, ifname);
+	ret = tun_open(&tun, ifname, offload);
 	if (ret) {
 		log_error("Unable to create TUN device `%s': %s", ifname, tun_error(ret));
 		return 1;
@@ -111,7 +114,7 @@ static int serve(const char *ifname, int notify)
 			  ret == -EADDRINUSE ? "the interface is already in use" : strerror(-ret));
 		goto out_tun;
 	}
-	ret = loop_init(&l, &tun, &uapi);
+	ret = loop_init(&l, &tun, &uapi, offload);
 	if (ret) {
 		log_error("Unable to set up the event loop: %s", strerror(-ret));
 		goto out_loop;

@@ -14,10 +14,16 @@
 #include "util/log.h"
 
 enum {
-	/* Packets read from one fd per wakeup before the others get their turn. */
-	BUDGET = 64,
-	BATCH = 32,
+	/* Reads from one fd per wakeup before the others get their turn. */
+	TUN_BUDGET = 32,
+	UDP_BUDGET = 4,
+	/* Messages per recvmmsg; with GRO each holds up to 64 datagrams. */
+	RX_BATCH = 16,
+	TUNQ_MAX = RX_BATCH * 64,
 	BUF_SIZE = DP_HEADROOM + DP_MAX_DATAGRAM + DP_TAILROOM,
+	/* Eight 64 KB TUN reads cut into segments, before a flush is forced. */
+	TXQ_BYTES = 8 * (DP_MAX_DATAGRAM + 4096),
+	TXQ_MSGS = 8 * 64,
 	MAX_EVENTS = 32,
 };
 
@@ -29,20 +35,88 @@ static void stop(struct loop *l, int status)
 	l->status = status;
 }
 
+static void flush_udp(struct loop *l)
+{
+	size_t failed = udp_flush(&l->udp, &l->txq);
+
+	if (failed)
+		log_verbose("UDP send: %zu datagrams dropped", failed);
+}
+
+static uint8_t *io_udp_buffer(void *arg, size_t cap)
+{
+	struct loop *l = arg;
+	uint8_t *b = udp_txq_buffer(&l->txq, cap);
+
+	if (!b) {
+		flush_udp(l);
+		b = udp_txq_buffer(&l->txq, cap);
+	}
+	return b;
+}
+
 static int io_udp_send(void *arg, const struct dp_endpoint *ep, const void *buf, size_t len)
 {
 	struct loop *l = arg;
-	struct udp_out o = {.ep = ep, .buf = buf, .len = len};
-	int ret = udp_send(&l->udp, &o, 1);
+	int ret = udp_txq_push(&l->txq, ep, buf, len);
 
-	return ret < 0 ? ret : 0;
+	if (ret == -ENOBUFS) {
+		flush_udp(l);
+		ret = udp_txq_push(&l->txq, ep, buf, len);
+	}
+	return ret;
+}
+
+static void write_group(struct loop *l, const struct gro_group *g)
+{
+	struct iovec iov[TUN_MAX_IOV];
+	struct gro_pkt *p = &l->tunq[g->head];
+	struct dp_offload o;
+	size_t hdr_len;
+	int n = 1, ret;
+
+	if (g->count == 1) {
+		iov[0] = (struct iovec){p->buf, p->len};
+		ret = tun_writev(l->tun, NULL, iov, 1);
+	} else {
+		gro_finish(l->tunq, g, &o, &hdr_len);
+		iov[0] = (struct iovec){p->buf, p->len};
+		for (uint32_t i = p->next; i != GRO_END; i = l->tunq[i].next) {
+			struct gro_pkt *q = &l->tunq[i];
+
+			iov[n++] = (struct iovec){q->buf + q->len - q->payload, q->payload};
+		}
+		ret = tun_writev(l->tun, &o, iov, n);
+	}
+	if (ret && ret != -EAGAIN)
+		log_verbose("TUN write: %s", strerror(-ret));
+}
+
+static void flush_tun(struct loop *l)
+{
+	size_t ng;
+
+	if (!l->tunq_n)
+		return;
+	if (l->offload) {
+		ng = gro_plan(l->tunq, l->tunq_n, l->groups);
+	} else {
+		for (ng = 0; ng < l->tunq_n; ++ng)
+			l->groups[ng] = (struct gro_group){.head = (uint32_t)ng, .count = 1};
+	}
+	for (size_t i = 0; i < ng; ++i)
+		write_group(l, &l->groups[i]);
+	l->tunq_n = 0;
 }
 
 static int io_tun_write(void *arg, const void *buf, size_t len)
 {
 	struct loop *l = arg;
 
-	return tun_write(l->tun, buf, len);
+	if (l->tunq_n == TUNQ_MAX)
+		flush_tun(l);
+	l->tunq[l->tunq_n++] = (struct gro_pkt){.buf = (uint8_t *)buf, .len = len};
+	return 0;
 }
 
 static int watch(struct loop *l, int fd, struct ev_handler *h)
@@ -74,6 +148,7 @@ err:
 }
 
 const struct dp_io_ops loop_io_ops = {
+	.udp_buffer = io_udp_buffer,
 	.udp_send = io_udp_send,
 	.tun_write = io_tun_write,
 	.udp_bind = io_udp_bind,
@@ -82,55 +157,70 @@ const struct dp_io_ops loop_io_ops = {
 static void on_tun(struct ev_handler *h, uint32_t events)
 {
 	struct loop *l = loop_of(h, h_tun);
-	uint8_t *pkts[BATCH];
-	size_t lens[BATCH];
+	uint8_t *pkt = l->bufs[RX_BATCH] + DP_HEADROOM;
+	struct dp_offload off;
+	size_t len;
 	int n;
 
 	(void)events;
-	for (int i = 0; i < BATCH; ++i)
-		pkts[i] = l->bufs[i] + DP_HEADROOM;
-	for (int done = 0; done < BUDGET; done += n) {
-		n = tun_read(l->tun, pkts, DP_MAX_PACKET, lens, BATCH);
+	for (int done = 0; done < TUN_BUDGET; ++done) {
+		n = tun_read(l->tun, pkt, DP_MAX_DATAGRAM, &len, &off);
 		if (n == -EBADFD) {
 			log_verbose("Interface %s removed", l->tun->name);
 			stop(l, 0);
-			return;
+			break;
 		}
 		if (n < 0) {
 			log_error("Unable to read from TUN device %s: %s", l->tun->name,
 				  strerror(-n));
 			stop(l, 1);
-			return;
+			break;
 		}
 		if (!n)
-			return;
-		for (int i = 0; i < n; ++i) {
-			if (lens[i])
-				dp_device_tun_packet(l->dev, pkts[i], lens[i], &l->t);
-		}
+			break;
+		/* Encrypted into the send queue: the buffer is free again when this returns. */
+		if (len)
+			dp_device_tun_packet(l->dev, pkt, len, &off, &l->t);
 	}
+	flush_udp(l);
 }
 
 static void on_udp(struct loop *l, int fd)
 {
-	struct udp_msg msgs[BATCH];
+	struct udp_msg msgs[RX_BATCH];
 	int n;
 
-	for (int i = 0; i < BATCH; ++i) {
+	for (int i = 0; i < RX_BATCH; ++i) {
 		msgs[i].buf = l->bufs[i] + DP_HEADROOM;
 		msgs[i].cap = DP_MAX_DATAGRAM;
 	}
-	for (int done = 0; done < BUDGET; done += n) {
-		n = udp_recv(fd, msgs, BATCH);
+	for (int done = 0; done < UDP_BUDGET; ++done) {
+		n = udp_recv(fd, msgs, RX_BATCH);
 		if (n < 0) {
 			log_verbose("UDP receive: %s", strerror(-n));
-			return;
+			break;
 		}
 		if (!n)
-			return;
-		for (int i = 0; i < n; ++i)
-			dp_device_udp_packet(l->dev, &msgs[i].ep, msgs[i].buf, msgs[i].len, &l->t);
+			break;
+		for (int i = 0; i < n; ++i) {
+			struct udp_msg *m = &msgs[i];
+			size_t seg = m->segment ? m->segment : m->len;
+
+			size_t off = 0;
+
+			/* An empty datagram too is counted (and dropped) by the device. */
+			do {
+				dp_device_udp_packet(l->dev, &m->ep, m->buf + off,
+						     m->len - off < seg ? m->len - off : seg, &l->t);
+				off += seg;
+			} while (off < m->len);
+		}
+		/* Plaintext lives in the receive buffers, which the next receive reuses. */
+		flush_tun(l);
+		if (n < RX_BATCH)
+			break;
 	}
+	flush_udp(l);
 }
 
 static void on_udp4(struct ev_handler *h, uint32_t events)
@@ -270,7 +360,7 @@ static int init_inotify(struct loop *l)
 	return watch(l, l->inofd, &l->h_inotify);
 }
 
-int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi)
+int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload)
 {
 	int ret;
 
@@ -278,7 +368,8 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi)
 	l->epfd = l->timerfd = l->sigfd = l->inofd = -1;
 	l->tun = tun;
 	l->uapi = uapi;
-	udp_init(&l->udp);
+	l->offload = offload;
+	udp_init(&l->udp, offload);
 	l->h_tun.fn = on_tun;
 	l->h_udp4.fn = on_udp4;
 	l->h_udp6.fn = on_udp6;
@@ -286,14 +377,19 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi)
 	l->h_signal.fn = on_signal;
 	l->h_inotify.fn = on_inotify;
 	l->h_link.fn = on_link;
-	l->bufs = calloc(BATCH, sizeof(*l->bufs));
-	if (!l->bufs)
+	l->bufs = calloc(RX_BATCH + 1, sizeof(*l->bufs));
+	l->tunq = calloc(TUNQ_MAX, sizeof(*l->tunq));
+	l->groups = calloc(TUNQ_MAX, sizeof(*l->groups));
+	if (!l->bufs || !l->tunq || !l->groups)
 		return -ENOMEM;
-	for (int i = 0; i < BATCH; ++i) {
+	for (int i = 0; i < RX_BATCH + 1; ++i) {
 		l->bufs[i] = malloc(BUF_SIZE);
 		if (!l->bufs[i])
 			return -ENOMEM;
 	}
+	ret = udp_txq_init(&l->txq, TXQ_BYTES, TXQ_MSGS);
+	if (ret)
+		return ret;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
 		return -errno;
@@ -330,6 +426,7 @@ int loop_run(struct loop *l)
 
 	ev_time_now(&l->t);
 	tick(l);
+	flush_udp(l);
 	while (!l->stop) {
 		n = epoll_wait(l->epfd, evs, MAX_EVENTS, -1);
 		if (n < 0) {
@@ -350,6 +447,8 @@ int loop_run(struct loop *l)
 		 */
 		if (!l->stop)
 			tick(l);
+		/* Handshakes and keepalives from the UAPI and the timers. */
+		flush_udp(l);
 	}
 	return l->status;
 }
@@ -368,10 +467,15 @@ void loop_destroy(struct loop *l)
 	if (l->epfd >= 0)
 		close(l->epfd);
 	if (l->bufs) {
-		for (int i = 0; i < BATCH; ++i)
+		for (int i = 0; i < RX_BATCH + 1; ++i)
 			free(l->bufs[i]);
 		free(l->bufs);
 	}
 	l->bufs = NULL;
+	udp_txq_free(&l->txq);
+	free(l->tunq);
+	free(l->groups);
+	l->tunq = NULL;
+	l->groups = NULL;
 	l->epfd = l->timerfd = l->sigfd = l->inofd = -1;
 }

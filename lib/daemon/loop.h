@@ -28,16 +28,25 @@ struct loop {
 	struct dp_time t; /* taken once per wakeup */
 	uint64_t armed;	  /* deadline the timerfd is set to, 0: none */
 	bool stop;
+	bool offload; /* coalesce TCP segments written to the TUN */
 	int status;
-	uint8_t **bufs; /* packet buffers, DP_HEADROOM + DP_MAX_DATAGRAM + DP_TAILROOM each */
+	uint8_t **bufs; /* receive buffers, and last the TUN's: DP_HEADROOM + 64 KB + DP_TAILROOM */
+	struct udp_txq txq;
+	/* Decrypted packets in the receive buffers, written (coalesced) before they are reused. */
+	struct gro_pkt *tunq;
+	struct gro_group *groups;
+	size_t tunq_n;
 	struct ev_handler h_tun, h_udp4, h_udp6, h_timer, h_signal, h_inotify, h_link;
 };
 
 /* The dp_io_ops to create the device with, with the loop as their argument. */
 extern const struct dp_io_ops loop_io_ops;
 
-/* Everything but the device: epoll, signals (blocked from here on), timer, link, file watch. */
-int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi);
+/*
+ * Everything but the device: epoll, signals (blocked from here on), timer, link, file watch.
+ * offload: UDP GSO/GRO and coalesced TUN writes (the TUN's own offload is tun_open's).
+ */
+int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload);
 /* Hands the link's state to an opened device and starts serving the UAPI socket. */
 int loop_attach(struct loop *l, struct dp_device *dev);
 /* Runs until a signal, the link's or the socket file's removal. The exit status. */

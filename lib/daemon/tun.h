@@ -8,25 +8,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/uio.h>
+
+#include "datapath/offload.h"
+
+/* Pieces one write may gather: a packet's headers and each coalesced segment's payload. */
+enum { TUN_MAX_IOV = 128 };
+
 struct tun {
 	int fd;
 	int ifindex;
+	bool offload; /* the kernel may hand over 64 KB TCP segments (TUNSETOFFLOAD took) */
 	char name[IFNAMSIZ];
 };
 
-/* Creates (or attaches to a free persistent) TUN `name`, nonblocking, MTU DP_DEFAULT_MTU. */
-int tun_open(struct tun *tun, const char *name);
+/*
+ * Creates (or attaches to a free persistent) TUN `name`, nonblocking, MTU DP_DEFAULT_MTU. Every
+ * frame carries a virtio_net_hdr; with offload, TSO and checksum offload are asked for too.
+ */
+int tun_open(struct tun *tun, const char *name, bool offload);
 void tun_close(struct tun *tun);
 int tun_get_mtu(const struct tun *tun, unsigned int *mtu);
 int tun_is_up(const struct tun *tun, bool *up);
 
 /*
- * Reads up to n packets, packet i into bufs[i] (cap bytes each), its length into lens[i].
- * Returns how many (0: none pending) or -errno. One read per call for now; the array shape
- * leaves room for IFF_VNET_HDR, where one read may be split into many packets.
+ * Reads one packet into buf (cap bytes), its length into *len and the kernel's offload metadata
+ * into *off. 1, 0 when none is pending, or -errno.
  */
-int tun_read(struct tun *tun, uint8_t *const bufs[], size_t cap, size_t lens[], int n);
-/* Writes one IP packet. 0 or -errno (-EAGAIN when the queue is full: the packet is dropped). */
-int tun_write(struct tun *tun, const void *pkt, size_t len);
+int tun_read(struct tun *tun, uint8_t *buf, size_t cap, size_t *len, struct dp_offload *off);
+/*
+ * Writes one packet gathered from iov[0..n), described by off (NULL: a whole packet whose
+ * checksums the kernel need not verify, as it came out of an authenticated tunnel).
+ * 0 or -errno (-EAGAIN when the queue is full: the packet is dropped).
+ */
+int tun_writev(struct tun *tun, const struct dp_offload *off, const struct iovec *iov, int n);
 
 #endif

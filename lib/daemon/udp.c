@@ -1,18 +1,28 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "daemon/udp.h"
 
-/* Port 0 on both families: the v4 bind of the port the kernel gave v6 may collide. */
-enum { BIND_ATTEMPTS = 10 };
+enum {
+	/* Port 0 on both families: the v4 bind of the port the kernel gave v6 may collide. */
+	BIND_ATTEMPTS = 10,
+	/* Room for bursts at full rate while the loop is busy with the other direction. */
+	SOCKET_BUFFER = 4 << 20,
+	/* The kernel's UDP_MAX_SEGMENTS, and what one UDP datagram's length field can carry. */
+	GSO_MAX_SEGMENTS = 64,
+	GSO_MAX_BYTES = 65535 - 40 - 8,
+	MMSG_MAX = 64,
+};
 
 union cmsg_space {
 	struct cmsghdr align;
-	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
 };
 
 static int set_mark(int fd, uint32_t fwmark)
@@ -22,7 +32,19 @@ static int set_mark(int fd, uint32_t fwmark)
 	return 0;
 }
 
-static int open_one(int family, uint16_t port, uint32_t fwmark, int *fdp, uint16_t *bound)
+static void set_buffers(int fd)
+{
+	int size = SOCKET_BUFFER;
+
+	/* FORCE goes past net.core.[rw]mem_max, which root may. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+static int open_one(int family, uint16_t port, uint32_t fwmark, bool gro, int *fdp,
+		    uint16_t *bound)
 {
 	union wg_endpoint a = {0};
 	socklen_t alen;
@@ -47,6 +69,10 @@ static int open_one(int family, uint16_t port, uint32_t fwmark, int *fdp, uint16
 	}
 	if (fwmark && (ret = set_mark(fd, fwmark)))
 		goto err_ret;
+	set_buffers(fd);
+	/* Not fatal: older kernels just hand over one datagram at a time. */
+	if (gro)
+		(void)setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
 	if (bind(fd, &a.addr, alen) < 0 || getsockname(fd, &a.addr, &alen) < 0)
 		goto err;
 	*bound = ntohs(family == AF_INET6 ? a.addr6.sin6_port : a.addr4.sin_port);
@@ -66,12 +92,12 @@ static int open_pair(struct udp *n, uint16_t port, uint32_t fwmark)
 
 	for (int i = 0; i < BIND_ATTEMPTS; ++i) {
 		n->fd4 = n->fd6 = -1;
-		ret = open_one(AF_INET6, port, fwmark, &n->fd6, &p6);
+		ret = open_one(AF_INET6, port, fwmark, n->gro, &n->fd6, &p6);
 		if (ret == -EAFNOSUPPORT)
 			p6 = port;
 		else if (ret)
 			return ret;
-		ret = open_one(AF_INET, p6, fwmark, &n->fd4, &p4);
+		ret = open_one(AF_INET, p6, fwmark, n->gro, &n->fd4, &p4);
 		if (ret == -EAFNOSUPPORT && n->fd6 >= 0) {
 			p4 = p6;
 			ret = 0;
@@ -90,10 +116,11 @@ static int open_pair(struct udp *n, uint16_t port, uint32_t fwmark)
 	return -EADDRINUSE;
 }
 
-void udp_init(struct udp *u)
+void udp_init(struct udp *u, bool offload)
 {
 	memset(u, 0, sizeof(*u));
 	u->fd4 = u->fd6 = -1;
+	u->gso = u->gro = offload;
 }
 
 int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound)
@@ -113,7 +140,8 @@ int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound)
 		*bound = u->port;
 		return 0;
 	}
-	udp_init(&n);
+	udp_init(&n, u->gro);
+	n.gso = u->gso;
 	ret = open_pair(&n, port, fwmark);
 	if (ret)
 		return ret;
@@ -132,127 +160,283 @@ void udp_close(struct udp *u)
 	u->fd4 = u->fd6 = -1;
 }
 
-static void read_pktinfo(struct msghdr *mh, struct dp_endpoint *ep)
+static void read_cmsgs(struct msghdr *mh, struct udp_msg *m)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			/* spec_dst, not the header's destination: it is a usable source for
-			 * replies. */
-			ep->src.ip4 = pi.ipi_spec_dst;
-			ep->src_ifindex = pi.ipi_ifindex;
-			ep->has_src = true;
+			/* spec_dst, not the header's destination: a usable source for replies. */
+			m->ep.src.ip4 = pi.ipi_spec_dst;
+			m->ep.src_ifindex = pi.ipi_ifindex;
+			m->ep.has_src = true;
 		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			ep->src.ip6 = pi.ipi6_addr;
-			ep->src_ifindex = (int)pi.ipi6_ifindex;
-			ep->has_src = true;
+			m->ep.src.ip6 = pi.ipi6_addr;
+			m->ep.src_ifindex = (int)pi.ipi6_ifindex;
+			m->ep.has_src = true;
+		} else if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
+			int seg;
+
+			memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+			m->segment = seg > 0 ? (size_t)seg : 0;
 		}
 	}
 }
 
 int udp_recv(int fd, struct udp_msg *msgs, int n)
 {
-	int i;
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX];
+	union cmsg_space ctl[MMSG_MAX];
+	int r;
 
-	for (i = 0; i < n; ++i) {
-		struct udp_msg *m = &msgs[i];
-		struct iovec iov = {.iov_base = m->buf, .iov_len = m->cap};
-		union cmsg_space ctl;
-		struct msghdr mh = {
-			.msg_name = &m->ep.addr,
-			.msg_namelen = sizeof(m->ep.addr),
-			.msg_iov = &iov,
+	if (n > MMSG_MAX)
+		n = MMSG_MAX;
+	for (int i = 0; i < n; ++i) {
+		memset(&msgs[i].ep, 0, sizeof(msgs[i].ep));
+		iov[i] = (struct iovec){msgs[i].buf, msgs[i].cap};
+		mm[i].msg_len = 0;
+		mm[i].msg_hdr = (struct msghdr){
+			.msg_name = &msgs[i].ep.addr,
+			.msg_namelen = sizeof(msgs[i].ep.addr),
+			.msg_iov = &iov[i],
 			.msg_iovlen = 1,
-			.msg_control = ctl.buf,
-			.msg_controllen = sizeof(ctl.buf),
+			.msg_control = ctl[i].buf,
+			.msg_controllen = sizeof(ctl[i].buf),
 		};
-		ssize_t r;
-
-		memset(&m->ep, 0, sizeof(m->ep));
-		r = recvmsg(fd, &mh, 0);
-		if (r < 0) {
-			if (i || errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			return -errno;
-		}
-		m->len = (size_t)r;
-		read_pktinfo(&mh, &m->ep);
 	}
-	return i;
+	r = recvmmsg(fd, mm, (unsigned int)n, MSG_DONTWAIT, NULL);
+	if (r < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	for (int i = 0; i < r; ++i) {
+		msgs[i].len = mm[i].msg_len;
+		msgs[i].segment = 0;
+		read_cmsgs(&mm[i].msg_hdr, &msgs[i]);
+		/* Cut short: the tail of a coalesced burst is lost, but whole datagrams are kept. */
+		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+			msgs[i].len = msgs[i].segment ? msgs[i].len - msgs[i].len % msgs[i].segment : 0;
+	}
+	return r;
 }
 
-static int send_one(const struct udp *u, const struct udp_out *m)
+int udp_txq_init(struct udp_txq *q, size_t bytes, size_t msgs)
 {
-	const struct dp_endpoint *ep = m->ep;
-	struct iovec iov = {.iov_base = (void *)m->buf, .iov_len = m->len};
-	union cmsg_space ctl;
-	struct msghdr mh = {
-		.msg_name = (void *)&ep->addr,
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
-	struct cmsghdr *c;
-	int fd;
-
-	memset(&ctl, 0, sizeof(ctl));
-	if (ep->addr.addr.sa_family == AF_INET) {
-		fd = u->fd4;
-		mh.msg_namelen = sizeof(ep->addr.addr4);
-		if (ep->has_src) {
-			struct in_pktinfo pi = {.ipi_spec_dst = ep->src.ip4};
-
-			mh.msg_control = ctl.buf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = IPPROTO_IP;
-			c->cmsg_type = IP_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		}
-	} else if (ep->addr.addr.sa_family == AF_INET6) {
-		fd = u->fd6;
-		mh.msg_namelen = sizeof(ep->addr.addr6);
-		if (ep->has_src) {
-			struct in6_pktinfo pi = {.ipi6_addr = ep->src.ip6};
-
-			/* A link-local source only exists on its interface. */
-			if (IN6_IS_ADDR_LINKLOCAL(&ep->src.ip6))
-				pi.ipi6_ifindex = (unsigned int)ep->src_ifindex;
-			mh.msg_control = ctl.buf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = IPPROTO_IPV6;
-			c->cmsg_type = IPV6_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		}
-	} else {
-		return -EAFNOSUPPORT;
+	memset(q, 0, sizeof(*q));
+	q->area = malloc(bytes);
+	q->msgs = calloc(msgs, sizeof(*q->msgs));
+	if (!q->area || !q->msgs) {
+		udp_txq_free(q);
+		return -ENOMEM;
 	}
+	q->cap = bytes;
+	q->max = msgs;
+	return 0;
+}
+
+void udp_txq_free(struct udp_txq *q)
+{
+	free(q->area);
+	free(q->msgs);
+	memset(q, 0, sizeof(*q));
+}
+
+uint8_t *udp_txq_buffer(struct udp_txq *q, size_t cap)
+{
+	if (q->n == q->max || q->cap - q->used < cap)
+		return NULL;
+	q->reserved = q->area + q->used;
+	return q->area + q->used;
+}
+
+int udp_txq_push(struct udp_txq *q, const struct dp_endpoint *ep, const void *buf, size_t len)
+{
+	struct udp_txe *e;
+
+	if (buf != q->reserved && (q->n == q->max || q->cap - q->used < len))
+		return -ENOBUFS;
+	if (buf != q->reserved)
+		memcpy(q->area + q->used, buf, len);
+	q->reserved = NULL;
+	e = &q->msgs[q->n++];
+	e->ep = *ep;
+	e->off = (uint32_t)q->used;
+	e->len = (uint32_t)len;
+	q->used += len;
+	return 0;
+}
+
+static bool same_endpoint(const struct dp_endpoint *a, const struct dp_endpoint *b)
+{
+	if (a->addr.addr.sa_family != b->addr.addr.sa_family || a->has_src != b->has_src)
+		return false;
+	if (a->addr.addr.sa_family == AF_INET) {
+		if (a->addr.addr4.sin_port != b->addr.addr4.sin_port ||
+		    a->addr.addr4.sin_addr.s_addr != b->addr.addr4.sin_addr.s_addr ||
+		    (a->has_src && a->src.ip4.s_addr != b->src.ip4.s_addr))
+			return false;
+	} else if (a->addr.addr6.sin6_port != b->addr.addr6.sin6_port ||
+		   memcmp(&a->addr.addr6.sin6_addr, &b->addr.addr6.sin6_addr, 16) ||
+		   a->addr.addr6.sin6_scope_id != b->addr.addr6.sin6_scope_id ||
+		   (a->has_src && memcmp(&a->src.ip6, &b->src.ip6, 16))) {
+		return false;
+	}
+	return !a->has_src || a->src_ifindex == b->src_ifindex;
+}
+
+/* One message: a run of datagrams to ep, cut every `segment` bytes when segment is not 0. */
+static void build(struct msghdr *mh, struct iovec *iov, union cmsg_space *ctl,
+		  const struct dp_endpoint *ep, bool pktinfo, uint16_t segment)
+{
+	struct cmsghdr *c;
+	size_t used = 0;
+
+	memset(ctl, 0, sizeof(*ctl));
+	*mh = (struct msghdr){
+		.msg_name = (void *)&ep->addr,
+		.msg_namelen = ep->addr.addr.sa_family == AF_INET ? sizeof(ep->addr.addr4)
+								   : sizeof(ep->addr.addr6),
+		.msg_iov = iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl->buf,
+		.msg_controllen = sizeof(ctl->buf),
+	};
+	c = CMSG_FIRSTHDR(mh);
+	if (pktinfo && ep->has_src && ep->addr.addr.sa_family == AF_INET) {
+		struct in_pktinfo pi = {.ipi_spec_dst = ep->src.ip4};
+
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		used += CMSG_SPACE(sizeof(pi));
+		c = (struct cmsghdr *)(ctl->buf + used);
+	} else if (pktinfo && ep->has_src) {
+		struct in6_pktinfo pi = {.ipi6_addr = ep->src.ip6};
+
+		/* A link-local source only exists on its interface. */
+		if (IN6_IS_ADDR_LINKLOCAL(&ep->src.ip6))
+			pi.ipi6_ifindex = (unsigned int)ep->src_ifindex;
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		used += CMSG_SPACE(sizeof(pi));
+		c = (struct cmsghdr *)(ctl->buf + used);
+	}
+	if (segment) {
+		c->cmsg_level = IPPROTO_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(segment));
+		memcpy(CMSG_DATA(c), &segment, sizeof(segment));
+		used += CMSG_SPACE(sizeof(segment));
+	}
+	mh->msg_controllen = used;
+	if (!used)
+		mh->msg_control = NULL;
+}
+
+static int fd_for(const struct udp *u, const struct dp_endpoint *ep)
+{
+	if (ep->addr.addr.sa_family == AF_INET)
+		return u->fd4;
+	return ep->addr.addr.sa_family == AF_INET6 ? u->fd6 : -1;
+}
+
+/* One datagram, or one GSO run, with the fallbacks; 0 or -errno. */
+static int send_one(struct udp *u, const struct dp_endpoint *ep, uint8_t *buf, size_t len,
+		    uint16_t segment)
+{
+	int fd = fd_for(u, ep);
+	union cmsg_space ctl;
+	struct iovec iov = {buf, len};
+	struct msghdr mh;
+
 	if (fd < 0)
 		return -EAFNOSUPPORT;
+	build(&mh, &iov, &ctl, ep, true, segment);
 	if (sendmsg(fd, &mh, 0) >= 0)
 		return 0;
-	if (!mh.msg_control || (errno != EINVAL && errno != EADDRNOTAVAIL && errno != ENETUNREACH))
-		return -errno;
-	mh.msg_control = NULL;
-	mh.msg_controllen = 0;
-	return sendmsg(fd, &mh, 0) < 0 ? -errno : 0;
+	if (ep->has_src && (errno == EINVAL || errno == EADDRNOTAVAIL || errno == ENETUNREACH)) {
+		build(&mh, &iov, &ctl, ep, false, segment);
+		if (sendmsg(fd, &mh, 0) >= 0)
+			return 0;
+	}
+	if (segment && errno == EIO) {
+		/* The route's device cannot checksum for us: no more GSO, and this run one by one. */
+		u->gso = false;
+		for (size_t off = 0; off < len; off += segment) {
+			int ret = send_one(u, ep, buf + off, len - off < segment ? len - off : segment, 0);
+
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	return -errno;
 }
 
-int udp_send(const struct udp *u, const struct udp_out *msgs, int n)
-{
-	int i, ret;
+struct run {
+	size_t first, count, bytes;
+	uint16_t segment;
+};
 
-	for (i = 0; i < n; ++i) {
-		ret = send_one(u, &msgs[i]);
-		if (ret)
-			return i ? i : ret;
+/* The longest run from msgs[i]: one endpoint, equal sizes but for a shorter last one. */
+static struct run run_at(const struct udp *u, const struct udp_txq *q, size_t i)
+{
+	const struct udp_txe *a = &q->msgs[i];
+	struct run r = {.first = i, .count = 1, .bytes = a->len};
+
+	while (u->gso && i + r.count < q->n && r.count < GSO_MAX_SEGMENTS) {
+		const struct udp_txe *b = &q->msgs[i + r.count];
+
+		if (q->msgs[i + r.count - 1].len != a->len || b->len > a->len ||
+		    r.bytes + b->len > GSO_MAX_BYTES || !same_endpoint(&a->ep, &b->ep))
+			break;
+		r.bytes += b->len;
+		r.count++;
 	}
-	return i;
+	r.segment = r.count > 1 ? (uint16_t)a->len : 0;
+	return r;
+}
+
+size_t udp_flush(struct udp *u, struct udp_txq *q)
+{
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX];
+	union cmsg_space ctl[MMSG_MAX];
+	struct run runs[MMSG_MAX];
+	size_t failed = 0, i = 0;
+
+	while (i < q->n) {
+		int fd = fd_for(u, &q->msgs[i].ep), k = 0, r;
+
+		/* Consecutive runs on one socket go out in one sendmmsg. */
+		while (i < q->n && k < MMSG_MAX && fd_for(u, &q->msgs[i].ep) == fd) {
+			struct run *rn = &runs[k];
+			const struct udp_txe *e = &q->msgs[i];
+
+			*rn = run_at(u, q, i);
+			iov[k] = (struct iovec){q->area + e->off, rn->bytes};
+			build(&mm[k].msg_hdr, &iov[k], &ctl[k], &e->ep, true, rn->segment);
+			i += rn->count;
+			++k;
+		}
+		for (int j = 0; j < k; j += r) {
+			r = fd < 0 ? -1 : sendmmsg(fd, mm + j, (unsigned int)(k - j), 0);
+			if (r > 0)
+				continue;
+			/* The first message failed: with its fallbacks, or dropped. */
+			if (send_one(u, &q->msgs[runs[j].first].ep, iov[j].iov_base, iov[j].iov_len,
+				     runs[j].segment))
+				failed += runs[j].count;
+			r = 1;
+		}
+	}
+	q->n = q->used = 0;
+	q->reserved = NULL;
+	return failed;
 }

@@ -15,23 +15,34 @@ struct udp {
 	int fd4, fd6; /* -1 when that family is unavailable */
 	uint16_t port;
 	uint32_t fwmark;
+	/* Segmentation offload: UDP_SEGMENT on send (dropped at the first EIO), UDP_GRO on receive. */
+	bool gso, gro;
 };
 
-/* A received datagram: buf/cap are given, len and ep (sender, local address) filled in. */
+/*
+ * What one receive filled in: buf/cap are given; len, ep (sender, local address) and segment:
+ * with GRO, buf holds datagrams of segment bytes each (the last may be shorter), else 0.
+ */
 struct udp_msg {
 	struct dp_endpoint ep;
 	uint8_t *buf;
-	size_t cap, len;
+	size_t cap, len, segment;
 };
 
-/* A datagram to send to ep->addr, from ep->src when ep->has_src. */
-struct udp_out {
-	const struct dp_endpoint *ep;
-	const void *buf;
-	size_t len;
+/* Datagrams queued in one contiguous area, so that a run to one endpoint is one GSO send. */
+struct udp_txq {
+	uint8_t *area;
+	size_t cap, used;
+	struct udp_txe {
+		struct dp_endpoint ep;
+		uint32_t off, len;
+	} *msgs;
+	size_t n, max;
+	const uint8_t *reserved; /* what udp_txq_buffer() last handed out */
 };
 
-void udp_init(struct udp *u);
+/* offload: ask for GSO and GRO on the sockets udp_bind() opens. */
+void udp_init(struct udp *u, bool offload);
 /*
  * Listen on port (0: any) with fwmark (0: none). If the port is unchanged only the mark is
  * updated; otherwise the new pair replaces the old one only once both are bound, so on failure
@@ -40,12 +51,20 @@ void udp_init(struct udp *u);
 int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound);
 void udp_close(struct udp *u);
 
-/* Receives up to n datagrams from fd (u->fd4 or u->fd6). How many (0: none pending) or -errno. */
+/* Fills up to n messages from fd (u->fd4 or u->fd6). How many (0: none pending) or -errno. */
 int udp_recv(int fd, struct udp_msg *msgs, int n);
+
+int udp_txq_init(struct udp_txq *q, size_t bytes, size_t msgs);
+void udp_txq_free(struct udp_txq *q);
+/* Room for a datagram of up to cap bytes, or NULL when the queue must be flushed first. */
+uint8_t *udp_txq_buffer(struct udp_txq *q, size_t cap);
+/* Queues buf (without a copy if udp_txq_buffer() gave it). 0, or -ENOBUFS: flush first. */
+int udp_txq_push(struct udp_txq *q, const struct dp_endpoint *ep, const void *buf, size_t len);
 /*
- * Sends n datagrams; a source hint the kernel refuses (address gone, route changed) is dropped
- * and the datagram sent without it. How many were sent, or -errno if the first one failed.
+ * Sends and empties the queue: sendmmsg, one GSO message per run of equal datagrams to one
+ * endpoint. A source hint the kernel refuses (address gone, route changed) is dropped and the
+ * datagram sent without it; other failures drop the datagrams concerned. How many failed.
  */
-int udp_send(const struct udp *u, const struct udp_out *msgs, int n);
+size_t udp_flush(struct udp *u, struct udp_txq *q);
 
 #endif

@@ -170,10 +170,12 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 	if (ratelimiter_init(&dev->ratelimiter, DP_RATELIMITER_ENTRIES, keys + SIPHASH_KEY_SIZE) < 0)
 		goto err;
 	memzero_explicit(keys, sizeof(keys));
-	if (dp_tables_reserve(dev, 1) < 0) {
+	dev->segment = malloc(2 * DP_BUFFER_SIZE);
+	if (!dev->segment || dp_tables_reserve(dev, 1) < 0) {
 		ratelimiter_uninit(&dev->ratelimiter);
 		goto err;
 	}
+	dev->tx_scratch = dev->segment + DP_BUFFER_SIZE;
 	dev->ops = ops;
 	dev->io_arg = io_arg;
 	dev->mtu = DP_DEFAULT_MTU;
@@ -184,6 +186,7 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 	return dev;
 err:
 	memzero_explicit(keys, sizeof(keys));
+	free(dev->segment);
 	free(dev);
 	return NULL;
 }
@@ -199,6 +202,9 @@ void dp_device_free(struct dp_device *dev)
 	noise_local_clear(&dev->local);
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
+	/* Plaintext passed through it. */
+	memzero_explicit(dev->segment, 2 * DP_BUFFER_SIZE);
+	free(dev->segment);
 	memzero_explicit(dev, sizeof(*dev));
 	free(dev);
 }

@@ -5,10 +5,12 @@
  * plugs them in through struct dp_io_ops; every entry point takes the time, so the whole device
  * can be driven by a virtual clock in tests.
  *
- * Packets are handled in place: a buffer handed to dp_device_tun_packet() has DP_HEADROOM bytes
- * before and DP_TAILROOM bytes after the packet that may be written, so encryption needs no copy.
- * Outputs go through the io callbacks, which may queue them for a batched flush (sendmmsg) before
- * the caller returns to its poll loop.
+ * A buffer handed to dp_device_tun_packet() has DP_HEADROOM bytes before and DP_TAILROOM bytes
+ * after the packet that may be written (padding); it is encrypted into a buffer the io provides,
+ * so ciphertext is written once, where it will be sent from. Large packets with offload
+ * metadata (offload.h) are cut into segments first. Outputs go through the io callbacks, which
+ * may queue them for a batched flush (sendmmsg, UDP GSO, TUN GRO) before the caller returns to
+ * its poll loop: a buffer given to tun_write is the caller's own and must stay valid until then.
  *
  * Not thread-safe: the caller serialises every call on one device. Allocation happens only when
  * the configuration changes and when a packet is staged for a peer without a session.
@@ -21,6 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "datapath/offload.h"
 #include "model/model.h"
 #include "util/strbuf.h"
 
@@ -50,9 +53,17 @@ struct dp_endpoint {
 };
 
 struct dp_io_ops {
-	/* Send one datagram to ep (its source hint may be ignored). 0 or -errno; may only queue it. */
+	/*
+	 * Optional: room for a datagram of up to cap bytes, to be passed to udp_send next (which
+	 * then queues it without a copy). NULL when there is none: the datagram is dropped.
+	 */
+	uint8_t *(*udp_buffer)(void *arg, size_t cap);
+	/*
+	 * Send one datagram to ep (its source hint may be ignored). 0 or -errno; may only queue it,
+	 * but buf may be reused once this returns unless it came from udp_buffer.
+	 */
 	int (*udp_send)(void *arg, const struct dp_endpoint *ep, const void *buf, size_t len);
-	/* Write one decrypted IP packet to the tunnel. 0 or -errno. */
+	/* Write one decrypted IP packet (in a buffer the caller gave the device) to the tunnel. */
 	int (*tun_write)(void *arg, const void *buf, size_t len);
 	/*
 	 * Listen on port (0: any) with fwmark (0: none) on IPv4 and IPv6. On success *bound is the
@@ -121,8 +132,12 @@ struct wg_device *dp_device_export(const struct dp_device *dev);
 /* A datagram from the wire; from->src is the local address it arrived on. buf may be modified. */
 void dp_device_udp_packet(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
 			  size_t len, const struct dp_time *t);
-/* An IP packet from the tunnel, with DP_HEADROOM/DP_TAILROOM writable around it. */
-void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len, const struct dp_time *t);
+/*
+ * An IP packet from the tunnel, with DP_HEADROOM/DP_TAILROOM writable around it; off (may be
+ * NULL) is the kernel's offload metadata: a segmentation request or a checksum to complete.
+ */
+void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len,
+			  const struct dp_offload *off, const struct dp_time *t);
 /* Run due timers and housekeeping; returns the next deadline (CLOCK_BOOTTIME ns, 0 = none). */
 uint64_t dp_device_tick(struct dp_device *dev, const struct dp_time *t);
 

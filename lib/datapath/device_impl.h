@@ -10,6 +10,8 @@
 #include "noise/siphash.h"
 #include "noise/timers.h"
 
+enum { DP_BUFFER_SIZE = DP_HEADROOM + DP_MAX_DATAGRAM + DP_TAILROOM };
+
 /* Three keypair slots, a handshake, and its successor taken before the old index is dropped. */
 enum { DP_PEER_INDICES = 5 };
 
@@ -78,6 +80,8 @@ struct dp_device {
 	struct dp_stats stats;
 	/* Handshake messages and keepalives are built here; the device is single-threaded. */
 	uint8_t scratch[DP_HEADROOM + 256 + DP_TAILROOM];
+	/* A segment cut from a large TUN packet, and a datagram when the io has no udp_buffer. */
+	uint8_t *segment, *tx_scratch;
 };
 
 /* device.c */

@@ -56,21 +56,28 @@ static void maybe_rekey(struct dp_peer *peer, const struct dp_time *t)
 		dp_send_initiation(peer, t);
 }
 
-/* pkt[0..len) with DP_HEADROOM/DP_TAILROOM around it. 0, or -EKEYEXPIRED/-ENOKEY: stage it. */
+/* pkt[0..len) with DP_TAILROOM after it. 0, or -EKEYEXPIRED/-ENOKEY: stage it. */
 static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struct dp_time *t)
 {
 	struct noise_keypair *kp = noise_remote_current(&peer->remote);
 	size_t padded = len + noise_padding_len(len, peer->dev->mtu);
+	struct dp_device *dev = peer->dev;
+	uint8_t *out;
 	int ret;
 
 	if (!kp)
 		return -ENOKEY;
 	memset(pkt + len, 0, padded - len);
-	ret = noise_keypair_encrypt(kp, pkt - MESSAGE_DATA_HEADER_LEN,
-				    padded + MESSAGE_DATA_OVERHEAD, pkt, padded, t->now);
+	out = dev->ops->udp_buffer ? dev->ops->udp_buffer(dev->io_arg, padded + MESSAGE_DATA_OVERHEAD)
+				   : dev->tx_scratch;
+	if (!out) {
+		++dev->stats.tx_send_errors;
+		return 0;
+	}
+	ret = noise_keypair_encrypt(kp, out, padded + MESSAGE_DATA_OVERHEAD, pkt, padded, t->now);
 	if (ret < 0)
 		return ret;
-	(void)dp_send_buffer(peer, pkt - MESSAGE_DATA_HEADER_LEN, (size_t)ret);
+	(void)dp_send_buffer(peer, out, (size_t)ret);
 	++peer->dev->stats.tx_packets;
 	dp_peer_traffic_sent(peer, (size_t)ret, len > 0, t);
 	return 0;
@@ -109,7 +116,7 @@ void dp_staged_clear(struct dp_peer *peer)
 /* Keeps the newest MAX_STAGED_PACKETS: the oldest are the likeliest to be stale. */
 static void stage(struct dp_peer *peer, const uint8_t *pkt, size_t len)
 {
-	struct dp_staged *s = malloc(sizeof(*s) + DP_HEADROOM + len + DP_TAILROOM);
+	struct dp_staged *s = malloc(sizeof(*s) + len + DP_TAILROOM);
 
 	if (!s) {
 		++peer->dev->stats.tx_staged_dropped;
@@ -122,7 +129,7 @@ static void stage(struct dp_peer *peer, const uint8_t *pkt, size_t len)
 	s->next = NULL;
 	s->len = len;
 	if (len)
-		memcpy(s->buf + DP_HEADROOM, pkt, len);
+		memcpy(s->buf, pkt, len);
 	if (peer->staged_tail)
 		peer->staged_tail->next = s;
 	else
@@ -136,7 +143,7 @@ void dp_send_staged(struct dp_peer *peer, const struct dp_time *t)
 	struct dp_staged *s;
 
 	while ((s = staged_pop(peer))) {
-		if (send_data(peer, s->buf + DP_HEADROOM, s->len, t) < 0) {
+		if (send_data(peer, s->buf, s->len, t) < 0) {
 			staged_push_front(peer, s);
 			break;
 		}
@@ -152,15 +159,29 @@ void dp_send_keepalive(struct dp_peer *peer, const struct dp_time *t)
 	dp_send_staged(peer, t);
 }
 
-void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len, const struct dp_time *t)
+static void send_or_stage(struct dp_peer *peer, uint8_t *pkt, size_t len, const struct dp_time *t)
+{
+	/* The fast path, when nothing is waiting ahead of this packet. */
+	if (!peer->staged_count && send_data(peer, pkt, len, t) == 0) {
+		maybe_rekey(peer, t);
+		return;
+	}
+	stage(peer, pkt, len);
+	dp_send_staged(peer, t);
+}
+
+void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len,
+			  const struct dp_offload *off, const struct dp_time *t)
 {
 	struct allowedips_owner *owner;
+	struct offload_split split;
 	struct dp_peer *peer;
 	union wg_ip dst;
 	int family;
 
 	family = ip_packet_dst(pkt, len, &dst);
-	if (family < 0 || len > DP_MAX_PACKET) {
+	/* A large packet from segmentation offload becomes segments of at most the MTU. */
+	if (family < 0 || len > (off && off->gso ? DP_MAX_DATAGRAM : DP_MAX_PACKET)) {
 		++dev->stats.tx_bad_packet;
 		return;
 	}
@@ -174,11 +195,21 @@ void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len, const
 		++dev->stats.tx_no_endpoint;
 		return;
 	}
-	/* The fast path, when nothing is waiting ahead of this packet. */
-	if (!peer->staged_count && send_data(peer, pkt, len, t) == 0) {
-		maybe_rekey(peer, t);
+	if (!off || off->gso == DP_GSO_NONE) {
+		if (off && off->needs_csum && offload_complete_csum(pkt, len, off) < 0) {
+			++dev->stats.tx_bad_packet;
+			return;
+		}
+		send_or_stage(peer, pkt, len, t);
 		return;
 	}
-	stage(peer, pkt, len);
-	dp_send_staged(peer, t);
+	if (offload_split_init(&split, pkt, len, off) < 0) {
+		++dev->stats.tx_bad_packet;
+		return;
+	}
+	for (unsigned int i = 0; i < split.count; ++i) {
+		size_t n = offload_split_segment(&split, i, dev->segment);
+
+		send_or_stage(peer, dev->segment, n, t);
+	}
 }

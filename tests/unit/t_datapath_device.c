@@ -86,7 +86,11 @@ static int io_udp_bind(void *arg, uint16_t port, uint32_t fwmark, uint16_t *boun
 	return 0;
 }
 
-static const struct dp_io_ops ops = { io_udp_send, io_tun_write, io_udp_bind };
+static const struct dp_io_ops ops = {
+	.udp_send = io_udp_send,
+	.tun_write = io_tun_write,
+	.udp_bind = io_udp_bind,
+};
 
 static void set_ep(struct dp_endpoint *ep, const char *ip, uint16_t port)
 {
@@ -197,7 +201,7 @@ static void send_from(struct side *s, const char *src, const char *dst, size_t p
 	uint8_t *pkt = room + DP_HEADROOM;
 	size_t len = ip4_packet(pkt, src, dst, payload, fill);
 
-	dp_device_tun_packet(s->dev, pkt, len, &now);
+	dp_device_tun_packet(s->dev, pkt, len, NULL, &now);
 }
 
 static uint64_t stat_of(const struct side *s, size_t offset)
@@ -315,7 +319,7 @@ static void test_bad_input_matrix(void)
 		uint8_t *pkt = room + DP_HEADROOM;
 
 		memset(pkt, 0x11, 40);
-		dp_device_tun_packet(A.dev, pkt, 40, &now);
+		dp_device_tun_packet(A.dev, pkt, 40, NULL, &now);
 		ok(A.nudp == 0, "A refuses to send a non-IP packet");
 	}
 	/* Encrypt a non-IP payload by routing a valid header then corrupting it is impossible
@@ -326,7 +330,7 @@ static void test_bad_input_matrix(void)
 
 		len = ip4_packet(pkt, "10.1.0.1", "10.2.0.1", 8, 7);
 		pkt[2] = 0x7f; /* total length far beyond the packet */
-		dp_device_tun_packet(A.dev, pkt, len, &now);
+		dp_device_tun_packet(A.dev, pkt, len, NULL, &now);
 		notip = A.udp[0];
 		A.nudp = 0;
 	}
