@@ -230,6 +230,13 @@ void curve25519_clamp_secret(uint8_t secret[CURVE25519_KEY_SIZE])
 	secret[31] = (secret[31] & 127) | 64;
 }
 
+static uint64_t x25519_count;
+
+uint64_t curve25519_operations(void)
+{
+	return __atomic_load_n(&x25519_count, __ATOMIC_RELAXED);
+}
+
 bool curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
 		const uint8_t point[CURVE25519_KEY_SIZE])
 {
@@ -238,6 +245,7 @@ bool curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE2551
 	size_t len = CURVE25519_KEY_SIZE;
 	bool ret = false;
 
+	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
 	priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, scalar, CURVE25519_KEY_SIZE);
 	if (!priv)
 		goto out;
@@ -273,6 +281,7 @@ bool curve25519_generate_public(uint8_t pub[CURVE25519_KEY_SIZE], const uint8_t 
 	size_t len = CURVE25519_KEY_SIZE;
 	bool ret = false;
 
+	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
 	priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, secret, CURVE25519_KEY_SIZE);
 	if (!priv)
 		goto out;

@@ -38,6 +38,8 @@ bool __must_check curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t sca
 			     const uint8_t point[CURVE25519_KEY_SIZE]);
 bool __must_check curve25519_generate_public(uint8_t pub[CURVE25519_KEY_SIZE],
 					     const uint8_t secret[CURVE25519_KEY_SIZE]);
+/* Scalar multiplications so far, process-wide: what a flood may not make grow (`stats=1`). */
+uint64_t curve25519_operations(void);
 
 struct blake2s_state {
 	uint32_t h[8];

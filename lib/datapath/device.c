@@ -380,4 +380,5 @@ void dp_device_format_stats(const struct dp_device *dev, struct strbuf *out)
 #define DP_STATS_LINE(name) strbuf_printf(out, #name "=%" PRIu64 "\n", dev->stats.name);
 	DP_STATS(DP_STATS_LINE)
 #undef DP_STATS_LINE
+	strbuf_printf(out, "x25519_operations=%" PRIu64 "\n", curve25519_operations());
 }
