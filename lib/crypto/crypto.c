@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The only file that includes OpenSSL. ChaCha20-Poly1305 runs on one EVP_CIPHER_CTX per thread,
- * created on first use and re-keyed for every packet, so the packet path never allocates.
- * X25519 goes through EVP_PKEY, which allocates per call; that is a handshake-rate cost only.
+ * The only file that includes OpenSSL. ChaCha20-Poly1305 runs on two EVP_CIPHER_CTX per thread
+ * (one per direction), created on first use. Keying a context costs as much as sealing a whole
+ * 1420-byte packet, so each remembers its key and a packet under the same key only sets the
+ * nonce; the copy is compared in constant time and wiped by crypto_thread_forget(). The packet
+ * path never allocates. X25519 goes through EVP_PKEY, which allocates per call; that is a
+ * handshake-rate cost only.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +15,7 @@
 #include <sys/random.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -24,15 +28,31 @@
 /* Multiple of the ChaCha20 block and well below INT_MAX, the EVP length type. */
 #define EVP_CHUNK (1U << 30)
 
+enum { DECRYPT, ENCRYPT };
+
+struct aead_state {
+	EVP_CIPHER_CTX *ctx[2];
+	uint8_t key[2][CHACHA20POLY1305_KEY_SIZE];
+	bool keyed[2];
+};
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_err;
 static EVP_CIPHER *aead;
 static pthread_key_t ctx_key;
-static __thread EVP_CIPHER_CTX *thread_ctx;
+static __thread struct aead_state *thread_state;
+
+static void state_free(struct aead_state *st)
+{
+	for (int d = DECRYPT; d <= ENCRYPT; ++d)
+		EVP_CIPHER_CTX_free(st->ctx[d]);
+	memzero_explicit(st, sizeof(*st));
+	free(st);
+}
 
 static void ctx_destroy(void *p)
 {
-	EVP_CIPHER_CTX_free(p);
+	state_free(p);
 }
 
 static void do_init(void)
@@ -61,58 +81,93 @@ int crypto_init(void)
 
 int crypto_thread_init(void)
 {
-	EVP_CIPHER_CTX *ctx;
+	struct aead_state *st;
 	int ret;
 
 	ret = crypto_init();
 	if (ret)
 		return ret;
-	if (thread_ctx)
+	if (thread_state)
 		return 0;
-	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx)
+	st = calloc(1, sizeof(*st));
+	if (!st)
 		return -ENOMEM;
-	if (!EVP_CipherInit_ex2(ctx, aead, NULL, NULL, 1, NULL)) {
-		ret = -ENOMEM;
-		goto err;
+	for (int d = DECRYPT; d <= ENCRYPT; ++d) {
+		st->ctx[d] = EVP_CIPHER_CTX_new();
+		if (!st->ctx[d] || !EVP_CipherInit_ex2(st->ctx[d], aead, NULL, NULL, d, NULL)) {
+			ret = -ENOMEM;
+			goto err;
+		}
 	}
-	ret = -pthread_setspecific(ctx_key, ctx);
+	ret = -pthread_setspecific(ctx_key, st);
 	if (ret)
 		goto err;
-	thread_ctx = ctx;
+	thread_state = st;
 	return 0;
 
 err:
-	EVP_CIPHER_CTX_free(ctx);
+	state_free(st);
 	ERR_clear_error();
 	return ret;
 }
 
 void crypto_thread_exit(void)
 {
-	if (!thread_ctx)
+	if (!thread_state)
 		return;
 	pthread_setspecific(ctx_key, NULL);
-	EVP_CIPHER_CTX_free(thread_ctx);
-	thread_ctx = NULL;
+	state_free(thread_state);
+	thread_state = NULL;
+}
+
+void crypto_thread_forget(void)
+{
+	static const uint8_t zero[CHACHA20POLY1305_KEY_SIZE], zero_nonce[12];
+	struct aead_state *st = thread_state;
+
+	if (!st)
+		return;
+	for (int d = DECRYPT; d <= ENCRYPT; ++d) {
+		if (!st->keyed[d])
+			continue;
+		/* Overwrites the key schedule inside the context as well as our copy. */
+		(void)EVP_CipherInit_ex2(st->ctx[d], NULL, zero, zero_nonce, d, NULL);
+		memzero_explicit(st->key[d], sizeof(st->key[d]));
+		st->keyed[d] = false;
+	}
+	ERR_clear_error();
 }
 
 /*
  * The AEAD calls return void, so a thread that cannot get its context has no way to report it;
  * sending garbage would be worse than stopping. Callers that want -ENOMEM call crypto_thread_init().
  */
-static EVP_CIPHER_CTX *get_ctx(void)
+static EVP_CIPHER_CTX *get_ctx(int dir, const uint8_t key[CHACHA20POLY1305_KEY_SIZE],
+			       const uint8_t nonce[12])
 {
+	struct aead_state *st = thread_state;
 	int ret;
 
-	if (likely(thread_ctx))
-		return thread_ctx;
-	ret = crypto_thread_init();
-	if (ret) {
-		fprintf(stderr, "wgctl: crypto: cannot create cipher context: %s\n", strerror(-ret));
-		abort();
+	if (unlikely(!st)) {
+		ret = crypto_thread_init();
+		if (ret) {
+			fprintf(stderr, "wgctl: crypto: cannot create cipher context: %s\n",
+				strerror(-ret));
+			abort();
+		}
+		st = thread_state;
 	}
-	return thread_ctx;
+	if (likely(st->keyed[dir] && !CRYPTO_memcmp(st->key[dir], key, CHACHA20POLY1305_KEY_SIZE)))
+		key = NULL;
+	if (!EVP_CipherInit_ex2(st->ctx[dir], NULL, key, nonce, dir, NULL)) {
+		st->keyed[dir] = false;
+		return NULL;
+	}
+	if (key) {
+		memcpy(st->key[dir], key, CHACHA20POLY1305_KEY_SIZE);
+		st->keyed[dir] = true;
+	}
+	return st->ctx[dir];
 }
 
 static bool cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, size_t len)
@@ -134,15 +189,15 @@ void chacha20poly1305_encrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_
 				   size_t ad_len, const uint8_t nonce[12],
 				   const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
-	EVP_CIPHER_CTX *ctx = get_ctx();
+	EVP_CIPHER_CTX *ctx = get_ctx(ENCRYPT, key, nonce);
 	OSSL_PARAM params[2];
 	int outl;
 
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, dst + src_len,
 						      CHACHA20POLY1305_AUTHTAG_SIZE);
 	params[1] = OSSL_PARAM_construct_end();
-	if (unlikely(!EVP_CipherInit_ex2(ctx, NULL, key, nonce, 1, NULL) ||
-		     !cipher_update(ctx, NULL, ad, ad_len) || !cipher_update(ctx, dst, src, src_len) ||
+	if (unlikely(!ctx || !cipher_update(ctx, NULL, ad, ad_len) ||
+		     !cipher_update(ctx, dst, src, src_len) ||
 		     !EVP_CipherFinal_ex(ctx, dst + src_len, &outl) ||
 		     !EVP_CIPHER_CTX_get_params(ctx, params))) {
 		/* Cannot fail for valid arguments; an unauthenticated packet must never leave. */
@@ -155,8 +210,8 @@ bool chacha20poly1305_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_
 				   size_t ad_len, const uint8_t nonce[12],
 				   const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
-	EVP_CIPHER_CTX *ctx = get_ctx();
 	uint8_t tag[CHACHA20POLY1305_AUTHTAG_SIZE];
+	EVP_CIPHER_CTX *ctx;
 	OSSL_PARAM params[2];
 	size_t len;
 	int outl;
@@ -168,9 +223,10 @@ bool chacha20poly1305_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_
 	memcpy(tag, src + len, sizeof(tag));
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, sizeof(tag));
 	params[1] = OSSL_PARAM_construct_end();
-	if (unlikely(!EVP_CipherInit_ex2(ctx, NULL, key, nonce, 0, NULL) ||
-		     !EVP_CIPHER_CTX_set_params(ctx, params) || !cipher_update(ctx, NULL, ad, ad_len) ||
-		     !cipher_update(ctx, dst, src, len) || !EVP_CipherFinal_ex(ctx, dst + len, &outl))) {
+	ctx = get_ctx(DECRYPT, key, nonce);
+	if (unlikely(!ctx || !EVP_CIPHER_CTX_set_params(ctx, params) ||
+		     !cipher_update(ctx, NULL, ad, ad_len) || !cipher_update(ctx, dst, src, len) ||
+		     !EVP_CipherFinal_ex(ctx, dst + len, &outl))) {
 		/* Forged packets arrive at line rate: leave no plaintext and no error-queue growth. */
 		memzero_explicit(dst, len);
 		ERR_clear_error();

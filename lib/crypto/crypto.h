@@ -28,6 +28,8 @@ int crypto_init(void);
 /* Optional: prepare this thread's reusable cipher contexts ahead of the packet path. */
 int crypto_thread_init(void);
 void crypto_thread_exit(void);
+/* Wipe the keys this thread's cipher contexts remember (after keys were zeroed elsewhere). */
+void crypto_thread_forget(void);
 
 /* Kernel getrandom(); 0 or -errno. */
 int crypto_random(void *buf, size_t len);

@@ -200,6 +200,7 @@ void dp_device_free(struct dp_device *dev)
 	allowedips_free(&dev->aips);
 	ratelimiter_uninit(&dev->ratelimiter);
 	noise_local_clear(&dev->local);
+	crypto_thread_forget();
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
 	/* Plaintext passed through it. */
@@ -231,6 +232,7 @@ static void peer_down(struct dp_peer *peer)
 	dp_staged_clear(peer);
 	timers_stop(&peer->timers);
 	noise_remote_clear(&peer->remote);
+	crypto_thread_forget();
 }
 
 void dp_device_set_up(struct dp_device *dev, bool up, const struct dp_time *t)
@@ -338,6 +340,8 @@ static void peer_timers(struct dp_peer *peer, const struct dp_time *t)
 		log_verbose("peer(%s) - zeroing keys: no new session for %llu s", peer->name,
 			    (unsigned long long)(KEY_ZEROING_TIME / NSEC_PER_SEC));
 		noise_remote_clear(&peer->remote);
+		/* The cipher contexts of this (the only) thread may hold one of those keys. */
+		crypto_thread_forget();
 	}
 	if (actions & TIMERS_SEND_HANDSHAKE_INITIATION)
 		dp_send_initiation(peer, t);

@@ -143,6 +143,13 @@ int offload_split_init(struct offload_split *s, const uint8_t *pkt, size_t len,
 	return 0;
 }
 
+size_t offload_split_len(const struct offload_split *s, unsigned int i)
+{
+	size_t off = s->hdr_len + (size_t)i * s->gso_size;
+
+	return s->hdr_len + (s->len - off < s->gso_size ? s->len - off : s->gso_size);
+}
+
 size_t offload_split_segment(const struct offload_split *s, unsigned int i, uint8_t *out)
 {
 	size_t off = s->hdr_len + (size_t)i * s->gso_size;

@@ -44,6 +44,8 @@ struct offload_split {
 /* Checks pkt against o (gso TCP or UDP). 0 or -EINVAL. */
 int offload_split_init(struct offload_split *s, const uint8_t *pkt, size_t len,
 		       const struct dp_offload *o);
+/* The length of segment i (< s->count). */
+size_t offload_split_len(const struct offload_split *s, unsigned int i);
 /* Writes segment i (< s->count) to out (room for hdr_len + gso_size); returns its length. */
 size_t offload_split_segment(const struct offload_split *s, unsigned int i, uint8_t *out);
 

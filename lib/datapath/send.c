@@ -170,6 +170,42 @@ static void send_or_stage(struct dp_peer *peer, uint8_t *pkt, size_t len, const 
 	dp_send_staged(peer, t);
 }
 
+/*
+ * With a session and nothing staged, a segment is cut straight into the datagram buffer and
+ * sealed in place there: one copy of the payload instead of two.
+ */
+static void send_segment(struct dp_peer *peer, const struct offload_split *split, unsigned int i,
+			 const struct dp_time *t)
+{
+	struct dp_device *dev = peer->dev;
+	struct noise_keypair *kp = noise_remote_current(&peer->remote);
+	size_t len = offload_split_len(split, i), padded = len + noise_padding_len(len, dev->mtu);
+	uint8_t *out = NULL;
+	int ret;
+
+	if (kp && !peer->staged_count && dev->ops->udp_buffer)
+		out = dev->ops->udp_buffer(dev->io_arg, padded + MESSAGE_DATA_OVERHEAD);
+	if (!out) {
+		offload_split_segment(split, i, dev->segment);
+		send_or_stage(peer, dev->segment, len, t);
+		return;
+	}
+	offload_split_segment(split, i, out + MESSAGE_DATA_HEADER_LEN);
+	memset(out + MESSAGE_DATA_HEADER_LEN + len, 0, padded - len);
+	ret = noise_keypair_encrypt(kp, out, padded + MESSAGE_DATA_OVERHEAD,
+				    out + MESSAGE_DATA_HEADER_LEN, padded, t->now);
+	if (ret < 0) {
+		/* Expired under our feet: staged like any packet without a session. */
+		memcpy(dev->segment, out + MESSAGE_DATA_HEADER_LEN, len);
+		send_or_stage(peer, dev->segment, len, t);
+		return;
+	}
+	(void)dp_send_buffer(peer, out, (size_t)ret);
+	++dev->stats.tx_packets;
+	dp_peer_traffic_sent(peer, (size_t)ret, true, t);
+	maybe_rekey(peer, t);
+}
+
 void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len,
 			  const struct dp_offload *off, const struct dp_time *t)
 {
@@ -207,9 +243,6 @@ void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len,
 		++dev->stats.tx_bad_packet;
 		return;
 	}
-	for (unsigned int i = 0; i < split.count; ++i) {
-		size_t n = offload_split_segment(&split, i, dev->segment);
-
-		send_or_stage(peer, dev->segment, n, t);
-	}
+	for (unsigned int i = 0; i < split.count; ++i)
+		send_segment(peer, &split, i, t);
 }

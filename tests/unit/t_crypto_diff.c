@@ -234,6 +234,38 @@ static void test_wg_nonce(void)
 	ok(good, "wireguard nonce (0^32 || LE64 counter) == libsodium ietf");
 }
 
+/*
+ * The contexts remember their last key: a few keys reused in random order, both directions
+ * interleaved, nonces varying, and a forget in between must change nothing in the output.
+ */
+static void test_key_reuse(void)
+{
+	uint8_t keys[3][32], nonce[12], pt[300], ours[316], theirs[316], back[300];
+	unsigned long long clen;
+	bool good = true;
+
+	rng_fill(keys, sizeof(keys));
+	for (int i = 0; i < 3000; ++i) {
+		size_t k = rng_below(3);
+		const uint8_t *key = keys[k];
+		size_t len = rng_below(sizeof(pt) + 1);
+
+		rng_fill(nonce, sizeof(nonce));
+		rng_fill(pt, len);
+		if (rng_below(50) == 0)
+			crypto_thread_forget();
+		chacha20poly1305_encrypt_ietf(ours, pt, len, NULL, 0, nonce, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, NULL, 0, NULL, nonce, key);
+		good &= !memcmp(ours, theirs, len + 16);
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce, key) &&
+			!memcmp(back, pt, len);
+		/* A failed open (wrong key) must not leave that key or a broken state behind. */
+		good &= !chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce,
+						       keys[(k + 1) % 3]);
+	}
+	ok(good, "3000 seals and opens under 3 reused keys, interleaved and forgotten: == libsodium");
+}
+
 /* Each thread gets its own context; one that never calls crypto_thread_exit() must not leak it. */
 static void *thread_fn(void *arg)
 {
@@ -398,6 +430,7 @@ int main(void)
 	test_aead(false);
 	test_aead(true);
 	test_wg_nonce();
+	test_key_reuse();
 	test_threads();
 	test_hchacha();
 	test_blake2s();

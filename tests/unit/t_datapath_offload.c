@@ -134,7 +134,7 @@ static bool check_segments(const struct offload_split *s, const struct dp_offloa
 	for (unsigned int i = 0; i < s->count; ++i) {
 		size_t n = offload_split_segment(s, i, seg), plen = n - hdr;
 		bool last = i + 1 == s->count;
-		bool good = plen == (last ? len - hdr - (size_t)i * o->gso_size : o->gso_size) &&
+		bool good = n == offload_split_len(s, i) && plen == (last ? len - hdr - (size_t)i * o->gso_size : o->gso_size) &&
 			    !memcmp(seg + hdr, big + hdr + (size_t)i * o->gso_size, plen) &&
 			    l4_csum_ok(seg, n, l3, s->proto);
 
