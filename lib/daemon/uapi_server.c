@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +22,15 @@
 
 enum {
 	MAX_LINE = 4096,
-	/* A set with 130,560 IPv6 allowed IPs is about 7 MiB. */
-	MAX_REQUEST = 16 << 20,
+	/*
+	 * As large as the replies the client accepts: a set of 10,000 peers with 1,000,000
+	 * allowed IPs is about 32 MiB (docs/scale.md).
+	 */
+	MAX_REQUEST = 256 << 20,
 	READ_CHUNK = 64 << 10,
 	MAX_CONNS = 256,
+	/* A get or set this large is followed by malloc_trim(). */
+	TRIM_AFTER = 1 << 20,
 };
 
 enum op { OP_NONE, OP_GET, OP_SET, OP_STATS };
@@ -170,6 +178,21 @@ static void reply_errno(struct uapi_conn *c, int err, bool close_after)
 	c->closing |= close_after;
 }
 
+/*
+ * A large set or get leaves its parsed model (a small allocation per allowed IP) as free heap
+ * below the trie nodes allocated after it, where glibc does not give it back by itself: with a
+ * million prefixes that is about 60 MiB of RSS for nothing (docs/scale.md).
+ */
+static void release_memory(size_t bytes)
+{
+#ifdef __GLIBC__
+	if (bytes >= TRIM_AFTER)
+		malloc_trim(0);
+#else
+	(void)bytes;
+#endif
+}
+
 static void do_get(struct uapi_conn *c)
 {
 	struct wg_device *m = dp_device_export(c->srv->dev);
@@ -180,6 +203,7 @@ static void do_get(struct uapi_conn *c)
 	}
 	uapi_format_get(&c->out, m);
 	model_device_free(m);
+	release_memory(c->out.len);
 }
 
 static void do_stats(struct uapi_conn *c)
@@ -202,6 +226,7 @@ static void do_set(struct uapi_conn *c, const char *body, size_t len)
 		ret = dp_device_apply(c->srv->dev, delta, &t, &why);
 		model_device_free(delta);
 	}
+	release_memory(len);
 	if (ret)
 		log_error("UAPI set failed: %s: %s", why.buf ? why.buf : "", strerror(-ret));
 	reply_errno(c, ret, ret == -EPROTO);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,17 +12,25 @@
  * Keys are held as two host-order 64-bit words, most significant bit first, so that IPv4 (in the
  * top 32 bits of key[0]) and IPv6 share the same bit arithmetic. key is always masked to cidr.
  * A node's children both extend its prefix; bit[b] holds those whose bit at index cidr is b.
+ * Links are arena indices (0 is none): 48 bytes a node, with no allocator header.
  */
 struct allowedips_node {
-	/* What a lookup reads comes first, in the first 48 bytes. */
+	/* What a lookup reads comes first. */
 	uint64_t key[2];
-	struct allowedips_node *bit[2];
-	struct allowedips_owner *owner;
+	uint32_t bit[2];
+	uint32_t parent;
+	uint32_t owner_prev, owner_next;
 	uint8_t cidr;
 	uint8_t bitlen;
-	struct allowedips_node *parent;
-	struct allowedips_node *owner_prev, *owner_next;
+	struct allowedips_owner *owner;
 };
+
+enum { CHUNK_SHIFT = 12, CHUNK_NODES = 1 << CHUNK_SHIFT };
+
+static inline struct allowedips_node *N(const struct allowedips *t, uint32_t i)
+{
+	return &t->chunks[i >> CHUNK_SHIFT][i & (CHUNK_NODES - 1)];
+}
 
 static inline uint64_t get_be64(const uint8_t *p)
 {
@@ -89,7 +98,7 @@ static unsigned int common_bits(const uint64_t a[2], const uint64_t b[2])
 	return x ? 64 + (unsigned int)__builtin_clzll(x) : 128;
 }
 
-static struct allowedips_node **root_of(struct allowedips *t, int family, unsigned int *bitlen)
+static uint32_t *root_of(struct allowedips *t, int family, unsigned int *bitlen)
 {
 	if (family == AF_INET) {
 		*bitlen = 32;
@@ -102,25 +111,70 @@ static struct allowedips_node **root_of(struct allowedips *t, int family, unsign
 	return NULL;
 }
 
-static struct allowedips_node **slot_of(struct allowedips *t, const struct allowedips_node *n)
+static uint32_t *slot_of(struct allowedips *t, uint32_t i)
 {
+	const struct allowedips_node *n = N(t, i);
+	struct allowedips_node *parent;
+
 	if (!n->parent)
 		return n->bitlen == 32 ? &t->root4 : &t->root6;
-	return &n->parent->bit[n->parent->bit[1] == n];
+	parent = N(t, n->parent);
+	return &parent->bit[parent->bit[1] == i];
 }
 
-static struct allowedips_node *node_new(struct allowedips *t, const uint64_t key[2],
-					unsigned int cidr, unsigned int bitlen)
+static size_t capacity(const struct allowedips *t)
 {
-	struct allowedips_node *n = t->spare;
+	return t->nchunks << CHUNK_SHIFT;
+}
 
-	if (n) {
-		t->spare = n->bit[0];
-		--t->spares;
-		memset(n, 0, sizeof(*n));
-	} else if (!(n = calloc(1, sizeof(*n)))) {
-		return NULL;
+static int add_chunk(struct allowedips *t)
+{
+	struct allowedips_node **chunks, *chunk;
+	size_t cap;
+
+	/* Index 0 means none, so the last index in use must stay below 2^32. */
+	if (t->nchunks >= ((size_t)UINT32_MAX >> CHUNK_SHIFT))
+		return -ENOMEM;
+	if (t->nchunks == t->chunks_cap) {
+		cap = t->chunks_cap ? 2 * t->chunks_cap : 16;
+		chunks = realloc(t->chunks, cap * sizeof(*chunks));
+		if (!chunks)
+			return -ENOMEM;
+		t->chunks = chunks;
+		t->chunks_cap = cap;
 	}
+	chunk = malloc(CHUNK_NODES * sizeof(*chunk));
+	if (!chunk)
+		return -ENOMEM;
+	t->chunks[t->nchunks++] = chunk;
+	return 0;
+}
+
+/* Nodes to be had without allocating; top is 1 in a table without chunks. */
+static size_t available(const struct allowedips *t)
+{
+	size_t cap = capacity(t);
+
+	return t->free_count + (cap > t->top ? cap - t->top : 0);
+}
+
+static uint32_t node_new(struct allowedips *t, const uint64_t key[2], unsigned int cidr,
+			 unsigned int bitlen)
+{
+	struct allowedips_node *n;
+	uint32_t i;
+
+	if (t->free_list) {
+		i = t->free_list;
+		t->free_list = N(t, i)->bit[0];
+		--t->free_count;
+	} else {
+		if (t->top >= capacity(t) && add_chunk(t) < 0)
+			return 0;
+		i = t->top++;
+	}
+	n = N(t, i);
+	memset(n, 0, sizeof(*n));
 	n->key[0] = key[0];
 	n->key[1] = key[1];
 	mask_key(n->key, cidr);
@@ -128,59 +182,68 @@ static struct allowedips_node *node_new(struct allowedips *t, const uint64_t key
 	n->bitlen = (uint8_t)bitlen;
 	++t->nodes;
 	t->bytes += sizeof(*n);
-	return n;
+	return i;
 }
 
-/* Once lookups run concurrently, this is where the free has to wait for readers. */
-static void node_free(struct allowedips *t, struct allowedips_node *n)
+/* Once lookups run concurrently, this is where the reuse has to wait for readers. */
+static void node_free(struct allowedips *t, uint32_t i)
 {
+	struct allowedips_node *n = N(t, i);
+
+	memset(n, 0, sizeof(*n));
+	n->bit[0] = t->free_list;
+	t->free_list = i;
+	++t->free_count;
 	--t->nodes;
 	t->bytes -= sizeof(*n);
-	free(n);
 }
 
-static void owner_append(struct allowedips_owner *o, struct allowedips_node *n)
+static void owner_append(struct allowedips *t, struct allowedips_owner *o, uint32_t i)
 {
+	struct allowedips_node *n = N(t, i);
+
 	n->owner_prev = o->last;
-	n->owner_next = NULL;
+	n->owner_next = 0;
 	if (o->last)
-		o->last->owner_next = n;
+		N(t, o->last)->owner_next = i;
 	else
-		o->first = n;
-	o->last = n;
+		o->first = i;
+	o->last = i;
 	++o->count;
+	o->table = t;
 	n->owner = o;
 }
 
-static void owner_unlink(struct allowedips_node *n)
+static void owner_unlink(struct allowedips *t, uint32_t i)
 {
+	struct allowedips_node *n = N(t, i);
 	struct allowedips_owner *o = n->owner;
 
 	if (n->owner_prev)
-		n->owner_prev->owner_next = n->owner_next;
+		N(t, n->owner_prev)->owner_next = n->owner_next;
 	else
 		o->first = n->owner_next;
 	if (n->owner_next)
-		n->owner_next->owner_prev = n->owner_prev;
+		N(t, n->owner_next)->owner_prev = n->owner_prev;
 	else
 		o->last = n->owner_prev;
-	n->owner_prev = n->owner_next = NULL;
+	n->owner_prev = n->owner_next = 0;
 	--o->count;
 	n->owner = NULL;
 }
 
-/* Replaces old (a child of parent, or the root) with new in the tree. */
-static void replace(struct allowedips_node **slot, struct allowedips_node *old,
-		    struct allowedips_node *new)
+/* Replaces old (a child of its parent, or the root) with new in the tree. */
+static void replace(struct allowedips *t, uint32_t *slot, uint32_t old, uint32_t new)
 {
-	new->parent = old->parent;
-	old->parent = new;
+	N(t, new)->parent = N(t, old)->parent;
+	N(t, old)->parent = new;
 	*slot = new;
 }
 
 void allowedips_init(struct allowedips *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->top = 1;
 }
 
 void allowedips_owner_init(struct allowedips_owner *o)
@@ -188,70 +251,54 @@ void allowedips_owner_init(struct allowedips_owner *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static void free_tree(struct allowedips *t, struct allowedips_node *n)
+static void release_chunks(struct allowedips *t)
 {
-	struct allowedips_node *parent;
-
-	/* Post-order without a stack: descend while there are children, free on the way up. */
-	while (n) {
-		if (n->bit[0]) {
-			n = n->bit[0];
-			continue;
-		}
-		if (n->bit[1]) {
-			n = n->bit[1];
-			continue;
-		}
-		parent = n->parent;
-		if (parent)
-			parent->bit[parent->bit[1] == n] = NULL;
-		if (n->owner)
-			allowedips_owner_init(n->owner);
-		node_free(t, n);
-		n = parent;
-	}
+	for (size_t c = 0; c < t->nchunks; ++c)
+		free(t->chunks[c]);
+	free(t->chunks);
+	allowedips_init(t);
 }
 
 void allowedips_free(struct allowedips *t)
 {
-	free_tree(t, t->root4);
-	free_tree(t, t->root6);
-	t->root4 = t->root6 = NULL;
-	allowedips_unreserve(t);
+	struct allowedips_node *n;
+
+	/* Every node in use is below top; free nodes have no owner. */
+	for (uint32_t i = 1; i < t->top; ++i) {
+		n = N(t, i);
+		if (n->owner)
+			allowedips_owner_init(n->owner);
+	}
+	release_chunks(t);
 }
 
 int allowedips_reserve(struct allowedips *t, size_t inserts)
 {
-	struct allowedips_node *n;
-
 	/* An insert takes at most two nodes: the prefix and a branch point. */
-	while (t->spares < 2 * inserts) {
-		n = calloc(1, sizeof(*n));
-		if (!n)
+	if (inserts > SIZE_MAX / 2)
+		return -ENOMEM;
+	while (available(t) < 2 * inserts) {
+		if (add_chunk(t) < 0)
 			return -ENOMEM;
-		n->bit[0] = t->spare;
-		t->spare = n;
-		++t->spares;
 	}
 	return 0;
 }
 
 void allowedips_unreserve(struct allowedips *t)
 {
-	struct allowedips_node *n;
-
-	while ((n = t->spare)) {
-		t->spare = n->bit[0];
-		free(n);
+	if (!t->nodes) {
+		release_chunks(t);
+		return;
 	}
-	t->spares = 0;
+	while (t->nchunks && ((t->nchunks - 1) << CHUNK_SHIFT) >= t->top)
+		free(t->chunks[--t->nchunks]);
 }
 
 int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_t cidr,
 		      struct allowedips_owner *o)
 {
-	struct allowedips_node **rootp, *parent = NULL, *n, *new, *mid;
-	struct allowedips_node **slot;
+	struct allowedips_node *n, *p;
+	uint32_t *rootp, *slot, i, parent = 0, new, mid;
 	unsigned int bitlen, common;
 	uint64_t key[2];
 
@@ -261,35 +308,43 @@ int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_
 	load_key(key, bitlen, addr);
 	mask_key(key, cidr);
 
-	for (n = *rootp; n && n->cidr <= cidr && prefix_matches(n, key);
-	     n = n->bit[bit_at(key, n->cidr)]) {
+	for (i = *rootp; i; i = n->bit[bit_at(key, n->cidr)]) {
+		n = N(t, i);
+		if (n->cidr > cidr || !prefix_matches(n, key))
+			break;
 		if (n->cidr == cidr) {
 			if (n->owner == o)
 				return 0;
 			if (n->owner)
-				owner_unlink(n);
-			owner_append(o, n);
+				owner_unlink(t, i);
+			owner_append(t, o, i);
 			return 0;
 		}
-		parent = n;
+		parent = i;
 	}
 
-	/* n is the subtree below parent where the prefix belongs; it does not contain it. */
+	/* i is the subtree below parent where the prefix belongs; it does not contain it. */
 	new = node_new(t, key, cidr, bitlen);
 	if (!new)
 		return -ENOMEM;
-	slot = parent ? &parent->bit[bit_at(key, parent->cidr)] : rootp;
-	if (!n) {
-		new->parent = parent;
+	if (parent) {
+		p = N(t, parent);
+		slot = &p->bit[bit_at(key, p->cidr)];
+	} else {
+		slot = rootp;
+	}
+	if (!i) {
+		N(t, new)->parent = parent;
 		*slot = new;
 	} else {
+		n = N(t, i);
 		common = common_bits(n->key, key);
 		if (common > cidr)
 			common = cidr;
 		if (common == cidr) {
 			/* The new prefix covers n: it slots in above it. */
-			new->bit[bit_at(n->key, cidr)] = n;
-			replace(slot, n, new);
+			N(t, new)->bit[bit_at(n->key, cidr)] = i;
+			replace(t, slot, i, new);
 		} else {
 			/* They diverge at bit 'common': a branch point takes n's place. */
 			mid = node_new(t, key, common, bitlen);
@@ -297,73 +352,81 @@ int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_
 				node_free(t, new);
 				return -ENOMEM;
 			}
-			mid->bit[bit_at(n->key, common)] = n;
-			mid->bit[bit_at(key, common)] = new;
-			new->parent = mid;
-			replace(slot, n, mid);
+			p = N(t, mid);
+			p->bit[bit_at(n->key, common)] = i;
+			p->bit[bit_at(key, common)] = new;
+			N(t, new)->parent = mid;
+			replace(t, slot, i, mid);
 		}
 	}
-	owner_append(o, new);
+	owner_append(t, o, new);
 	return 0;
 }
 
-/* Drops n's owner, then removes n and any branch point left with one child. */
-static void unown(struct allowedips *t, struct allowedips_node *n)
+/* Drops i's owner, then removes i and any branch point left with one child. */
+static void unown(struct allowedips *t, uint32_t i)
 {
-	struct allowedips_node *parent, *child;
+	struct allowedips_node *n = N(t, i), *p;
+	uint32_t parent, child;
 
-	owner_unlink(n);
+	owner_unlink(t, i);
 	if (n->bit[0] && n->bit[1])
 		return;
 	child = n->bit[0] ? n->bit[0] : n->bit[1];
 	parent = n->parent;
-	*slot_of(t, n) = child;
+	*slot_of(t, i) = child;
 	if (child)
-		child->parent = parent;
-	node_free(t, n);
-	if (child || !parent || parent->owner)
+		N(t, child)->parent = parent;
+	node_free(t, i);
+	if (child || !parent)
 		return;
-	child = parent->bit[0] ? parent->bit[0] : parent->bit[1];
+	p = N(t, parent);
+	if (p->owner)
+		return;
+	child = p->bit[0] ? p->bit[0] : p->bit[1];
 	*slot_of(t, parent) = child;
-	child->parent = parent->parent;
+	N(t, child)->parent = p->parent;
 	node_free(t, parent);
 }
 
-static struct allowedips_node *find_exact(struct allowedips *t, int family, const void *addr,
-					  uint8_t cidr, int *err)
+static uint32_t find_exact(struct allowedips *t, int family, const void *addr, uint8_t cidr,
+			   int *err)
 {
-	struct allowedips_node **rootp, *n;
+	const struct allowedips_node *n;
 	unsigned int bitlen;
+	uint32_t *rootp, i;
 	uint64_t key[2];
 
 	rootp = root_of(t, family, &bitlen);
 	if (!rootp || cidr > bitlen) {
 		*err = -EINVAL;
-		return NULL;
+		return 0;
 	}
 	load_key(key, bitlen, addr);
 	mask_key(key, cidr);
-	for (n = *rootp; n && n->cidr <= cidr && prefix_matches(n, key);
-	     n = n->bit[bit_at(key, n->cidr)]) {
+	for (i = *rootp; i; i = n->bit[bit_at(key, n->cidr)]) {
+		n = N(t, i);
+		if (n->cidr > cidr || !prefix_matches(n, key))
+			break;
 		if (n->cidr == cidr)
-			return n;
+			return i;
 	}
 	*err = -ENOENT;
-	return NULL;
+	return 0;
 }
 
 int allowedips_remove(struct allowedips *t, int family, const void *addr, uint8_t cidr,
 		      struct allowedips_owner *o)
 {
-	struct allowedips_node *n;
+	uint32_t i;
 	int err = 0;
 
-	n = find_exact(t, family, addr, cidr, &err);
-	if (!n)
+	i = find_exact(t, family, addr, cidr, &err);
+	if (!i)
 		return err;
-	if (!n->owner || n->owner != o)
+	if (!N(t, i)->owner || N(t, i)->owner != o)
 		return -ENOENT;
-	unown(t, n);
+	unown(t, i);
 	return 0;
 }
 
@@ -380,35 +443,39 @@ struct allowedips_owner *allowedips_lookup(const struct allowedips *t, int famil
 	struct allowedips_owner *found = NULL;
 	unsigned int bitlen;
 	uint64_t key[2];
+	uint32_t i;
 
 	if (family == AF_INET) {
-		n = t->root4;
+		i = t->root4;
 		bitlen = 32;
 	} else if (family == AF_INET6) {
-		n = t->root6;
+		i = t->root6;
 		bitlen = 128;
 	} else {
 		return NULL;
 	}
 	load_key(key, bitlen, addr);
-	while (n && prefix_matches(n, key)) {
+	while (i) {
+		n = N(t, i);
+		if (!prefix_matches(n, key))
+			break;
 		if (n->owner)
 			found = n->owner;
 		if (n->cidr == bitlen)
 			break;
-		n = n->bit[bit_at(key, n->cidr)];
+		i = n->bit[bit_at(key, n->cidr)];
 	}
 	return found;
 }
 
 const struct allowedips_node *allowedips_owner_first(const struct allowedips_owner *o)
 {
-	return o->first;
+	return o->first ? N(o->table, o->first) : NULL;
 }
 
 const struct allowedips_node *allowedips_owner_next(const struct allowedips_node *n)
 {
-	return n->owner_next;
+	return n->owner_next ? N(n->owner->table, n->owner_next) : NULL;
 }
 
 int allowedips_node_read(const struct allowedips_node *n, void *addr, uint8_t *cidr)
@@ -426,39 +493,54 @@ int allowedips_node_read(const struct allowedips_node *n, void *addr, uint8_t *c
 	return AF_INET6;
 }
 
-static int check_tree(const struct allowedips_node *n, const struct allowedips_node *parent,
-		      unsigned int bitlen, size_t *nodes)
+static int check_tree(const struct allowedips *t, uint32_t i, uint32_t parent, unsigned int bitlen,
+		      size_t *nodes)
 {
+	const struct allowedips_node *n, *p;
 	uint64_t masked[2];
 	int ret;
 
-	if (!n)
+	if (!i)
 		return 0;
-	++*nodes;
+	if (i >= t->top || ++*nodes > t->nodes)
+		return -EUCLEAN;
+	n = N(t, i);
 	masked[0] = n->key[0];
 	masked[1] = n->key[1];
 	mask_key(masked, n->cidr);
 	if (n->parent != parent || n->bitlen != bitlen || n->cidr > bitlen ||
 	    masked[0] != n->key[0] || masked[1] != n->key[1])
 		return -EUCLEAN;
-	if (parent && (n->cidr <= parent->cidr || !prefix_matches(parent, n->key) ||
-		       parent->bit[bit_at(n->key, parent->cidr)] != n))
-		return -EUCLEAN;
+	if (parent) {
+		p = N(t, parent);
+		if (n->cidr <= p->cidr || !prefix_matches(p, n->key) ||
+		    p->bit[bit_at(n->key, p->cidr)] != i)
+			return -EUCLEAN;
+	}
 	if (!n->owner && !(n->bit[0] && n->bit[1]))
 		return -EUCLEAN;
-	ret = check_tree(n->bit[0], n, bitlen, nodes);
-	return ret ? ret : check_tree(n->bit[1], n, bitlen, nodes);
+	if (n->owner && n->owner->table != t)
+		return -EUCLEAN;
+	ret = check_tree(t, n->bit[0], i, bitlen, nodes);
+	return ret ? ret : check_tree(t, n->bit[1], i, bitlen, nodes);
 }
 
 int allowedips_check(const struct allowedips *t)
 {
-	size_t nodes = 0;
+	size_t nodes = 0, free_nodes = 0;
 	int ret;
 
-	ret = check_tree(t->root4, NULL, 32, &nodes);
+	ret = check_tree(t, t->root4, 0, 32, &nodes);
 	if (!ret)
-		ret = check_tree(t->root6, NULL, 128, &nodes);
+		ret = check_tree(t, t->root6, 0, 128, &nodes);
 	if (!ret && nodes != t->nodes)
+		ret = -EUCLEAN;
+	for (uint32_t i = t->free_list; !ret && i; i = N(t, i)->bit[0]) {
+		if (i >= t->top || ++free_nodes > t->free_count || N(t, i)->owner)
+			ret = -EUCLEAN;
+	}
+	if (!ret && (free_nodes != t->free_count || t->top > capacity(t) + !t->nchunks ||
+		     t->nodes + t->free_count + 1 != t->top))
 		ret = -EUCLEAN;
 	return ret;
 }
@@ -471,6 +553,12 @@ size_t allowedips_node_count(const struct allowedips *t)
 size_t allowedips_bytes(const struct allowedips *t)
 {
 	return t->bytes;
+}
+
+size_t allowedips_arena_bytes(const struct allowedips *t)
+{
+	return t->nchunks * CHUNK_NODES * sizeof(struct allowedips_node) +
+	       t->chunks_cap * sizeof(*t->chunks);
 }
 
 size_t allowedips_node_size(void)

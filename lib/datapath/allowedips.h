@@ -10,7 +10,9 @@
  *
  * Writers (insert/remove/free) allocate and must be serialised by the caller. allowedips_lookup()
  * only reads and never allocates; a node is fully initialised before it is linked in, so that a
- * reader scheme (RCU-like deferred free, or a rwlock) can be added around it later.
+ * reader scheme (RCU-like deferred reuse, or a rwlock) can be added around it later. Such a
+ * scheme has to cover the free list (a removed node is reused, not freed) and the chunk table,
+ * which add_chunk() may move.
  */
 #ifndef WGCTL_DATAPATH_ALLOWEDIPS_H
 #define WGCTL_DATAPATH_ALLOWEDIPS_H
@@ -19,19 +21,30 @@
 #include <stdint.h>
 
 struct allowedips_node;
+struct allowedips;
 
+/* Node references are 32-bit indices into the table's node arena; 0 is none. */
 struct allowedips_owner {
-	struct allowedips_node *first, *last;
+	const struct allowedips *table;
+	uint32_t first, last;
 	size_t count;
 };
 
+/*
+ * Nodes live in fixed chunks of ALLOWEDIPS_CHUNK_NODES, so that a node never moves and a
+ * reference costs 4 bytes instead of 8 (docs/scale.md). A freed node goes to a free list; the
+ * chunks beyond the highest node in use are freed by allowedips_unreserve(), and all of them
+ * once the table is empty.
+ */
 struct allowedips {
-	struct allowedips_node *root4, *root6;
+	uint32_t root4, root6;
 	size_t nodes;
 	size_t bytes;
-	/* Nodes set aside by allowedips_reserve(), chained through bit[0]. */
-	struct allowedips_node *spare;
-	size_t spares;
+	struct allowedips_node **chunks;
+	size_t nchunks, chunks_cap;
+	/* Freed nodes, chained through bit[0], and the next never-used index. */
+	uint32_t free_list, top;
+	size_t free_count;
 };
 
 void allowedips_init(struct allowedips *t);
@@ -45,7 +58,7 @@ void allowedips_owner_init(struct allowedips_owner *o);
  * configuration change reserves first and then applies without a failure point. 0 or -ENOMEM.
  */
 int allowedips_reserve(struct allowedips *t, size_t inserts);
-/* Free whatever is still set aside. */
+/* Free the chunks above the highest node in use, or every chunk when the table is empty. */
 void allowedips_unreserve(struct allowedips *t);
 
 /*
@@ -72,8 +85,10 @@ int allowedips_node_read(const struct allowedips_node *n, void *addr, uint8_t *c
 
 /* Prefix and branch nodes in both tries; zero once every owner is removed. */
 size_t allowedips_node_count(const struct allowedips *t);
-/* Bytes requested from malloc for nodes (allocator overhead not included). */
+/* Bytes of the nodes in use (nodes * node size). */
 size_t allowedips_bytes(const struct allowedips *t);
+/* Bytes of the chunks allocated for nodes, in use, free or set aside. */
+size_t allowedips_arena_bytes(const struct allowedips *t);
 size_t allowedips_node_size(void);
 /*
  * Walks both tries and checks every invariant (masked keys, parent links, growing prefix

@@ -820,6 +820,8 @@ static void test_random(void)
 			++list_bad;
 		if (nalive)
 			random_ops(&hz, alive, nalive, 16, &disagree);
+		if (nalive % 8 == 0)
+			allowedips_unreserve(&t);
 		check_bad += !!allowedips_check(&t);
 		count_bad += allowedips_node_count(&t) > 2 * (hz.n[0] + hz.n[1]);
 		round_bad += compare_queries(&hz, AF_INET, NUM_ROUND_QUERIES);
@@ -835,9 +837,86 @@ static void test_random(void)
 	ok(hz.n[0] == 0 && hz.n[1] == 0, "random: reference is empty");
 	ok(allowedips_node_count(&t) == 0 && allowedips_bytes(&t) == 0 && !t.root4 && !t.root6,
 	   "random: trie is empty, no intermediate node left (%zu)", allowedips_node_count(&t));
+	allowedips_unreserve(&t);
+	ok(allowedips_arena_bytes(&t) == 0, "random: unreserve of the empty table frees the arena");
 	allowedips_free(&t);
 	free(hz.v[0]);
 	free(hz.v[1]);
+}
+
+/*
+ * The node arena: a reservation covers the inserts that follow it without allocating, freed
+ * nodes are reused before the arena grows, unreserve gives back the chunks above the highest
+ * node in use and everything once the table is empty. 20,000 /32s span several chunks.
+ */
+static void test_arena(void)
+{
+	enum { ARENA_PREFIXES = 20000 };
+	struct peer *ap = calloc(4, sizeof(*ap));
+	size_t arena, grew = 0, fails = 0, bad = 0;
+	uint8_t addr[4];
+
+	if (!ap)
+		abort();
+	for (unsigned int i = 0; i < 4; ++i)
+		ap[i].id = i;
+	allowedips_init(&t);
+	ok(allowedips_arena_bytes(&t) == 0 && allowedips_check(&t) == 0, "arena: empty at first");
+	ok(allowedips_reserve(&t, ARENA_PREFIXES) == 0, "arena: reserve %d inserts",
+	   ARENA_PREFIXES);
+	arena = allowedips_arena_bytes(&t);
+	ok(arena >= 2 * ARENA_PREFIXES * allowedips_node_size(), "arena: room for two nodes each");
+	for (uint32_t i = 0; i < ARENA_PREFIXES; ++i) {
+		uint32_t v = i * 2654435761U;
+
+		memcpy(addr, &v, 4);
+		fails += allowedips_insert(&t, AF_INET, addr, 32, &ap[i % 4].aip) != 0;
+		grew += allowedips_arena_bytes(&t) != arena;
+	}
+	ok(!fails && !grew, "arena: reserved inserts never allocate (%zu grew, %zu failed)", grew,
+	   fails);
+	ok(allowedips_check(&t) == 0, "arena: invariants hold with %zu nodes",
+	   allowedips_node_count(&t));
+	allowedips_unreserve(&t);
+	ok(allowedips_arena_bytes(&t) <= arena && allowedips_check(&t) == 0,
+	   "arena: unreserve keeps every node in use");
+	for (uint32_t i = 0; i < ARENA_PREFIXES; ++i) {
+		uint32_t v = i * 2654435761U;
+
+		memcpy(addr, &v, 4);
+		bad += owner_peer(allowedips_lookup(&t, AF_INET, addr)) != &ap[i % 4];
+	}
+	ok(!bad, "arena: every prefix found after unreserve (%zu wrong)", bad);
+
+	/* Half the owners go; their nodes are reused by as many new prefixes. */
+	allowedips_remove_by_owner(&t, &ap[0].aip);
+	allowedips_remove_by_owner(&t, &ap[1].aip);
+	arena = allowedips_arena_bytes(&t);
+	grew = fails = 0;
+	for (uint32_t i = 0; i < ARENA_PREFIXES / 2; ++i) {
+		uint32_t v = i * 2654435761U + 1;
+
+		memcpy(addr, &v, 4);
+		fails += allowedips_insert(&t, AF_INET, addr, 32, &ap[i % 2].aip) != 0;
+		grew += allowedips_arena_bytes(&t) != arena;
+	}
+	ok(!fails && !grew, "arena: freed nodes are reused before the arena grows");
+	ok(allowedips_check(&t) == 0 && ap[0].aip.count + ap[1].aip.count == ARENA_PREFIXES / 2,
+	   "arena: invariants and counts hold after reuse");
+	for (unsigned int i = 0; i < 4; ++i)
+		allowedips_remove_by_owner(&t, &ap[i].aip);
+	ok(allowedips_node_count(&t) == 0 && allowedips_check(&t) == 0,
+	   "arena: empty after removing every owner");
+	allowedips_unreserve(&t);
+	ok(allowedips_arena_bytes(&t) == 0, "arena: unreserve on an empty table frees every chunk");
+	addr[0] = 10;
+	ok(allowedips_insert(&t, AF_INET, addr, 8, &ap[2].aip) == 0 &&
+		   owner_peer(allowedips_lookup(&t, AF_INET, addr)) == &ap[2],
+	   "arena: the table is usable again");
+	allowedips_free(&t);
+	ok(allowedips_arena_bytes(&t) == 0 && ap[2].aip.count == 0 && !ap[2].aip.first,
+	   "arena: free releases the chunks and empties the owner");
+	free(ap);
 }
 
 /* ---- optional benchmark ---- */
@@ -946,6 +1025,7 @@ int main(void)
 	test_iteration();
 	test_remove();
 	test_random();
+	test_arena();
 	if (env_size("ALLOWEDIPS_BENCH", 0))
 		bench();
 	printf("# total %.2f s\n", now_sec() - t0);
