@@ -46,7 +46,7 @@ static bool read_keyfile(uint8_t key[WG_KEY_LEN], const char *path, struct diag_
 		perror("getc");
 		goto out;
 	}
-	ok = model_parse_key(key, b64, d, 0);
+	ok = model_parse_secret_key(key, b64, d, 0);
 out:
 	memzero_explicit(b64, sizeof(b64));
 	fclose(f);

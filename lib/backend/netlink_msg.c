@@ -65,6 +65,16 @@ struct walk {
 	void *ctx;
 };
 
+/*
+ * mnl_nlmsg_ok compares (int)nlmsg_len with the bytes left, so a length of 2^31 or more passes
+ * as negative and the walk leaves the buffer: compare unsigned.
+ */
+static bool nlmsg_fits(const struct nlmsghdr *nlh, int left)
+{
+	return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (uint32_t)left;
+}
+
 /* Walks one datagram: control messages here, the others to w->data. 0 or -errno. */
 static int walk(const struct walk *w, const void *buf, size_t len)
 {
@@ -73,7 +83,7 @@ static int walk(const struct walk *w, const void *buf, size_t len)
 	int left = len > INT32_MAX ? INT32_MAX : (int)len;
 	int code, ret;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; nlmsg_fits(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (!mnl_nlmsg_seq_ok(nlh, w->seq) || !mnl_nlmsg_portid_ok(nlh, w->portid))
 			return -EPROTO;
 		if ((nlh->nlmsg_flags & NLM_F_DUMP_INTR) && w->interrupted)
@@ -211,7 +221,10 @@ static int parse_peer_attr(const struct nlattr *a, struct wg_peer *peer)
 		if (!attr_is(a, WG_KEY_LEN))
 			return -EPROTO;
 		memcpy(peer->preshared_key, mnl_attr_get_payload(a), WG_KEY_LEN);
-		if (!key_is_zero(peer->preshared_key))
+		/* All zero is "none"; the last of repeated attributes decides, as for every other. */
+		if (key_is_zero(peer->preshared_key))
+			peer->flags &= ~WGPEER_HAS_PRESHARED_KEY;
+		else
 			peer->flags |= WGPEER_HAS_PRESHARED_KEY;
 		break;
 	case WGNL_PEER_A_ENDPOINT:
@@ -228,6 +241,9 @@ static int parse_peer_attr(const struct nlattr *a, struct wg_peer *peer)
 		if (!attr_is(a, sizeof(ts)))
 			return -EPROTO;
 		memcpy(ts, mnl_attr_get_payload(a), sizeof(ts));
+		/* The kernel's are never negative; the model, UAPI and `show` assume as much. */
+		if (ts[0] < 0 || ts[1] < 0)
+			return -EPROTO;
 		peer->last_handshake_time.tv_sec = ts[0];
 		peer->last_handshake_time.tv_nsec = ts[1];
 		break;

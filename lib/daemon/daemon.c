@@ -10,6 +10,7 @@
 #include "daemon/daemon.h"
 #include "daemon/loop.h"
 #include "util/log.h"
+#include "util/secmem.h"
 
 static bool valid_ifname(const char *name)
 {
@@ -165,6 +166,10 @@ int daemon_run(const char *ifname, bool foreground)
 	log_init(ident);
 	if (env && !strcmp(env, "1"))
 		foreground = true;
+	/* Before any key is read: no core file, no ptrace or /proc/PID/mem for peers of our uid. */
+	status = secmem_harden_process();
+	if (status)
+		log_error("Unable to make the process undumpable: %s", strerror(-status));
 	if (!foreground && !fork_child(&notify, &status))
 		return status;
 	return serve(ifname, notify);

@@ -13,7 +13,7 @@ enum {
 	/* Port 0 on both families: the v4 bind of the port the kernel gave v6 may collide. */
 	BIND_ATTEMPTS = 10,
 	/* Room for bursts at full rate while the loop is busy with the other direction. */
-	SOCKET_BUFFER = 4 << 20,
+	SOCKET_BUFFER = 1 << 20,
 	/* The kernel's UDP_MAX_SEGMENTS, and what one UDP datagram's length field can carry. */
 	GSO_MAX_SEGMENTS = 64,
 	GSO_MAX_BYTES = 65535 - 40 - 8,

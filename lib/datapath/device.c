@@ -15,6 +15,7 @@
 #include "model/encoding.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/secmem.h"
 
 static size_t bucket_of(const struct dp_device *dev, const void *key, size_t len, size_t mask)
 {
@@ -159,7 +160,7 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 		.u_index_drop = upcall_index_drop,
 	};
 	uint8_t keys[SIPHASH_KEY_SIZE + RATELIMITER_KEY_SIZE];
-	struct dp_device *dev = calloc(1, sizeof(*dev));
+	struct dp_device *dev = secmem_alloc(sizeof(*dev));
 	struct noise_upcall u = upcall;
 
 	if (!dev)
@@ -187,7 +188,7 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 err:
 	memzero_explicit(keys, sizeof(keys));
 	free(dev->segment);
-	free(dev);
+	secmem_free(dev);
 	return NULL;
 }
 
@@ -206,8 +207,7 @@ void dp_device_free(struct dp_device *dev)
 	/* Plaintext passed through it. */
 	memzero_explicit(dev->segment, 2 * DP_BUFFER_SIZE);
 	free(dev->segment);
-	memzero_explicit(dev, sizeof(*dev));
-	free(dev);
+	secmem_free(dev);
 }
 
 int dp_device_open(struct dp_device *dev)
@@ -250,9 +250,15 @@ void dp_device_set_up(struct dp_device *dev, bool up, const struct dp_time *t)
 	}
 }
 
+/* Peers and the device hold keys: locked pages, out of core dumps, wiped when freed. */
 struct dp_peer *dp_peer_alloc(void)
 {
-	return calloc(1, sizeof(struct dp_peer));
+	return secmem_alloc(sizeof(struct dp_peer));
+}
+
+void dp_peer_free(struct dp_peer *peer)
+{
+	secmem_free(peer);
 }
 
 int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN])
@@ -311,8 +317,7 @@ void dp_peer_remove(struct dp_peer *peer)
 	else
 		dev->last_peer = peer->prev;
 	--dev->peer_count;
-	memzero_explicit(peer, sizeof(*peer));
-	free(peer);
+	dp_peer_free(peer);
 }
 
 void dp_note_deadline(struct dp_peer *peer)

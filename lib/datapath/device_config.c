@@ -67,7 +67,7 @@ static size_t count_inserts(const struct wg_device *delta)
 static void plan_free(struct apply_plan *plan)
 {
 	for (size_t i = plan->fresh_used; i < plan->fresh_count; ++i)
-		free(plan->fresh[i]);
+		dp_peer_free(plan->fresh[i]);
 	free(plan->fresh);
 	memzero_explicit(plan, sizeof(*plan));
 }
@@ -209,7 +209,7 @@ static void apply_peer(struct dp_device *dev, const struct wg_peer *src, struct 
 		peer = plan->fresh[plan->fresh_used];
 		/* Our own public key as a peer is ignored, as wg and wireguard-go ignore it. */
 		if (dp_peer_init(dev, peer, src->public_key) < 0) {
-			memset(peer, 0, sizeof(*peer));
+			memzero_explicit(peer, sizeof(*peer));
 			return;
 		}
 		++plan->fresh_used;

@@ -90,6 +90,8 @@ struct dp_peer *dp_index_lookup(const struct dp_device *dev, uint32_t index);
 int dp_tables_reserve(struct dp_device *dev, size_t peers);
 void dp_peer_link(struct dp_device *dev, struct dp_peer *peer);
 struct dp_peer *dp_peer_alloc(void);
+/* Only for a peer dp_peer_init() never took; dp_peer_remove() frees the others. */
+void dp_peer_free(struct dp_peer *peer);
 /* Takes a fresh allocation from dp_peer_alloc() into the device. 0 or -EINVAL (our own key). */
 int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
 void dp_peer_remove(struct dp_peer *peer);

@@ -83,6 +83,15 @@ static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struc
 	return 0;
 }
 
+/* Staged packets are plaintext. */
+static void staged_free(struct dp_staged *s)
+{
+	if (s) {
+		memzero_explicit(s->buf, s->len);
+		free(s);
+	}
+}
+
 static struct dp_staged *staged_pop(struct dp_peer *peer)
 {
 	struct dp_staged *s = peer->staged_head;
@@ -110,7 +119,7 @@ void dp_staged_clear(struct dp_peer *peer)
 	struct dp_staged *s;
 
 	while ((s = staged_pop(peer)))
-		free(s);
+		staged_free(s);
 }
 
 /* Keeps the newest MAX_STAGED_PACKETS: the oldest are the likeliest to be stale. */
@@ -123,7 +132,7 @@ static void stage(struct dp_peer *peer, const uint8_t *pkt, size_t len)
 		return;
 	}
 	if (peer->staged_count >= MAX_STAGED_PACKETS) {
-		free(staged_pop(peer));
+		staged_free(staged_pop(peer));
 		++peer->dev->stats.tx_staged_dropped;
 	}
 	s->next = NULL;
@@ -147,7 +156,7 @@ void dp_send_staged(struct dp_peer *peer, const struct dp_time *t)
 			staged_push_front(peer, s);
 			break;
 		}
-		free(s);
+		staged_free(s);
 	}
 	maybe_rekey(peer, t);
 }

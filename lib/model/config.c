@@ -78,6 +78,40 @@ void strlist_free(struct wg_strlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* A run of 40 base64 characters: a key (or one in hex) pasted somewhere. */
+static bool has_key_run(const char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; ++i) {
+		run = isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '/' ? run + 1 : 0;
+		if (run >= 40)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * wg's "Line unrecognized", except that a line that may carry a secret (a PrivateKey or
+ * PresharedKey line out of place, or any key-like run) is not quoted: at most its name is.
+ */
+static void unrecognized(struct parser *p, unsigned int lineno, const char *line)
+{
+	const char *eq = strchr(line, '=');
+	size_t n = strlen(line), name = eq ? (size_t)(eq - line) : n;
+
+	if (strncasecmp(line, "PrivateKey", 10) && strncasecmp(line, "PresharedKey", 12) &&
+	    !has_key_run(line, n))
+		diag_error(p->d, lineno, "Line unrecognized: `%s'", line);
+	else if (eq && !has_key_run(line, name))
+		diag_error(p->d, lineno,
+			   "Line unrecognized: `%.*s=' and a value not shown (it may be a key)",
+			   (int)name, line);
+	else
+		diag_error(p->d, lineno,
+			   "Line unrecognized: %zu characters not shown (they may hold a key)", n);
+}
+
 static void oom(struct parser *p)
 {
 	p->err = -ENOMEM;
@@ -361,10 +395,10 @@ static void wg_interface_line(struct parser *p, const char *line, unsigned int l
 		if (model_parse_fwmark(&dev->fwmark, v, p->d, lineno))
 			dev->flags |= WGDEVICE_HAS_FWMARK;
 	} else if ((v = key_value(line, "PrivateKey="))) {
-		if (model_parse_key(dev->private_key, v, p->d, lineno))
+		if (model_parse_secret_key(dev->private_key, v, p->d, lineno))
 			dev->flags |= WGDEVICE_HAS_PRIVATE_KEY;
 	} else {
-		diag_error(p->d, lineno, "Line unrecognized: `%s'", line);
+		unrecognized(p, lineno, line);
 	}
 }
 
@@ -384,10 +418,10 @@ static void wg_peer_line(struct parser *p, const char *line, unsigned int lineno
 		if (model_parse_keepalive(&peer->persistent_keepalive_interval, v, p->d, lineno))
 			peer->flags |= WGPEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
 	} else if ((v = key_value(line, "PresharedKey="))) {
-		if (model_parse_key(peer->preshared_key, v, p->d, lineno))
+		if (model_parse_secret_key(peer->preshared_key, v, p->d, lineno))
 			peer->flags |= WGPEER_HAS_PRESHARED_KEY;
 	} else {
-		diag_error(p->d, lineno, "Line unrecognized: `%s'", line);
+		unrecognized(p, lineno, line);
 	}
 }
 
@@ -410,7 +444,7 @@ static void wg_section(struct parser *p, const char *name, const char *cleaned, 
 		p->peer->lineno = lineno;
 		p->section = SECTION_PEER;
 	} else {
-		diag_error(p->d, lineno, "Line unrecognized: `%s'", cleaned);
+		unrecognized(p, lineno, cleaned);
 	}
 }
 
@@ -433,7 +467,7 @@ static void wg_line(struct parser *p, const char *text, unsigned int lineno)
 	else if (p->section == SECTION_PEER)
 		wg_peer_line(p, cleaned.buf, lineno);
 	else
-		diag_error(p->d, lineno, "Line unrecognized: `%s'", cleaned.buf);
+		unrecognized(p, lineno, cleaned.buf);
 	strbuf_free(&cleaned);
 }
 

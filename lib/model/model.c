@@ -121,6 +121,20 @@ bool model_parse_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_lis
 	return false;
 }
 
+bool model_parse_secret_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d,
+			    unsigned int line)
+{
+	size_t n = strlen(value);
+
+	if (n <= 8)
+		return model_parse_key(key, value, d, line);
+	if (key_from_base64(key, value))
+		return true;
+	diag_error(d, line, "Key is not the correct length or format: %zu characters (a secret: not shown)",
+		   n);
+	return false;
+}
+
 static bool parse_u32(uint32_t *out, const char *value, int base)
 {
 	unsigned long long v;

@@ -121,6 +121,12 @@ size_t model_peer_count(const struct wg_device *dev);
  */
 struct diag_list;
 bool model_parse_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d, unsigned int line);
+/*
+ * The same for a secret (PrivateKey, PresharedKey, a key file): a value of more than 8
+ * characters, which may be the key with a typo, is not quoted, only its length is given.
+ */
+bool model_parse_secret_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d,
+			    unsigned int line);
 bool model_parse_fwmark(uint32_t *fwmark, const char *value, struct diag_list *d, unsigned int line);
 bool model_parse_port(uint16_t *port, const char *value, struct diag_list *d, unsigned int line);
 bool model_parse_keepalive(uint16_t *interval, const char *value, struct diag_list *d, unsigned int line);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +40,47 @@ static void sync_parent(const char *path)
 	}
 }
 
-int file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+/*
+ * The new contents in an unnamed file (O_TMPFILE) that gets a name only once complete, so a
+ * writer killed mid-way leaves nothing behind; the name is unique per process and call, so two
+ * writers never share one. -EOPNOTSUPP when the file system has no O_TMPFILE.
+ */
+static int write_unnamed(const char *path, const void *buf, size_t len, mode_t mode, char *tmp,
+			 size_t tmp_size)
 {
-	char tmp[4096];
+	static unsigned int serial;
+	char dir[4096], proc[64];
 	int fd, ret;
 
-	/* A unique name: two writers racing must not share (and tear) one temporary file. */
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & 07777);
+	if (fd < 0)
+		return errno == EISDIR || errno == EOPNOTSUPP || errno == EINVAL ? -EOPNOTSUPP : -errno;
+	ret = fchmod(fd, mode) < 0 ? -errno : 0;
+	if (!ret)
+		ret = write_all(fd, buf, len);
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (!ret && snprintf(tmp, tmp_size, "%s.%d.%u", path, (int)getpid(),
+			     __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED)) >= (int)tmp_size)
+		ret = -ENAMETOOLONG;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (!ret && linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret) {
+		unlink(tmp);
+		ret = -errno;
+	}
+	return ret;
+}
+
+/* The fallback: a named temporary file from the start, which a kill can leave behind. */
+static int write_named(const char *path, const void *buf, size_t len, mode_t mode, char *tmp,
+		       size_t tmp_size)
+{
+	int fd, ret;
+
+	if (snprintf(tmp, tmp_size, "%s.XXXXXX", path) >= (int)tmp_size)
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -56,9 +92,56 @@ int file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+/* `path.PID.N` left by a writer killed between link and rename: gone once that PID is. */
+static void remove_stale(const char *path)
+{
+	char dir[4096], base[4096], stale[8192];
+	size_t blen;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(base, sizeof(base), "%s", basename(base));
+	blen = strlen(base);
+	d = opendir(dirname(dir));
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, base, blen) || e->d_name[blen] != '.')
+			continue;
+		pid = strtol(e->d_name + blen + 1, &end, 10);
+		if (pid <= 0 || *end != '.' || !end[1] || strspn(end + 1, "0123456789") != strlen(end + 1))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(stale, sizeof(stale), "%s/%s", dir, e->d_name);
+		(void)unlink(stale);
+	}
+	closedir(d);
+}
+
+int file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[4096];
+	int ret;
+
+	remove_stale(path);
+	ret = write_unnamed(path, buf, len, mode, tmp, sizeof(tmp));
+	if (ret == -EOPNOTSUPP)
+		ret = write_named(path, buf, len, mode, tmp, sizeof(tmp));
+	if (ret)
+		return ret;
+	if (rename(tmp, path) < 0) {
 		ret = -errno;
-	if (ret) {
 		unlink(tmp);
 		return ret;
 	}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "util/mem.h"
+#include "util/secmem.h"
+
+/*
+ * The mapping starts with this header; the caller's bytes follow it. `size` is what was asked
+ * for (what free wipes), `map_len` what was mapped. The magic catches a pointer that did not
+ * come from secmem_alloc before munmap is given a wrong length.
+ */
+struct secmem_hdr {
+	uint64_t magic;
+	size_t size, map_len;
+	unsigned int locked;
+} __attribute__((aligned(16)));
+
+#define SECMEM_MAGIC 0x7365636d656d2131ULL /* "secmem!1" */
+
+static size_t stat_allocs, stat_bytes, stat_locked, stat_lock_failures, stat_advise_failures;
+
+static void stat_add(size_t *v, size_t n)
+{
+	__atomic_add_fetch(v, n, __ATOMIC_RELAXED);
+}
+
+static void stat_sub(size_t *v, size_t n)
+{
+	__atomic_sub_fetch(v, n, __ATOMIC_RELAXED);
+}
+
+static size_t page_size(void)
+{
+	long n = sysconf(_SC_PAGESIZE);
+
+	return n > 0 ? (size_t)n : 4096;
+}
+
+void *secmem_alloc(size_t size)
+{
+	size_t page = page_size(), map_len;
+	struct secmem_hdr *h;
+
+	if (!size) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (size > SIZE_MAX - sizeof(*h) - page) {
+		errno = EOVERFLOW;
+		return NULL;
+	}
+	map_len = (sizeof(*h) + size + page - 1) / page * page;
+	h = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h == MAP_FAILED) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* Before anything is written: a dump or a fork must never see these pages' contents. */
+	if (madvise(h, map_len, MADV_DONTDUMP) < 0)
+		stat_add(&stat_advise_failures, 1);
+#ifdef MADV_WIPEONFORK
+	/* Kernels before 4.14 refuse it; the pages are then copied into a child as usual. */
+	madvise(h, map_len, MADV_WIPEONFORK);
+#endif
+	h->locked = mlock(h, map_len) == 0;
+	if (h->locked)
+		stat_add(&stat_locked, map_len);
+	else
+		stat_add(&stat_lock_failures, 1);
+	/* Fresh anonymous pages are zero already; only the header was written. */
+	h->magic = SECMEM_MAGIC;
+	h->size = size;
+	h->map_len = map_len;
+	stat_add(&stat_allocs, 1);
+	stat_add(&stat_bytes, map_len);
+	return h + 1;
+}
+
+void *secmem_calloc(size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size) {
+		errno = EOVERFLOW;
+		return NULL;
+	}
+	return secmem_alloc(nmemb * size);
+}
+
+void secmem_free(void *p)
+{
+	struct secmem_hdr *h;
+	size_t map_len;
+	unsigned int locked;
+
+	if (!p)
+		return;
+	h = (struct secmem_hdr *)p - 1;
+	if (h->magic != SECMEM_MAGIC)
+		__builtin_trap(); /* not ours, or already freed: never munmap a guessed length */
+	map_len = h->map_len;
+	locked = h->locked;
+	memzero_explicit(p, h->size);
+	memzero_explicit(h, sizeof(*h));
+	if (locked) {
+		munlock(h, map_len);
+		stat_sub(&stat_locked, map_len);
+	}
+	munmap(h, map_len);
+	stat_sub(&stat_allocs, 1);
+	stat_sub(&stat_bytes, map_len);
+}
+
+void secmem_get_stats(struct secmem_stats *out)
+{
+	out->live_allocs = __atomic_load_n(&stat_allocs, __ATOMIC_RELAXED);
+	out->live_bytes = __atomic_load_n(&stat_bytes, __ATOMIC_RELAXED);
+	out->locked_bytes = __atomic_load_n(&stat_locked, __ATOMIC_RELAXED);
+	out->lock_failures = __atomic_load_n(&stat_lock_failures, __ATOMIC_RELAXED);
+	out->advise_failures = __atomic_load_n(&stat_advise_failures, __ATOMIC_RELAXED);
+}
+
+int secmem_harden_process(void)
+{
+	const struct rlimit none = {0, 0};
+	int ret = 0;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		ret = -errno;
+	if (setrlimit(RLIMIT_CORE, &none) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
