@@ -123,6 +123,11 @@ bench-crypto: $(B)/tests/tools/crypto-bench
 bench: $(WGCTL_BIN) $(B)/tests/tools/crypto-bench
 	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) tests/bench/run $(BENCH_ARGS)
 
+# Floods, replays and a lossy underlay (tests/hostile): not in check yet, their throughput
+# figures need a quiet machine.
+check-hostile: $(WGCTL_BIN) $(B)/tests/tools/wgflood
+	$(Q)WGCTL_TOP=$(CURDIR) prove --exec '' tests/hostile/t*.sh
+
 # 10,000 peers and 1,000,000 prefixes through the UAPI, and allowed-IPs lookups (docs/scale.md).
 bench-scale: $(WGCTL_BIN) $(B)/tests/tools/aips-bench
 	$(Q)WGCTL=$(abspath $(WGCTL_BIN)) tests/bench/scale $(SCALE_ARGS)
@@ -160,7 +165,7 @@ format-check:
 clean:
 	rm -rf build build-san wgctl
 
-.PHONY: all units check fuzz bench bench-scale bench-crypto install install-compat uninstall format-check clean
+.PHONY: all units check check-hostile fuzz bench bench-scale bench-crypto install install-compat uninstall format-check clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # The main job of the README's quick start.

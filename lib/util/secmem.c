@@ -10,6 +10,24 @@
 #include "util/mem.h"
 #include "util/secmem.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SECMEM_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SECMEM_LSAN 1
+#endif
+#ifdef SECMEM_LSAN
+/* LeakSanitizer scans the heap, not our own mappings: heap pointers held only here are roots. */
+#include <sanitizer/lsan_interface.h>
+#define lsan_root(p, n) __lsan_register_root_region(p, n)
+#define lsan_unroot(p, n) __lsan_unregister_root_region(p, n)
+#else
+#define lsan_root(p, n) ((void)(p), (void)(n))
+#define lsan_unroot(p, n) ((void)(p), (void)(n))
+#endif
+
 /*
  * The mapping starts with this header; the caller's bytes follow it. `size` is what was asked
  * for (what free wipes), `map_len` what was mapped. The magic catches a pointer that did not
@@ -79,6 +97,7 @@ void *secmem_alloc(size_t size)
 	h->map_len = map_len;
 	stat_add(&stat_allocs, 1);
 	stat_add(&stat_bytes, map_len);
+	lsan_root(h, map_len);
 	return h + 1;
 }
 
@@ -104,6 +123,7 @@ void secmem_free(void *p)
 		__builtin_trap(); /* not ours, or already freed: never munmap a guessed length */
 	map_len = h->map_len;
 	locked = h->locked;
+	lsan_unroot(h, map_len);
 	memzero_explicit(p, h->size);
 	memzero_explicit(h, sizeof(*h));
 	if (locked) {
