@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs what a fresh Debian 12 machine lacks to build wgctl (and, with --test, to run every
 # test tier: Debian's wireguard-tools and wireguard-go are test oracles, never runtime needs).
-# --bench is --test plus bookworm-backports' wireguard-go (TUN and UDP offload), unpacked into
+# --bench is --test plus tshark (make check-hostile) and bookworm-backports' wireguard-go (TUN and UDP offload), unpacked into
 # $GO_OFFLOAD_DIR beside Debian's own, for `make bench` to compare against.
 set -euo pipefail
 GO_OFFLOAD_DIR=${GO_OFFLOAD_DIR:-/opt/wireguard-go-offload}
@@ -31,7 +31,8 @@ bench_go() {
 
 pkgs=("${build[@]}")
 case "${1:-}" in
---test | --bench) pkgs+=("${test[@]}") ;;
+--test) pkgs+=("${test[@]}") ;;
+--bench) pkgs+=("${test[@]}" tshark) ;; # tshark: make check-hostile
 esac
 missing=()
 for p in "${pkgs[@]}"; do

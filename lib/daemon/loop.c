@@ -72,14 +72,13 @@ static void write_group(struct loop *l, const struct gro_group *g)
 	struct iovec iov[TUN_MAX_IOV];
 	struct gro_pkt *p = &l->tunq[g->head];
 	struct dp_offload o;
-	size_t hdr_len;
 	int n = 1, ret;
 
 	if (g->count == 1) {
 		iov[0] = (struct iovec){p->buf, p->len};
 		ret = tun_writev(l->tun, NULL, iov, 1);
 	} else {
-		gro_finish(l->tunq, g, &o, &hdr_len);
+		gro_finish(l->tunq, g, &o);
 		iov[0] = (struct iovec){p->buf, p->len};
 		for (uint32_t i = p->next; i != GRO_END; i = l->tunq[i].next) {
 			struct gro_pkt *q = &l->tunq[i];

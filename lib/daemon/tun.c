@@ -112,6 +112,7 @@ int tun_read(struct tun *tun, uint8_t *buf, size_t cap, size_t *len, struct dp_o
 	off->csum_start = h.csum_start;
 	off->csum_offset = h.csum_offset;
 	off->gso_size = h.gso_size;
+	off->hdr_len = h.hdr_len;
 	switch (h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
 	case VIRTIO_NET_HDR_GSO_NONE:
 		break;
@@ -146,7 +147,7 @@ int tun_writev(struct tun *tun, const struct dp_offload *off, const struct iovec
 		h.gso_size = off->gso_size;
 		h.csum_start = off->csum_start;
 		h.csum_offset = off->csum_offset;
-		h.hdr_len = (uint16_t)(off->csum_start + ((ip[off->csum_start + 12] >> 4) * 4));
+		h.hdr_len = off->hdr_len;
 	}
 	v[0] = (struct iovec){&h, sizeof(h)};
 	for (int i = 0; i < n; ++i) {

@@ -312,8 +312,7 @@ size_t gro_plan(struct gro_pkt *pkts, size_t n, struct gro_group *groups)
 	return ng;
 }
 
-void gro_finish(struct gro_pkt *pkts, const struct gro_group *g, struct dp_offload *o,
-		size_t *hdr_len)
+void gro_finish(struct gro_pkt *pkts, const struct gro_group *g, struct dp_offload *o)
 {
 	struct gro_pkt *h = &pkts[g->head], *p = h;
 	uint8_t *b = h->buf;
@@ -336,8 +335,8 @@ void gro_finish(struct gro_pkt *pkts, const struct gro_group *g, struct dp_offlo
 		.gso = DP_GSO_TCP,
 		.needs_csum = true,
 		.gso_size = (uint16_t)h->payload,
+		.hdr_len = (uint16_t)(h->len - h->payload),
 		.csum_start = (uint16_t)l4,
 		.csum_offset = TCP_CSUM_OFFSET,
 	};
-	*hdr_len = h->len - h->payload;
 }

@@ -21,6 +21,7 @@ struct dp_offload {
 	uint8_t gso;	   /* enum dp_gso_type */
 	bool needs_csum;   /* the L4 checksum holds only the pseudo-header's sum */
 	uint16_t gso_size; /* payload bytes per segment */
+	uint16_t hdr_len;  /* L3 and L4 headers (given with gso, for the TUN write) */
 	uint16_t csum_start, csum_offset;
 };
 
@@ -75,9 +76,8 @@ enum { GRO_MAX_SEGMENTS = 64 };
 size_t gro_plan(struct gro_pkt *pkts, size_t n, struct gro_group *groups);
 /*
  * For a group of more than one: rewrites the head's IP and TCP headers for the whole group and
- * describes it in *o (TCP, needs_csum) for the TUN write. hdr_len gets the head's header length.
+ * describes it in *o (TCP, needs_csum, the head's header length) for the TUN write.
  */
-void gro_finish(struct gro_pkt *pkts, const struct gro_group *g, struct dp_offload *o,
-		size_t *hdr_len);
+void gro_finish(struct gro_pkt *pkts, const struct gro_group *g, struct dp_offload *o);
 
 #endif

@@ -56,6 +56,15 @@ static void maybe_rekey(struct dp_peer *peer, const struct dp_time *t)
 		dp_send_initiation(peer, t);
 }
 
+/* A sealed data message in a buffer from the io: sent and accounted. */
+static void data_sent(struct dp_peer *peer, const uint8_t *msg, size_t len, bool is_data,
+		      const struct dp_time *t)
+{
+	(void)dp_send_buffer(peer, msg, len);
+	++peer->dev->stats.tx_packets;
+	dp_peer_traffic_sent(peer, len, is_data, t);
+}
+
 /* pkt[0..len) with DP_TAILROOM after it. 0, or -EKEYEXPIRED/-ENOKEY: stage it. */
 static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struct dp_time *t)
 {
@@ -77,9 +86,7 @@ static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struc
 	ret = noise_keypair_encrypt(kp, out, padded + MESSAGE_DATA_OVERHEAD, pkt, padded, t->now);
 	if (ret < 0)
 		return ret;
-	(void)dp_send_buffer(peer, out, (size_t)ret);
-	++peer->dev->stats.tx_packets;
-	dp_peer_traffic_sent(peer, (size_t)ret, len > 0, t);
+	data_sent(peer, out, (size_t)ret, len > 0, t);
 	return 0;
 }
 
@@ -209,9 +216,7 @@ static void send_segment(struct dp_peer *peer, const struct offload_split *split
 		send_or_stage(peer, dev->segment, len, t);
 		return;
 	}
-	(void)dp_send_buffer(peer, out, (size_t)ret);
-	++dev->stats.tx_packets;
-	dp_peer_traffic_sent(peer, (size_t)ret, true, t);
+	data_sent(peer, out, (size_t)ret, true, t);
 	maybe_rekey(peer, t);
 }
 
