@@ -60,4 +60,36 @@ check_kind data-unknown-index rx_unknown_index ::1
 test_expect_success 'daemon still serves get after all of it' '
 	"$TOP/tests/uapi.py" "$sock" "get=1\n\n" | grep -q "^listen_port=51900$"
 '
+
+daemon_pid() {
+	local p
+	for p in $(ip netns pids "$ns"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = wgctl ] && echo "$p" && return 0
+	done
+	return 1
+}
+settled() { # counter: its value once it stops changing
+	local a b
+	b=$(stat "$1")
+	while sleep 0.2; a=$(stat "$1"); [ "$a" != "$b" ]; do b=$a; done
+	echo "$a"
+}
+# Handshakes have their own receive queue, a reuseport pair steered by message type: a flood
+# that overflows it (the daemon stopped, so nothing is read) must not cost a data datagram.
+pid=
+test_expect_success 'handshake flood overflowing its queue: every data datagram still read' '
+	pid=$(daemon_pid) && d0=$(stat rx_unknown_index) && h0=$(stat rx_bad_mac1) &&
+	kill -STOP "$pid" &&
+	ip netns exec "$ns" python3 -c "
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20000):
+    s.sendto(bytes([1, 0, 0, 0]) + os.urandom(144), (\"127.0.0.1\", 51900))
+for i in range(100):
+    s.sendto(bytes([4, 0, 0, 0]) + os.urandom(60), (\"127.0.0.1\", 51900))
+"; r=$?; kill -CONT "$pid"; [ $r = 0 ] &&
+	[ "$(settled rx_unknown_index)" = $((d0 + 100)) ] && h=$(($(settled rx_bad_mac1) - h0)) &&
+	echo "handshakes read: $h of 20000" && [ "$h" -gt 0 ] && [ "$h" -lt 20000 ] &&
+	[ "$(ip netns exec "$ns" ss -Huan "sport = :51900" | wc -l)" = 4 ]
+'
 test_done

@@ -17,6 +17,8 @@ enum {
 	/* Reads from one fd per wakeup before the others get their turn. */
 	TUN_BUDGET = 32,
 	UDP_BUDGET = 4,
+	/* Handshake queue: what a flood leaves unread is dropped by the kernel, not the data. */
+	HANDSHAKE_BUDGET = 2,
 	/* Messages per recvmmsg; with GRO each holds up to 64 datagrams. */
 	RX_BATCH = 16,
 	TUNQ_MAX = RX_BATCH * 64,
@@ -125,18 +127,25 @@ static int watch(struct loop *l, int fd, struct ev_handler *h)
 	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+static int rewatch(struct loop *l, int fd, int old, struct ev_handler *h)
+{
+	return fd >= 0 && fd != old ? watch(l, fd, h) : 0;
+}
+
 static int io_udp_bind(void *arg, uint16_t port, uint32_t fwmark, uint16_t *bound)
 {
 	struct loop *l = arg;
-	int old4 = l->udp.fd4, old6 = l->udp.fd6, ret;
+	struct udp old = l->udp;
+	int ret;
 
 	ret = udp_bind(&l->udp, port, fwmark, bound);
 	if (ret)
 		return ret;
 	/* Closing the old sockets took them out of the epoll set. */
-	if (l->udp.fd4 >= 0 && l->udp.fd4 != old4 && (ret = watch(l, l->udp.fd4, &l->h_udp4)))
-		goto err;
-	if (l->udp.fd6 >= 0 && l->udp.fd6 != old6 && (ret = watch(l, l->udp.fd6, &l->h_udp6)))
+	if ((ret = rewatch(l, l->udp.fd4, old.fd4, &l->h_udp4)) ||
+	    (ret = rewatch(l, l->udp.fd6, old.fd6, &l->h_udp6)) ||
+	    (ret = rewatch(l, l->udp.hs4, old.hs4, &l->h_hs4)) ||
+	    (ret = rewatch(l, l->udp.hs6, old.hs6, &l->h_hs6)))
 		goto err;
 	log_verbose("UDP listening on port %u", *bound);
 	return 0;
@@ -184,7 +193,7 @@ static void on_tun(struct ev_handler *h, uint32_t events)
 	flush_udp(l);
 }
 
-static void on_udp(struct loop *l, int fd)
+static void on_udp(struct loop *l, int fd, int budget)
 {
 	struct udp_msg msgs[RX_BATCH];
 	int n;
@@ -193,7 +202,7 @@ static void on_udp(struct loop *l, int fd)
 		msgs[i].buf = l->bufs[i] + DP_HEADROOM;
 		msgs[i].cap = DP_MAX_DATAGRAM;
 	}
-	for (int done = 0; done < UDP_BUDGET; ++done) {
+	for (int done = 0; done < budget; ++done) {
 		n = udp_recv(fd, msgs, RX_BATCH);
 		if (n < 0) {
 			log_verbose("UDP receive: %s", strerror(-n));
@@ -227,7 +236,7 @@ static void on_udp4(struct ev_handler *h, uint32_t events)
 	struct loop *l = loop_of(h, h_udp4);
 
 	(void)events;
-	on_udp(l, l->udp.fd4);
+	on_udp(l, l->udp.fd4, UDP_BUDGET);
 }
 
 static void on_udp6(struct ev_handler *h, uint32_t events)
@@ -235,7 +244,23 @@ static void on_udp6(struct ev_handler *h, uint32_t events)
 	struct loop *l = loop_of(h, h_udp6);
 
 	(void)events;
-	on_udp(l, l->udp.fd6);
+	on_udp(l, l->udp.fd6, UDP_BUDGET);
+}
+
+static void on_hs4(struct ev_handler *h, uint32_t events)
+{
+	struct loop *l = loop_of(h, h_hs4);
+
+	(void)events;
+	on_udp(l, l->udp.hs4, HANDSHAKE_BUDGET);
+}
+
+static void on_hs6(struct ev_handler *h, uint32_t events)
+{
+	struct loop *l = loop_of(h, h_hs6);
+
+	(void)events;
+	on_udp(l, l->udp.hs6, HANDSHAKE_BUDGET);
 }
 
 static void on_timer(struct ev_handler *h, uint32_t events)
@@ -372,6 +397,8 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	l->h_tun.fn = on_tun;
 	l->h_udp4.fn = on_udp4;
 	l->h_udp6.fn = on_udp6;
+	l->h_hs4.fn = on_hs4;
+	l->h_hs6.fn = on_hs6;
 	l->h_timer.fn = on_timer;
 	l->h_signal.fn = on_signal;
 	l->h_inotify.fn = on_inotify;

@@ -36,7 +36,7 @@ struct loop {
 	struct gro_pkt *tunq;
 	struct gro_group *groups;
 	size_t tunq_n;
-	struct ev_handler h_tun, h_udp4, h_udp6, h_timer, h_signal, h_inotify, h_link;
+	struct ev_handler h_tun, h_udp4, h_udp6, h_hs4, h_hs6, h_timer, h_signal, h_inotify, h_link;
 };
 
 /* The dp_io_ops to create the device with, with the loop as their argument. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <stdlib.h>
@@ -8,6 +9,8 @@
 #include <unistd.h>
 
 #include "daemon/udp.h"
+#include "noise/messages.h"
+#include "util/log.h"
 
 enum {
 	/* Port 0 on both families: the v4 bind of the port the kernel gave v6 may collide. */
@@ -43,7 +46,27 @@ static void set_buffers(int fd)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
-static int open_one(int family, uint16_t port, uint32_t fwmark, bool gro, int *fdp,
+/*
+ * Steers transport data (type 4) to the first socket of a reuseport group and everything else,
+ * handshakes and garbage, to the second. Reuseport programs see the datagram from its UDP
+ * payload on; the load of an empty one ends the program with 0, to the data socket.
+ */
+static int attach_steering(int fd)
+{
+	struct sock_filter code[] = {
+		{BPF_LD | BPF_B | BPF_ABS, 0, 0, 0},
+		{BPF_JMP | BPF_JEQ | BPF_K, 1, 0, MESSAGE_DATA},
+		{BPF_RET | BPF_K, 0, 0, 1},
+		{BPF_RET | BPF_K, 0, 0, 0},
+	};
+	struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0 ? -errno
+											    : 0;
+}
+
+/* steered: the handshake socket, joining the group of the data socket already on port. */
+static int open_one(int family, uint16_t port, uint32_t fwmark, bool gro, bool steered, int *fdp,
 		    uint16_t *bound)
 {
 	union wg_endpoint a = {0};
@@ -70,11 +93,18 @@ static int open_one(int family, uint16_t port, uint32_t fwmark, bool gro, int *f
 	if (fwmark && (ret = set_mark(fd, fwmark)))
 		goto err_ret;
 	set_buffers(fd);
-	/* Not fatal: older kernels just hand over one datagram at a time. */
+	/*
+	 * Not fatal: older kernels just hand over one datagram at a time. The handshake socket asks
+	 * too, since GRO picks a socket of the group by hash before the steering program runs.
+	 */
 	if (gro)
 		(void)setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
+	if (steered && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		goto err;
 	if (bind(fd, &a.addr, alen) < 0 || getsockname(fd, &a.addr, &alen) < 0)
 		goto err;
+	if (steered && (ret = attach_steering(fd)))
+		goto err_ret;
 	*bound = ntohs(family == AF_INET6 ? a.addr6.sin6_port : a.addr4.sin_port);
 	*fdp = fd;
 	return 0;
@@ -85,19 +115,38 @@ err_ret:
 	return ret;
 }
 
+/*
+ * The data socket was bound without SO_REUSEPORT, so a port someone else holds is refused as
+ * usual and nobody else's group is joined; the flag set afterwards lets our handshake socket,
+ * and only sockets of our user, share the port. Without it (old kernels) the data socket takes
+ * everything.
+ */
+static void open_handshake(int family, int fd, uint16_t port, uint32_t fwmark, bool gro, int *hs)
+{
+	int one = 1, ret;
+	uint16_t p;
+
+	*hs = -1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		return;
+	ret = open_one(family, port, fwmark, gro, true, hs, &p);
+	if (ret)
+		log_verbose("No separate handshake queue: %s", strerror(-ret));
+}
+
 static int open_pair(struct udp *n, uint16_t port, uint32_t fwmark)
 {
 	uint16_t p6 = 0, p4 = 0;
 	int ret;
 
 	for (int i = 0; i < BIND_ATTEMPTS; ++i) {
-		n->fd4 = n->fd6 = -1;
-		ret = open_one(AF_INET6, port, fwmark, n->gro, &n->fd6, &p6);
+		n->fd4 = n->fd6 = n->hs4 = n->hs6 = -1;
+		ret = open_one(AF_INET6, port, fwmark, n->gro, false, &n->fd6, &p6);
 		if (ret == -EAFNOSUPPORT)
 			p6 = port;
 		else if (ret)
 			return ret;
-		ret = open_one(AF_INET, p6, fwmark, n->gro, &n->fd4, &p4);
+		ret = open_one(AF_INET, p6, fwmark, n->gro, false, &n->fd4, &p4);
 		if (ret == -EAFNOSUPPORT && n->fd6 >= 0) {
 			p4 = p6;
 			ret = 0;
@@ -105,6 +154,8 @@ static int open_pair(struct udp *n, uint16_t port, uint32_t fwmark)
 		if (!ret) {
 			n->port = p4;
 			n->fwmark = fwmark;
+			open_handshake(AF_INET6, n->fd6, p4, fwmark, n->gro, &n->hs6);
+			open_handshake(AF_INET, n->fd4, p4, fwmark, n->gro, &n->hs4);
 			return 0;
 		}
 		if (n->fd6 >= 0)
@@ -119,7 +170,7 @@ static int open_pair(struct udp *n, uint16_t port, uint32_t fwmark)
 void udp_init(struct udp *u, bool offload)
 {
 	memset(u, 0, sizeof(*u));
-	u->fd4 = u->fd6 = -1;
+	u->fd4 = u->fd6 = u->hs4 = u->hs6 = -1;
 	u->gso = u->gro = offload;
 }
 
@@ -130,9 +181,11 @@ int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound)
 
 	if ((u->fd4 >= 0 || u->fd6 >= 0) && port == u->port) {
 		if (fwmark != u->fwmark) {
-			ret = set_mark(u->fd4, fwmark);
-			if (!ret)
-				ret = set_mark(u->fd6, fwmark);
+			int fds[] = {u->fd4, u->fd6, u->hs4, u->hs6};
+
+			ret = 0;
+			for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]) && !ret; ++i)
+				ret = set_mark(fds[i], fwmark);
 			if (ret)
 				return ret;
 			u->fwmark = fwmark;
@@ -153,11 +206,13 @@ int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound)
 
 void udp_close(struct udp *u)
 {
-	if (u->fd4 >= 0)
-		close(u->fd4);
-	if (u->fd6 >= 0)
-		close(u->fd6);
-	u->fd4 = u->fd6 = -1;
+	int *fds[] = {&u->fd4, &u->fd6, &u->hs4, &u->hs6};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); ++i) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 static void read_cmsgs(struct msghdr *mh, struct udp_msg *m)

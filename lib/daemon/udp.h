@@ -13,6 +13,11 @@
 
 struct udp {
 	int fd4, fd6; /* -1 when that family is unavailable */
+	/*
+	 * Handshake messages arrive on these when the kernel steers them (-1 otherwise): with their
+	 * own receive queue a flood of them cannot crowd transport data out, as in the kernel.
+	 */
+	int hs4, hs6;
 	uint16_t port;
 	uint32_t fwmark;
 	/* Segmentation offload: UDP_SEGMENT on send (dropped at the first EIO), UDP_GRO on receive. */
@@ -51,7 +56,7 @@ void udp_init(struct udp *u, bool offload);
 int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound);
 void udp_close(struct udp *u);
 
-/* Fills up to n messages from fd (u->fd4 or u->fd6). How many (0: none pending) or -errno. */
+/* Fills up to n messages from fd (one of u's sockets). How many (0: none pending) or -errno. */
 int udp_recv(int fd, struct udp_msg *msgs, int n);
 
 int udp_txq_init(struct udp_txq *q, size_t bytes, size_t msgs);
