@@ -92,4 +92,10 @@ for i in range(100):
 	echo "handshakes read: $h of 20000" && [ "$h" -gt 0 ] && [ "$h" -lt 20000 ] &&
 	[ "$(ip netns exec "$ns" ss -Huan "sport = :51900" | wc -l)" = 4 ]
 '
+test_expect_success 'a link deletion forged by a local process is ignored' '
+	pid=$(daemon_pid) && idx=$(ip netns exec "$ns" cat /sys/class/net/$IF/ifindex) &&
+	n=$(ip netns exec "$ns" "$TOP/tests/nlforge.py" "$pid" "$idx") && [ "$n" -ge 1 ] &&
+	sleep 0.5 && kill -0 "$pid" && [ -S "$sock" ] &&
+	"$TOP/tests/uapi.py" "$sock" "get=1\n\n" | grep -q "^listen_port=51900$"
+'
 test_done

@@ -12,6 +12,7 @@
 #include "backend/netlink_msg.h"
 #include "model/encoding.h"
 #include "util/mem.h"
+#include "util/nlmsg.h"
 
 bool netlink_ifname_ok(const char *ifname)
 {
@@ -64,16 +65,6 @@ struct walk {
 	int (*data)(void *ctx, const struct nlmsghdr *nlh);
 	void *ctx;
 };
-
-/*
- * mnl_nlmsg_ok compares (int)nlmsg_len with the bytes left, so a length of 2^31 or more passes
- * as negative and the walk leaves the buffer: compare unsigned.
- */
-static bool nlmsg_fits(const struct nlmsghdr *nlh, int left)
-{
-	return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
-	       nlh->nlmsg_len <= (uint32_t)left;
-}
 
 /* Walks one datagram: control messages here, the others to w->data. 0 or -errno. */
 static int walk(const struct walk *w, const void *buf, size_t len)

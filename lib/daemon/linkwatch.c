@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "daemon/linkwatch.h"
+#include "util/nlmsg.h"
 
 int linkwatch_open(struct linkwatch *lw, int ifindex)
 {
@@ -76,12 +77,17 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 
 int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 {
-	static uint8_t buf[32768];
+	static uint8_t buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct read_ctx ctx = {lw->ifindex, st};
+	struct sockaddr_nl from;
+	socklen_t flen;
 	ssize_t n;
+	int left;
 
 	for (;;) {
-		n = mnl_socket_recvfrom(lw->nl, buf, sizeof(buf));
+		flen = sizeof(from);
+		n = recvfrom(mnl_socket_get_fd(lw->nl), buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &flen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
@@ -91,8 +97,12 @@ int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 			}
 			return -errno;
 		}
-		/* Notifications carry seq 0 and come from the kernel (portid 0). */
-		if (mnl_cb_run(buf, (size_t)n, 0, 0, on_msg, &ctx) < 0)
-			return -errno;
+		/* Any local process may send to our port: a forged RTM_DELLINK would stop us. */
+		if (flen != sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
+			continue;
+		left = (int)n;
+		for (const struct nlmsghdr *nlh = (const void *)buf; nlmsg_fits(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left))
+			on_msg(nlh, &ctx);
 	}
 }

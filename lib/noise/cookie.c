@@ -184,7 +184,11 @@ void cookie_maker_mac(struct cookie_maker *cm, uint8_t *msg, size_t len, uint64_
 
 	/* The responder may rotate its secret any time; stop COOKIE_SECRET_LATENCY short of it. */
 	if (cm->cm_cookie_valid &&
-	    now - cm->cm_cookie_birthdate < COOKIE_SECRET_MAX_AGE - COOKIE_SECRET_LATENCY)
+	    now - cm->cm_cookie_birthdate >= COOKIE_SECRET_MAX_AGE - COOKIE_SECRET_LATENCY) {
+		memzero_explicit(cm->cm_cookie, sizeof(cm->cm_cookie));
+		cm->cm_cookie_valid = false;
+	}
+	if (cm->cm_cookie_valid)
 		compute_mac2(macs->mac2, msg, len, cm->cm_cookie);
 	else
 		memset(macs->mac2, 0, COOKIE_LEN);

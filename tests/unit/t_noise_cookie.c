@@ -198,6 +198,8 @@ int main(void)
 	cookie_maker_mac(&cm, msg, sizeof(msg),
 			 now + COOKIE_SECRET_MAX_AGE - COOKIE_SECRET_LATENCY);
 	ok(ct_is_zero(msg + 132, COOKIE_LEN), "cookie dropped at 115 s");
+	ok(!cm.cm_cookie_valid && ct_is_zero(cm.cm_cookie, COOKIE_LEN),
+	   "the expired cookie is wiped, not just ignored");
 
 	/* Checker rotates its secret once it is COOKIE_SECRET_MAX_AGE old. */
 	calls = srng.calls;
