@@ -123,10 +123,9 @@ bench-crypto: $(B)/tests/tools/crypto-bench
 bench: $(WGCTL_BIN) $(B)/tests/tools/crypto-bench
 	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) tests/bench/run $(BENCH_ARGS)
 
-# Floods, replays and a lossy underlay (tests/hostile): not in check yet, their throughput
-# figures need a quiet machine.
+# Just the floods, replays and lossy underlay of check (t0610, t0620), with their figures.
 check-hostile: $(WGCTL_BIN) $(B)/tests/tools/wgflood
-	$(Q)WGCTL_TOP=$(CURDIR) prove --exec '' tests/hostile/t*.sh
+	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) WGCTL_TOP=$(CURDIR) prove -v --exec '' tests/t0610-*.sh tests/t0620-*.sh
 
 # 10,000 peers and 1,000,000 prefixes through the UAPI, and allowed-IPs lookups (docs/scale.md).
 bench-scale: $(WGCTL_BIN) $(B)/tests/tools/aips-bench

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs what a fresh Debian 12 machine lacks to build wgctl (and, with --test, to run every
 # test tier: Debian's wireguard-tools and wireguard-go are test oracles, never runtime needs).
-# --bench is --test plus tshark (make check-hostile) and bookworm-backports' wireguard-go (TUN and UDP offload), unpacked into
+# --bench is --test plus bookworm-backports' wireguard-go (TUN and UDP offload), unpacked into
 # $GO_OFFLOAD_DIR beside Debian's own, for `make bench` to compare against.
 set -euo pipefail
 GO_OFFLOAD_DIR=${GO_OFFLOAD_DIR:-/opt/wireguard-go-offload}
@@ -10,7 +10,7 @@ GO_OFFLOAD_VERSION=0.0.20231211-1~bpo12+1
 build=(build-essential pkg-config git libinih-dev libmnl-dev libnl-3-dev libnl-route-3-dev
 	libcurl4-openssl-dev libssl-dev iproute2 iputils-ping)
 test=(libsodium-dev clang libclang-rt-14-dev wireguard-tools wireguard-go python3 perl mandoc zsh openssl
-	iperf3 nftables iptables openresolv qemu-system-x86 cpio kmod)
+	iperf3 nftables iptables openresolv qemu-system-x86 cpio kmod tshark)
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
@@ -32,7 +32,7 @@ bench_go() {
 pkgs=("${build[@]}")
 case "${1:-}" in
 --test) pkgs+=("${test[@]}") ;;
---bench) pkgs+=("${test[@]}" tshark) ;; # tshark: make check-hostile
+--bench) pkgs+=("${test[@]}") ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

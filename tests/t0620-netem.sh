@@ -10,7 +10,7 @@
 # The impairment is sch_netem on the veth pair when the kernel has it (NETEM=1 requires it);
 # otherwise a userspace relay in A (python3) applies the same rates to the WireGuard datagrams
 # and counts what it did, so the duplicate count can be checked exactly (NETEM=0 forces it).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 require_root
 require_cmd ip python3 timeout sha256sum
 XFER_MB=${XFER_MB:-20}
