@@ -34,7 +34,11 @@ struct aead_state {
 	EVP_CIPHER_CTX *ctx[2];
 	uint8_t key[2][CHACHA20POLY1305_KEY_SIZE];
 	bool keyed[2];
+	unsigned int forgotten; /* forget_generation when this thread last forgot */
 };
+
+/* Bumped by every crypto_thread_forget(): the other threads forget at their next use. */
+static _Atomic unsigned int forget_generation;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_err;
@@ -120,13 +124,11 @@ void crypto_thread_exit(void)
 	thread_state = NULL;
 }
 
-void crypto_thread_forget(void)
+static void state_forget(struct aead_state *st)
 {
 	static const uint8_t zero[CHACHA20POLY1305_KEY_SIZE], zero_nonce[12];
-	struct aead_state *st = thread_state;
 
-	if (!st)
-		return;
+	st->forgotten = forget_generation;
 	for (int d = DECRYPT; d <= ENCRYPT; ++d) {
 		if (!st->keyed[d])
 			continue;
@@ -136,6 +138,24 @@ void crypto_thread_forget(void)
 		st->keyed[d] = false;
 	}
 	ERR_clear_error();
+}
+
+void crypto_thread_forget(void)
+{
+	++forget_generation;
+	if (thread_state)
+		state_forget(thread_state);
+}
+
+bool crypto_thread_stale(void)
+{
+	return thread_state && thread_state->forgotten != forget_generation;
+}
+
+void crypto_thread_forget_if_stale(void)
+{
+	if (crypto_thread_stale())
+		state_forget(thread_state);
 }
 
 /*
@@ -157,6 +177,8 @@ static EVP_CIPHER_CTX *get_ctx(int dir, const uint8_t key[CHACHA20POLY1305_KEY_S
 		}
 		st = thread_state;
 	}
+	if (unlikely(st->forgotten != forget_generation))
+		state_forget(st);
 	if (likely(st->keyed[dir] && !CRYPTO_memcmp(st->key[dir], key, CHACHA20POLY1305_KEY_SIZE)))
 		key = NULL;
 	if (!EVP_CipherInit_ex2(st->ctx[dir], NULL, key, nonce, dir, NULL)) {

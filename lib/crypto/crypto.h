@@ -30,6 +30,9 @@ int crypto_thread_init(void);
 void crypto_thread_exit(void);
 /* Wipe the keys this thread's cipher contexts remember (after keys were zeroed elsewhere). */
 void crypto_thread_forget(void);
+/* Whether another thread forgot since this one last did; and forgetting in that case. */
+bool crypto_thread_stale(void);
+void crypto_thread_forget_if_stale(void);
 
 /* Kernel getrandom(); 0 or -errno. */
 int crypto_random(void *buf, size_t len);

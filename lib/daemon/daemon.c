@@ -115,7 +115,7 @@ static int serve(const char *ifname, int notify)
 			  ret == -EADDRINUSE ? "the interface is already in use" : strerror(-ret));
 		goto out_tun;
 	}
-	ret = loop_init(&l, &tun, &uapi, offload);
+	ret = loop_init(&l, &tun, &uapi, offload, workers_default_threads());
 	if (ret) {
 		log_error("Unable to set up the event loop: %s", strerror(-ret));
 		goto out_loop;

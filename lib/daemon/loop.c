@@ -39,7 +39,12 @@ static void stop(struct loop *l, int status)
 
 static void flush_udp(struct loop *l)
 {
-	size_t failed = udp_flush(&l->udp, &l->txq);
+	size_t failed;
+
+	/* Queued datagrams may still be plaintext: sealing was left to this batch. */
+	if (l->dev)
+		dp_device_seal_pending(l->dev);
+	failed = udp_flush(&l->udp, &l->txq);
 
 	if (failed)
 		log_verbose("UDP send: %zu datagrams dropped", failed);
@@ -155,7 +160,15 @@ err:
 	return ret;
 }
 
+static void io_parallel(void *arg, void (*fn)(void *ctx, size_t i), void *ctx, size_t n)
+{
+	struct loop *l = arg;
+
+	workers_run(&l->workers, fn, ctx, n);
+}
+
 const struct dp_io_ops loop_io_ops = {
+	.parallel = io_parallel,
 	.udp_buffer = io_udp_buffer,
 	.udp_send = io_udp_send,
 	.tun_write = io_tun_write,
@@ -223,6 +236,7 @@ static void on_udp(struct loop *l, int fd, int budget)
 				off += seg;
 			} while (off < m->len);
 		}
+		dp_device_receive_pending(l->dev, &l->t);
 		/* Plaintext lives in the receive buffers, which the next receive reuses. */
 		flush_tun(l);
 		if (n < RX_BATCH)
@@ -384,7 +398,8 @@ static int init_inotify(struct loop *l)
 	return watch(l, l->inofd, &l->h_inotify);
 }
 
-int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload)
+int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload,
+	      int threads)
 {
 	int ret;
 
@@ -426,9 +441,10 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	    (ret = init_signals(l)) || (ret = init_inotify(l)))
 		return ret;
 	ret = linkwatch_open(&l->lw, tun->ifindex);
-	if (ret)
+	if (ret || (ret = watch(l, linkwatch_fd(&l->lw), &l->h_link)))
 		return ret;
-	return watch(l, linkwatch_fd(&l->lw), &l->h_link);
+	/* After init_signals: helpers inherit the blocked set (and block the rest). */
+	return workers_start(&l->workers, threads);
 }
 
 int loop_attach(struct loop *l, struct dp_device *dev)
@@ -481,6 +497,7 @@ int loop_run(struct loop *l)
 
 void loop_destroy(struct loop *l)
 {
+	workers_stop(&l->workers);
 	udp_close(&l->udp);
 	if (l->lw.nl)
 		linkwatch_close(&l->lw);

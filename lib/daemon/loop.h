@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The daemon's single thread: one epoll set over the TUN, the UDP sockets, the UAPI socket and
+ * The daemon's main thread: one epoll set over the TUN, the UDP sockets, the UAPI socket and
  * its clients, a timerfd for the device's timers, link notifications, signals and an inotify
- * watch on the socket file. Every dp_device_* call happens here, so none needs a lock.
+ * watch on the socket file. Every dp_device_* call happens here, so none needs a lock; only the
+ * device's batches of seals and opens are shared with helper threads (workers.h).
  */
 #ifndef WGCTL_DAEMON_LOOP_H
 #define WGCTL_DAEMON_LOOP_H
@@ -15,6 +16,7 @@
 #include "daemon/tun.h"
 #include "daemon/udp.h"
 #include "daemon/uapi_server.h"
+#include "daemon/workers.h"
 #include "datapath/device.h"
 
 struct loop {
@@ -36,6 +38,7 @@ struct loop {
 	struct gro_pkt *tunq;
 	struct gro_group *groups;
 	size_t tunq_n;
+	struct workers workers; /* AEAD helpers, see workers.h */
 	struct ev_handler h_tun, h_udp4, h_udp6, h_hs4, h_hs6, h_timer, h_signal, h_inotify, h_link;
 };
 
@@ -45,8 +48,10 @@ extern const struct dp_io_ops loop_io_ops;
 /*
  * Everything but the device: epoll, signals (blocked from here on), timer, link, file watch.
  * offload: UDP GSO/GRO and coalesced TUN writes (the TUN's own offload is tun_open's).
+ * threads: for encryption and decryption, the loop's own included.
  */
-int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload);
+int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload,
+	      int threads);
 /* Hands the link's state to an opened device and starts serving the UAPI socket. */
 int loop_attach(struct loop *l, struct dp_device *dev);
 /* Runs until a signal, the link's or the socket file's removal. The exit status. */

@@ -179,6 +179,10 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 	dev->tx_scratch = dev->segment + DP_BUFFER_SIZE;
 	dev->ops = ops;
 	dev->io_arg = io_arg;
+	if (dp_pending_init(dev) < 0) {
+		ratelimiter_uninit(&dev->ratelimiter);
+		goto err;
+	}
 	dev->mtu = DP_DEFAULT_MTU;
 	dev->up = true;
 	u.u_arg = dev;
@@ -201,6 +205,7 @@ void dp_device_free(struct dp_device *dev)
 	allowedips_free(&dev->aips);
 	ratelimiter_uninit(&dev->ratelimiter);
 	noise_local_clear(&dev->local);
+	dp_pending_free(dev);
 	crypto_thread_forget();
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
@@ -239,6 +244,7 @@ void dp_device_set_up(struct dp_device *dev, bool up, const struct dp_time *t)
 {
 	struct dp_peer *p;
 
+	dp_device_receive_pending(dev, t);
 	if (up == dev->up)
 		return;
 	dev->up = up;
@@ -359,6 +365,8 @@ uint64_t dp_device_tick(struct dp_device *dev, const struct dp_time *t)
 	struct dp_peer *p, *next;
 	uint64_t d;
 
+	/* A caller that forgot: peers must not change under deferred packets. */
+	dp_device_receive_pending(dev, t);
 	if (t->now >= dev->next_housekeeping) {
 		ratelimiter_gc(&dev->ratelimiter, t->now);
 		dev->next_housekeeping = t->now + DP_HOUSEKEEPING_INTERVAL;

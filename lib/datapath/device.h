@@ -12,7 +12,8 @@
  * may queue them for a batched flush (sendmmsg, UDP GSO, TUN GRO) before the caller returns to
  * its poll loop: a buffer given to tun_write is the caller's own and must stay valid until then.
  *
- * Not thread-safe: the caller serialises every call on one device. Allocation happens only when
+ * Not thread-safe: the caller serialises every call on one device (only the AEAD jobs of
+ * dp_io_ops.parallel run elsewhere). Allocation happens only when
  * the configuration changes and when a packet is staged for a peer without a session.
  */
 #ifndef WGCTL_DATAPATH_DEVICE_H
@@ -70,6 +71,13 @@ struct dp_io_ops {
 	 * port in use; on failure the previous sockets must still work. 0 or -errno (-EADDRINUSE).
 	 */
 	int (*udp_bind)(void *arg, uint16_t port, uint32_t fwmark, uint16_t *bound);
+	/*
+	 * Optional: run fn(ctx, i) for every i < n, on any threads in any order, and return when
+	 * all are done. With it the device defers encryption and decryption to batches: the
+	 * caller must then call dp_device_seal_pending() before sending what udp_buffer gave out,
+	 * and dp_device_receive_pending() after each batch of dp_device_udp_packet() calls.
+	 */
+	void (*parallel)(void *arg, void (*fn)(void *ctx, size_t i), void *ctx, size_t n);
 };
 
 /* Every packet the device drops is counted under one of these; `stats=1` on the UAPI lists them. */
@@ -138,6 +146,10 @@ void dp_device_udp_packet(struct dp_device *dev, const struct dp_endpoint *from,
  */
 void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len,
 			  const struct dp_offload *off, const struct dp_time *t);
+/* Seals the datagrams queued since the last call (parallel io only; anytime). */
+void dp_device_seal_pending(struct dp_device *dev);
+/* Opens and delivers, in arrival order, the data messages of the batch (parallel io only). */
+void dp_device_receive_pending(struct dp_device *dev, const struct dp_time *t);
 /* Run due timers and housekeeping; returns the next deadline (CLOCK_BOOTTIME ns, 0 = none). */
 uint64_t dp_device_tick(struct dp_device *dev, const struct dp_time *t);
 

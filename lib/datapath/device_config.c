@@ -237,6 +237,7 @@ int dp_device_apply(struct dp_device *dev, const struct wg_device *delta, const 
 	const struct wg_peer *p;
 	int ret;
 
+	dp_device_receive_pending(dev, t);
 	ret = prepare(dev, delta, &plan, why);
 	if (ret == 0)
 		ret = rebind(dev, delta, why);

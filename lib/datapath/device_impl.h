@@ -28,6 +28,19 @@ struct dp_index {
 	bool used;
 };
 
+/* AEAD jobs one batch may hold before it is run early (a receive batch is up to 16 x 64). */
+enum { DP_PENDING_MAX = 1024 };
+
+/* A data message whose open was deferred, and what finishing it needs. */
+struct dp_rx_pending {
+	struct noise_crypt_job job;
+	struct dp_peer *peer;
+	struct noise_keypair *kp;
+	uint32_t index;
+	size_t len;
+	struct dp_endpoint from;
+};
+
 /* A packet waiting for a session, stored with room to be encrypted in place. */
 struct dp_staged {
 	struct dp_staged *next;
@@ -82,6 +95,10 @@ struct dp_device {
 	uint8_t scratch[DP_HEADROOM + 256 + DP_TAILROOM];
 	/* A segment cut from a large TUN packet, and a datagram when the io has no udp_buffer. */
 	uint8_t *segment, *tx_scratch;
+	/* Deferred AEAD work (pending.c), when the io runs it in parallel. */
+	struct noise_crypt_job *tx_jobs;
+	struct dp_rx_pending *rx_jobs;
+	size_t tx_n, rx_n;
 };
 
 /* device.c */
@@ -96,6 +113,17 @@ void dp_peer_free(struct dp_peer *peer);
 int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
 void dp_peer_remove(struct dp_peer *peer);
 void dp_note_deadline(struct dp_peer *peer);
+
+/* pending.c: a slot to fill (NULL: do it now), then _queued() once it is filled. */
+int dp_pending_init(struct dp_device *dev);
+void dp_pending_free(struct dp_device *dev);
+struct noise_crypt_job *dp_tx_job(struct dp_device *dev);
+void dp_tx_job_queued(struct dp_device *dev);
+struct dp_rx_pending *dp_rx_job(struct dp_device *dev, const struct dp_time *t);
+void dp_rx_job_queued(struct dp_device *dev);
+
+/* receive.c */
+void dp_receive_finish(struct dp_device *dev, struct dp_rx_pending *p, const struct dp_time *t);
 
 /* send.c */
 void dp_send_initiation(struct dp_peer *peer, const struct dp_time *t);

@@ -171,25 +171,14 @@ static void count_decrypt_error(struct dp_device *dev, int err)
 		++dev->stats.rx_data_invalid;
 }
 
-static void data(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf, size_t len,
-		 const struct dp_time *t)
+/* After the tag and the window: ret is the plaintext length at plain, or -errno. */
+static void data_received(struct dp_device *dev, struct dp_peer *peer, struct noise_keypair *kp,
+			  const struct dp_endpoint *from, uint8_t *plain, size_t len, int ret,
+			  const struct dp_time *t)
 {
-	struct message_data *m = (void *)buf;
-	uint32_t idx = le32toh(m->key_idx);
-	uint8_t *plain = buf + MESSAGE_DATA_HEADER_LEN;
-	struct noise_keypair *kp;
-	struct dp_peer *peer;
 	union wg_ip src;
 	size_t n;
-	int ret;
 
-	peer = dp_index_lookup(dev, idx);
-	kp = peer ? noise_remote_keypair_lookup(&peer->remote, idx) : NULL;
-	if (!kp) {
-		++dev->stats.rx_unknown_index;
-		return;
-	}
-	ret = noise_keypair_decrypt(kp, plain, buf, len, t->now);
 	if (ret < 0) {
 		count_decrypt_error(dev, ret);
 		return;
@@ -221,6 +210,54 @@ static void data(struct dp_device *dev, const struct dp_endpoint *from, uint8_t 
 	(void)dev->ops->tun_write(dev->io_arg, plain, n);
 }
 
+static void data(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf, size_t len,
+		 const struct dp_time *t)
+{
+	struct message_data *m = (void *)buf;
+	uint32_t idx = le32toh(m->key_idx);
+	uint8_t *plain = buf + MESSAGE_DATA_HEADER_LEN;
+	struct dp_rx_pending *p = dp_rx_job(dev, t);
+	struct noise_keypair *kp;
+	struct dp_peer *peer;
+	int ret;
+
+	peer = dp_index_lookup(dev, idx);
+	kp = peer ? noise_remote_keypair_lookup(&peer->remote, idx) : NULL;
+	if (!kp) {
+		++dev->stats.rx_unknown_index;
+		return;
+	}
+	if (!p) {
+		ret = noise_keypair_decrypt(kp, plain, buf, len, t->now);
+		data_received(dev, peer, kp, from, plain, len, ret, t);
+		return;
+	}
+	ret = noise_keypair_open_prepare(kp, plain, buf, len, t->now, &p->job);
+	if (ret < 0) {
+		count_decrypt_error(dev, ret);
+		return;
+	}
+	p->peer = peer;
+	p->kp = kp;
+	p->index = idx;
+	p->len = len;
+	p->from = *from;
+	dp_rx_job_queued(dev);
+}
+
+void dp_receive_finish(struct dp_device *dev, struct dp_rx_pending *p, const struct dp_time *t)
+{
+	struct dp_peer *peer = dp_index_lookup(dev, p->index);
+
+	/* An earlier packet of the batch may have completed a handshake that retired this keypair. */
+	if (peer != p->peer || noise_remote_keypair_lookup(&peer->remote, p->index) != p->kp) {
+		++dev->stats.rx_unknown_index;
+		return;
+	}
+	data_received(dev, peer, p->kp, &p->from, p->job.dst, p->len,
+		      noise_keypair_open_finish(p->kp, &p->job), t);
+}
+
 void dp_device_udp_packet(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
 			  size_t len, const struct dp_time *t)
 {
@@ -248,6 +285,9 @@ void dp_device_udp_packet(struct dp_device *dev, const struct dp_endpoint *from,
 		++dev->stats.rx_bad_size;
 		return;
 	}
+	/* A handshake may retire keypairs: the data ahead of it is finished first. */
+	if (type != MESSAGE_DATA)
+		dp_device_receive_pending(dev, t);
 	switch (type) {
 	case MESSAGE_HANDSHAKE_INITIATION:
 		initiation(dev, from, buf, t);

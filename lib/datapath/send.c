@@ -65,6 +65,29 @@ static void data_sent(struct dp_peer *peer, const uint8_t *msg, size_t len, bool
 	dp_peer_traffic_sent(peer, len, is_data, t);
 }
 
+/*
+ * in[0..len) sealed into the datagram out: at once, or as a job when the io runs them in
+ * parallel. A job must not read the caller's buffer later, so the plaintext moves into out.
+ */
+static int seal(struct dp_device *dev, struct noise_keypair *kp, uint8_t *out, size_t len,
+		const uint8_t *in, const struct dp_time *t)
+{
+	struct noise_crypt_job *job = out != dev->tx_scratch ? dp_tx_job(dev) : NULL;
+	uint8_t *body = out + MESSAGE_DATA_HEADER_LEN;
+	int ret;
+
+	if (!job)
+		return noise_keypair_encrypt(kp, out, len + MESSAGE_DATA_OVERHEAD, in, len, t->now);
+	ret = noise_keypair_seal_prepare(kp, out, len + MESSAGE_DATA_OVERHEAD, body, len, t->now,
+					 job);
+	if (ret < 0)
+		return ret;
+	if (in != body)
+		memcpy(body, in, len);
+	dp_tx_job_queued(dev);
+	return ret;
+}
+
 /* pkt[0..len) with DP_TAILROOM after it. 0, or -EKEYEXPIRED/-ENOKEY: stage it. */
 static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struct dp_time *t)
 {
@@ -83,7 +106,7 @@ static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struc
 		++dev->stats.tx_send_errors;
 		return 0;
 	}
-	ret = noise_keypair_encrypt(kp, out, padded + MESSAGE_DATA_OVERHEAD, pkt, padded, t->now);
+	ret = seal(dev, kp, out, padded, pkt, t);
 	if (ret < 0)
 		return ret;
 	data_sent(peer, out, (size_t)ret, len > 0, t);
@@ -208,8 +231,7 @@ static void send_segment(struct dp_peer *peer, const struct offload_split *split
 	}
 	offload_split_segment(split, i, out + MESSAGE_DATA_HEADER_LEN);
 	memset(out + MESSAGE_DATA_HEADER_LEN + len, 0, padded - len);
-	ret = noise_keypair_encrypt(kp, out, padded + MESSAGE_DATA_OVERHEAD,
-				    out + MESSAGE_DATA_HEADER_LEN, padded, t->now);
+	ret = seal(dev, kp, out, padded, out + MESSAGE_DATA_HEADER_LEN, t);
 	if (ret < 0) {
 		/* Expired under our feet: staged like any packet without a session. */
 		memcpy(dev->segment, out + MESSAGE_DATA_HEADER_LEN, len);

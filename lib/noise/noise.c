@@ -742,11 +742,11 @@ size_t noise_padding_len(size_t len, size_t mtu)
 	return padded - last;
 }
 
-int noise_keypair_encrypt(struct noise_keypair *kp, uint8_t *out, size_t out_cap, const uint8_t *in,
-			  size_t len, uint64_t now)
+int noise_keypair_seal_prepare(struct noise_keypair *kp, uint8_t *out, size_t out_cap,
+			       const uint8_t *in, size_t len, uint64_t now,
+			       struct noise_crypt_job *job)
 {
 	struct message_data *m = (struct message_data *)out;
-	uint64_t counter;
 
 	if (!kp || !kp->kp_sending_valid)
 		return -ENOKEY;
@@ -757,19 +757,23 @@ int noise_keypair_encrypt(struct noise_keypair *kp, uint8_t *out, size_t out_cap
 	}
 	if (len > INT_MAX - MESSAGE_DATA_OVERHEAD || out_cap < len + MESSAGE_DATA_OVERHEAD)
 		return -EMSGSIZE;
-
-	counter = kp->kp_sending_counter++;
-	chacha20poly1305_encrypt(m->encrypted_data, in, len, NULL, 0, counter, kp->kp_send);
+	job->counter = kp->kp_sending_counter++;
+	memcpy(job->key, kp->kp_send, sizeof(job->key));
+	job->src = in;
+	job->dst = m->encrypted_data;
+	job->len = (uint32_t)len;
+	job->seal = true;
 	m->header.type = htole32(MESSAGE_DATA);
 	m->key_idx = htole32(kp->kp_remote_index);
-	m->counter = htole64(counter);
+	m->counter = htole64(job->counter);
 	return (int)(len + MESSAGE_DATA_OVERHEAD);
 }
 
-int noise_keypair_decrypt(struct noise_keypair *kp, uint8_t *out, const uint8_t *msg, size_t len,
-			  uint64_t now)
+int noise_keypair_open_prepare(struct noise_keypair *kp, uint8_t *out, const uint8_t *msg,
+			       size_t len, uint64_t now, struct noise_crypt_job *job)
 {
 	const struct message_data *m = (const struct message_data *)msg;
+	struct replay_counter peek;
 	uint64_t counter;
 
 	if (len < MESSAGE_DATA_MIN_LEN || len > INT_MAX || le32toh(m->header.type) != MESSAGE_DATA)
@@ -780,13 +784,62 @@ int noise_keypair_decrypt(struct noise_keypair *kp, uint8_t *out, const uint8_t 
 	counter = le64toh(m->counter);
 	if (elapsed(kp->kp_birthdate, now) >= REJECT_AFTER_TIME || counter >= REJECT_AFTER_MESSAGES)
 		return -EKEYEXPIRED;
-	if (!chacha20poly1305_decrypt(out, m->encrypted_data, len - MESSAGE_DATA_HEADER_LEN, NULL,
-				      0, counter, kp->kp_recv))
+	/* A replay costs no AEAD; finish checks again, in order, once the tag is known good. */
+	peek = kp->kp_replay;
+	if (!replay_counter_validate(&peek, counter, REJECT_AFTER_MESSAGES))
+		return -ESTALE;
+	job->counter = counter;
+	memcpy(job->key, kp->kp_recv, sizeof(job->key));
+	job->src = m->encrypted_data;
+	job->dst = out;
+	job->len = (uint32_t)(len - MESSAGE_DATA_HEADER_LEN);
+	job->seal = false;
+	job->ok = false;
+	return 0;
+}
+
+void noise_crypt_job_run(struct noise_crypt_job *job)
+{
+	if (job->seal)
+		chacha20poly1305_encrypt(job->dst, job->src, job->len, NULL, 0, job->counter,
+					 job->key);
+	else
+		job->ok = chacha20poly1305_decrypt(job->dst, job->src, job->len, NULL, 0,
+						   job->counter, job->key);
+	memzero_explicit(job->key, sizeof(job->key));
+}
+
+int noise_keypair_open_finish(struct noise_keypair *kp, const struct noise_crypt_job *job)
+{
+	if (!job->ok)
 		return -EBADMSG;
 	/* Only now, authenticated, may the counter move the window. */
-	if (!replay_counter_validate(&kp->kp_replay, counter, REJECT_AFTER_MESSAGES))
+	if (!replay_counter_validate(&kp->kp_replay, job->counter, REJECT_AFTER_MESSAGES))
 		return -ESTALE;
-	return (int)(len - MESSAGE_DATA_MIN_LEN);
+	return (int)(job->len - NOISE_AUTHTAG_LEN);
+}
+
+int noise_keypair_encrypt(struct noise_keypair *kp, uint8_t *out, size_t out_cap, const uint8_t *in,
+			  size_t len, uint64_t now)
+{
+	struct noise_crypt_job job;
+	int ret = noise_keypair_seal_prepare(kp, out, out_cap, in, len, now, &job);
+
+	if (ret >= 0)
+		noise_crypt_job_run(&job);
+	return ret;
+}
+
+int noise_keypair_decrypt(struct noise_keypair *kp, uint8_t *out, const uint8_t *msg, size_t len,
+			  uint64_t now)
+{
+	struct noise_crypt_job job;
+	int ret = noise_keypair_open_prepare(kp, out, msg, len, now, &job);
+
+	if (ret < 0)
+		return ret;
+	noise_crypt_job_run(&job);
+	return noise_keypair_open_finish(kp, &job);
 }
 
 enum {

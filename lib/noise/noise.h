@@ -182,6 +182,33 @@ int noise_keypair_decrypt(struct noise_keypair *kp, uint8_t *out, const uint8_t 
 			  uint64_t now);
 
 /*
+ * The same two operations in three steps, so that the AEAD, the costly middle one, can run
+ * anywhere (another thread) and in any order, while whatever orders packets (the counter on
+ * send, the replay window on receive) stays in the caller's sequence: prepare, run the job,
+ * then (receive only) finish. A job carries a copy of its key, so the keypair may change or go
+ * meanwhile; running it wipes the copy. Its buffers must stay until it has run.
+ */
+struct noise_crypt_job {
+	uint8_t key[NOISE_SYMMETRIC_KEY_LEN];
+	uint64_t counter;
+	const uint8_t *src;
+	uint8_t *dst;
+	uint32_t len; /* of src: plaintext on seal, ciphertext with its tag on open */
+	bool seal, ok;
+};
+
+/* As noise_keypair_encrypt, but the sealing is left to the job. Message length or -errno. */
+int noise_keypair_seal_prepare(struct noise_keypair *kp, uint8_t *out, size_t out_cap,
+			       const uint8_t *in, size_t len, uint64_t now,
+			       struct noise_crypt_job *job);
+/* As noise_keypair_decrypt, all checks but the tag (the window is only peeked at). 0 or -errno. */
+int noise_keypair_open_prepare(struct noise_keypair *kp, uint8_t *out, const uint8_t *msg,
+			       size_t len, uint64_t now, struct noise_crypt_job *job);
+void noise_crypt_job_run(struct noise_crypt_job *job);
+/* After an open ran: the tag, then the window, which only now moves. Plaintext length or -errno. */
+int noise_keypair_open_finish(struct noise_keypair *kp, const struct noise_crypt_job *job);
+
+/*
  * The bare IKpsk2 pattern with an arbitrary payload in messages 1 and 2 and neither WireGuard
  * framing nor timestamp/flood policy: ue || s || payload and ue || payload. Known-answer tests
  * against generic Noise vectors use these; the functions above are built on the same code.
