@@ -36,7 +36,12 @@ static int read_conf(const char *path, struct wg_config *conf)
 	else if (ret)
 		fprintf(stderr, "%s: `%s': %s\n", prog_name, path, strerror(-ret));
 	diag_free(&d);
-	return ret ? 1 : 0;
+	if (ret) {
+		/* A file that failed still holds what was parsed of it (config_read_file). */
+		config_free(conf);
+		return 1;
+	}
+	return 0;
 }
 
 static int apply_conf(int argc, const char *argv[], enum conf_mode mode)

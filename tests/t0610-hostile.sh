@@ -18,6 +18,10 @@ require_cmd ip nft dumpcap tshark iperf3 python3 timeout
 FLOOD=${WGFLOOD:-$TOP/$B/tests/tools/wgflood}
 [ -x "$FLOOD" ] || test_skip_all "needs $FLOOD (make)"
 FLOOD_PPS=${FLOOD_PPS:-60000}
+# The time limits are the release build's; a sanitized one (make check SANITIZE=...) runs several
+# times slower, so it is held to the behaviour and given room on time (its figures still shown).
+HS_LIMIT_MS=12000 LOAD_LIMIT_MS=1000 MIN_RATIO_PCT=50
+if sanitized_binary "$WGCTL"; then HS_LIMIT_MS=30000 LOAD_LIMIT_MS=3000 MIN_RATIO_PCT=0; fi
 
 V=wgctl-t610v-$$ L=wgctl-t610l-$$ X=wgctl-t610x-$$
 export WGCTL_RUN_DIR=$TMP/run
@@ -193,7 +197,7 @@ check "initiation flood at $FLOOD_PPS pps: under load within 1 s, 64-byte cookie
 	d0=$(udp_drops) &&
 	c0=$(stat rx_cookie_sent) && reset_replies &&
 	t0=$(now_ms) && cpu0=$(v_cpu_ms) &&
-	{ ip netns exec "$X" "$FLOOD" init -t 10.50.2.1:51820 -k "$vpub" -r "$FLOOD_PPS" -d 30 >flood.out & } &&
+	{ ip netns exec "$X" "$FLOOD" init -t 10.50.2.1:51820 -k "$vpub" -r "$FLOOD_PPS" -d 50 >flood.out & } &&
 	fpid=$! && seen_ms= &&
 	while [ $(($(now_ms) - t0)) -lt 3000 ]; do
 		[ "$(stat rx_cookie_sent)" -gt "$c0" ] && { seen_ms=$(now_ms); break; }
@@ -201,7 +205,7 @@ check "initiation flood at $FLOOD_PPS pps: under load within 1 s, 64-byte cookie
 	set -- $(iperf_bps 3) && under=$1 &&
 	note "throughput under flood: $under bit/s, $2 TCP retransmits, ratio $(python3 -c "print(round($under/$base, 3))"); tunnel RTT $(rtt_ms) ms" &&
 	# The attacker shares our two cores: a second look before calling a dip a failure.
-	if [ $((under * 2)) -lt "$base" ]; then
+	if [ $((under * 100)) -lt $((base * MIN_RATIO_PCT)) ]; then
 		set -- $(iperf_bps 3) && under=$1 &&
 		note "again under flood: $under bit/s, $2 TCP retransmits, ratio $(python3 -c "print(round($under/$base, 3))")"
 	fi &&
@@ -216,10 +220,10 @@ check "initiation flood at $FLOOD_PPS pps: under load within 1 s, 64-byte cookie
 	load_ms= && { [ -z "$seen_ms" ] || load_ms=$((seen_ms - $(sed -n "s/.*start_ms=\([0-9]*\).*/\1/p" flood.out))); } &&
 	note "time from the first flood datagram to the first cookie reply seen in stats=1 (polled): ${load_ms:-none} ms" &&
 	[ "$pps" -ge 50000 ] &&
-	[ -n "$load_ms" ] && [ "$load_ms" -le 1000 ] &&
+	[ -n "$load_ms" ] && [ "$load_ms" -le "$LOAD_LIMIT_MS" ] &&
 	[ "$all" -gt 0 ] && [ "$all" = "$cookies" ] &&
-	[ "$hs_ms" -le 12000 ] &&
-	[ $((under * 2)) -ge "$base" ]
+	[ "$hs_ms" -le "$HS_LIMIT_MS" ] &&
+	[ $((under * 100)) -ge $((base * MIN_RATIO_PCT)) ]
 '
 check 'the daemons survived' '
 	stat rx_datagrams >/dev/null && ping_until 10 >/dev/null

@@ -353,5 +353,31 @@ t 'showconf of both ends equals their files (kernel and UAPI)' t_interop_conf
 t 'syncconf keeps the established session (handshake time, counters)' t_sync_keeps_session
 t 'wgctl show interfaces lists what wg lists' t_list
 t 'show on the kernel interface: every field, dump and all dump equal wg' t_show_forms
+
+# A sanitized build (init.sh set log_path): the daemon is ended by deleting its link, and waited
+# for, since its exit runs LeakSanitizer; then no process may have written a report.
+t_sanitizers() {
+	ip -n user link del wgu0 2>/dev/null || true
+	i=0
+	while [ $i -lt 100 ]; do
+		alive=
+		for p in /proc/[0-9]*; do
+			case "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" in *" daemon wgu0 ") alive=$p ;; esac
+		done
+		[ -z "$alive" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -z "$alive" ] || { echo "the daemon ($alive) did not exit"; return 1; }
+	found=
+	for f in /tmp/sanitizer/report.*; do
+		[ -s "$f" ] || continue
+		echo "sanitizer report $f:"
+		head -n 40 "$f"
+		found=1
+	done
+	[ -z "$found" ]
+}
+[ -d /tmp/sanitizer ] && t 'no sanitizer reports (the daemon ended, LeakSanitizer ran at its exit)' t_sanitizers
 echo "1..$n" >&3
 [ "$failed" -eq 0 ]
