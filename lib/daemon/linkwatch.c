@@ -71,6 +71,7 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	}
 	st->up = ifi->ifi_flags & IFF_UP;
+	st->went_down |= !st->up;
 	mnl_attr_parse(nlh, sizeof(*ifi), on_attr, st);
 	return MNL_CB_OK;
 }

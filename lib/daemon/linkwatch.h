@@ -11,6 +11,8 @@ struct link_state {
 	unsigned int mtu;
 	bool up;
 	bool deleted;
+	/* A notification said down, even if a later one of the same read said up again. */
+	bool went_down;
 };
 
 struct linkwatch {

@@ -327,10 +327,17 @@ static void sync_link(struct loop *l, struct link_state st)
 		log_verbose("MTU of %s is now %u", l->tun->name, st.mtu);
 		dp_device_set_mtu(l->dev, st.mtu);
 	}
+	/* Down and up again within one read: the sessions must still go, as the kernel's do. */
+	if (st.went_down && st.up && l->link.up) {
+		log_verbose("Interface %s is down", l->tun->name);
+		dp_device_set_up(l->dev, false, &l->t);
+		l->link.up = false;
+	}
 	if (st.up != l->link.up) {
 		log_verbose("Interface %s is %s", l->tun->name, st.up ? "up" : "down");
 		dp_device_set_up(l->dev, st.up, &l->t);
 	}
+	st.went_down = false;
 	l->link = st;
 }
 

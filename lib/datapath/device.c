@@ -237,6 +237,8 @@ static void peer_down(struct dp_peer *peer)
 	dp_staged_clear(peer);
 	timers_stop(&peer->timers);
 	noise_remote_clear(&peer->remote);
+	/* As the kernel's wg_stop: back up, a handshake may start at once, not REKEY_TIMEOUT on. */
+	timers_allow_initiation(&peer->timers);
 	crypto_thread_forget();
 }
 

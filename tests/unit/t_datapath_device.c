@@ -616,6 +616,24 @@ static void test_new_private_key(void)
 	model_device_free(d);
 }
 
+/* Back up, a peer may initiate at once, as the kernel's: a bounce forgets the last initiation. */
+static void test_bounce_initiates_at_once(void)
+{
+	set_up(&B, false);
+	set_up(&B, true);
+	send_from(&B, "10.2.0.1", "10.1.0.1", 10, 3);
+	ok(B.nudp == 1 && B.udp[0].len == MESSAGE_INITIATION_LEN, "B initiates after a bounce");
+	B.nudp = 0;
+	advance(NSEC_PER_SEC);
+	set_up(&B, false);
+	set_up(&B, true);
+	send_from(&B, "10.2.0.1", "10.1.0.1", 10, 4);
+	ok(B.nudp == 1 && B.udp[0].len == MESSAGE_INITIATION_LEN,
+	   "bounced again 1 s after that initiation: B initiates at once, not REKEY_TIMEOUT later");
+	deliver();
+	ok(got_packet(&A, "10.2.0.1", 10, 4), "and the packet arrives");
+}
+
 /* A batch of data opened in reverse order is still delivered in order, replays within it too. */
 static void test_batch_order(void)
 {
@@ -660,6 +678,7 @@ int main(void)
 		test_under_load();
 		test_hours();
 		test_new_private_key();
+		test_bounce_initiates_at_once();
 		dp_device_free(A.dev);
 		dp_device_free(B.dev);
 	}
