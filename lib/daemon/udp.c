@@ -130,8 +130,12 @@ static void open_handshake(int family, int fd, uint16_t port, uint32_t fwmark, b
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
 		return;
 	ret = open_one(family, port, fwmark, gro, true, hs, &p);
-	if (ret)
+	if (ret) {
 		log_verbose("No separate handshake queue: %s", strerror(-ret));
+		/* Alone, the port is ours only: no other socket may share it. */
+		one = 0;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	}
 }
 
 static int open_pair(struct udp *n, uint16_t port, uint32_t fwmark)
