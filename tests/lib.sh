@@ -131,6 +131,16 @@ test_done() {
 	[ "$test_failed" -eq 0 ]
 }
 
+# Evaluates $1 every 0.1 s until it succeeds, for at most 5 s.
+wait_for() {
+	local i
+	for i in $(seq 1 50); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 require_root() {
 	[ "$(id -u)" = 0 ] || test_skip_all "needs root"
 }

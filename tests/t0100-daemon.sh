@@ -44,15 +44,6 @@ uapi() {
 	python3 "$TMP/uapi.py" "$@"
 }
 
-wait_for() {
-	local i
-	for i in $(seq 1 50); do
-		eval "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # PID of the daemon serving interface $1 in namespace $2 (default $ns).
 daemon_pid() {
 	local p

@@ -58,15 +58,6 @@ no_secrets() {
 	return $bad
 }
 
-wait_for() {
-	local i
-	for i in $(seq 1 50); do
-		eval "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 (umask 077 && printf '%s\n' "$KA" >"$TMP/ka" && printf '%s\n' "$KB" >"$TMP/kb" &&
 	printf '%s\n' "$PSK" >"$TMP/psk")
 

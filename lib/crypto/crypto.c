@@ -147,14 +147,9 @@ void crypto_thread_forget(void)
 		state_forget(thread_state);
 }
 
-bool crypto_thread_stale(void)
-{
-	return thread_state && thread_state->forgotten != forget_generation;
-}
-
 void crypto_thread_forget_if_stale(void)
 {
-	if (crypto_thread_stale())
+	if (thread_state && thread_state->forgotten != forget_generation)
 		state_forget(thread_state);
 }
 

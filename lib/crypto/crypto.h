@@ -28,10 +28,12 @@ int crypto_init(void);
 /* Optional: prepare this thread's reusable cipher contexts ahead of the packet path. */
 int crypto_thread_init(void);
 void crypto_thread_exit(void);
-/* Wipe the keys this thread's cipher contexts remember (after keys were zeroed elsewhere). */
+/*
+ * Wipe the keys this thread's cipher contexts remember (after keys were zeroed elsewhere); every
+ * other thread's contexts forget at their next use.
+ */
 void crypto_thread_forget(void);
-/* Whether another thread forgot since this one last did; and forgetting in that case. */
-bool crypto_thread_stale(void);
+/* Forget now if another thread forgot since this one last did (for idle threads). */
 void crypto_thread_forget_if_stale(void);
 
 /* Kernel getrandom(); 0 or -errno. */

@@ -132,26 +132,23 @@ static int watch(struct loop *l, int fd, struct ev_handler *h)
 	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-static int rewatch(struct loop *l, int fd, int old, struct ev_handler *h)
-{
-	return fd >= 0 && fd != old ? watch(l, fd, h) : 0;
-}
-
 static int io_udp_bind(void *arg, uint16_t port, uint32_t fwmark, uint16_t *bound)
 {
 	struct loop *l = arg;
-	struct udp old = l->udp;
-	int ret;
+	int old[UDP_WATCHES], ret;
 
+	for (int i = 0; i < UDP_WATCHES; ++i)
+		old[i] = *l->udp_watch[i].fd;
 	ret = udp_bind(&l->udp, port, fwmark, bound);
 	if (ret)
 		return ret;
 	/* Closing the old sockets took them out of the epoll set. */
-	if ((ret = rewatch(l, l->udp.fd4, old.fd4, &l->h_udp4)) ||
-	    (ret = rewatch(l, l->udp.fd6, old.fd6, &l->h_udp6)) ||
-	    (ret = rewatch(l, l->udp.hs4, old.hs4, &l->h_hs4)) ||
-	    (ret = rewatch(l, l->udp.hs6, old.hs6, &l->h_hs6)))
-		goto err;
+	for (int i = 0; i < UDP_WATCHES; ++i) {
+		int fd = *l->udp_watch[i].fd;
+
+		if (fd >= 0 && fd != old[i] && (ret = watch(l, fd, &l->udp_watch[i].h)))
+			goto err;
+	}
 	log_verbose("UDP listening on port %u", *bound);
 	return 0;
 err:
@@ -245,36 +242,12 @@ static void on_udp(struct loop *l, int fd, int budget)
 	flush_udp(l);
 }
 
-static void on_udp4(struct ev_handler *h, uint32_t events)
+static void on_udp_ready(struct ev_handler *h, uint32_t events)
 {
-	struct loop *l = loop_of(h, h_udp4);
+	struct udp_watch *w = (struct udp_watch *)((char *)h - offsetof(struct udp_watch, h));
 
 	(void)events;
-	on_udp(l, l->udp.fd4, UDP_BUDGET);
-}
-
-static void on_udp6(struct ev_handler *h, uint32_t events)
-{
-	struct loop *l = loop_of(h, h_udp6);
-
-	(void)events;
-	on_udp(l, l->udp.fd6, UDP_BUDGET);
-}
-
-static void on_hs4(struct ev_handler *h, uint32_t events)
-{
-	struct loop *l = loop_of(h, h_hs4);
-
-	(void)events;
-	on_udp(l, l->udp.hs4, HANDSHAKE_BUDGET);
-}
-
-static void on_hs6(struct ev_handler *h, uint32_t events)
-{
-	struct loop *l = loop_of(h, h_hs6);
-
-	(void)events;
-	on_udp(l, l->udp.hs6, HANDSHAKE_BUDGET);
+	on_udp(w->loop, *w->fd, w->budget);
 }
 
 static void on_timer(struct ev_handler *h, uint32_t events)
@@ -417,10 +390,16 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	l->offload = offload;
 	udp_init(&l->udp, offload);
 	l->h_tun.fn = on_tun;
-	l->h_udp4.fn = on_udp4;
-	l->h_udp6.fn = on_udp6;
-	l->h_hs4.fn = on_hs4;
-	l->h_hs6.fn = on_hs6;
+	for (int i = 0; i < UDP_WATCHES; ++i) {
+		const int *fds[UDP_WATCHES] = {&l->udp.fd4, &l->udp.fd6, &l->udp.hs4, &l->udp.hs6};
+
+		l->udp_watch[i] = (struct udp_watch){
+			.h.fn = on_udp_ready,
+			.loop = l,
+			.fd = fds[i],
+			.budget = i < 2 ? UDP_BUDGET : HANDSHAKE_BUDGET,
+		};
+	}
 	l->h_timer.fn = on_timer;
 	l->h_signal.fn = on_signal;
 	l->h_inotify.fn = on_inotify;

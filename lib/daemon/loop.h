@@ -19,6 +19,16 @@
 #include "daemon/workers.h"
 #include "datapath/device.h"
 
+/* One of the UDP sockets in the epoll set: the data and handshake queues of each family. */
+struct udp_watch {
+	struct ev_handler h;
+	struct loop *loop;
+	const int *fd; /* in loop->udp, which a rebind changes */
+	int budget;    /* receive batches per wakeup */
+};
+
+enum { UDP_WATCHES = 4 };
+
 struct loop {
 	int epfd, timerfd, sigfd, inofd;
 	struct tun *tun;
@@ -39,7 +49,8 @@ struct loop {
 	struct gro_group *groups;
 	size_t tunq_n;
 	struct workers workers; /* AEAD helpers, see workers.h */
-	struct ev_handler h_tun, h_udp4, h_udp6, h_hs4, h_hs6, h_timer, h_signal, h_inotify, h_link;
+	struct udp_watch udp_watch[UDP_WATCHES];
+	struct ev_handler h_tun, h_timer, h_signal, h_inotify, h_link;
 };
 
 /* The dp_io_ops to create the device with, with the loop as their argument. */

@@ -346,11 +346,23 @@ static bool same_endpoint(const struct dp_endpoint *a, const struct dp_endpoint 
 	return !a->has_src || a->src_ifindex == b->src_ifindex;
 }
 
+/* Appends one control message to those already in ctl (used bytes). */
+static void put_cmsg(union cmsg_space *ctl, size_t *used, int level, int type, const void *data,
+		     size_t len)
+{
+	struct cmsghdr *c = (struct cmsghdr *)(ctl->buf + *used);
+
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	*used += CMSG_SPACE(len);
+}
+
 /* One message: a run of datagrams to ep, cut every `segment` bytes when segment is not 0. */
 static void build(struct msghdr *mh, struct iovec *iov, union cmsg_space *ctl,
 		  const struct dp_endpoint *ep, bool pktinfo, uint16_t segment)
 {
-	struct cmsghdr *c;
 	size_t used = 0;
 
 	memset(ctl, 0, sizeof(*ctl));
@@ -360,42 +372,25 @@ static void build(struct msghdr *mh, struct iovec *iov, union cmsg_space *ctl,
 								   : sizeof(ep->addr.addr6),
 		.msg_iov = iov,
 		.msg_iovlen = 1,
-		.msg_control = ctl->buf,
-		.msg_controllen = sizeof(ctl->buf),
 	};
-	c = CMSG_FIRSTHDR(mh);
 	if (pktinfo && ep->has_src && ep->addr.addr.sa_family == AF_INET) {
 		struct in_pktinfo pi = {.ipi_spec_dst = ep->src.ip4};
 
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		used += CMSG_SPACE(sizeof(pi));
-		c = (struct cmsghdr *)(ctl->buf + used);
+		put_cmsg(ctl, &used, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 	} else if (pktinfo && ep->has_src) {
 		struct in6_pktinfo pi = {.ipi6_addr = ep->src.ip6};
 
 		/* A link-local source only exists on its interface. */
 		if (IN6_IS_ADDR_LINKLOCAL(&ep->src.ip6))
 			pi.ipi6_ifindex = (unsigned int)ep->src_ifindex;
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		used += CMSG_SPACE(sizeof(pi));
-		c = (struct cmsghdr *)(ctl->buf + used);
+		put_cmsg(ctl, &used, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
 	}
-	if (segment) {
-		c->cmsg_level = IPPROTO_UDP;
-		c->cmsg_type = UDP_SEGMENT;
-		c->cmsg_len = CMSG_LEN(sizeof(segment));
-		memcpy(CMSG_DATA(c), &segment, sizeof(segment));
-		used += CMSG_SPACE(sizeof(segment));
+	if (segment)
+		put_cmsg(ctl, &used, IPPROTO_UDP, UDP_SEGMENT, &segment, sizeof(segment));
+	if (used) {
+		mh->msg_control = ctl->buf;
+		mh->msg_controllen = used;
 	}
-	mh->msg_controllen = used;
-	if (!used)
-		mh->msg_control = NULL;
 }
 
 static int fd_for(const struct udp *u, const struct dp_endpoint *ep)

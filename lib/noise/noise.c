@@ -773,7 +773,6 @@ int noise_keypair_open_prepare(struct noise_keypair *kp, uint8_t *out, const uin
 			       size_t len, uint64_t now, struct noise_crypt_job *job)
 {
 	const struct message_data *m = (const struct message_data *)msg;
-	struct replay_counter peek;
 	uint64_t counter;
 
 	if (len < MESSAGE_DATA_MIN_LEN || len > INT_MAX || le32toh(m->header.type) != MESSAGE_DATA)
@@ -785,8 +784,7 @@ int noise_keypair_open_prepare(struct noise_keypair *kp, uint8_t *out, const uin
 	if (elapsed(kp->kp_birthdate, now) >= REJECT_AFTER_TIME || counter >= REJECT_AFTER_MESSAGES)
 		return -EKEYEXPIRED;
 	/* A replay costs no AEAD; finish checks again, in order, once the tag is known good. */
-	peek = kp->kp_replay;
-	if (!replay_counter_validate(&peek, counter, REJECT_AFTER_MESSAGES))
+	if (!replay_counter_check(&kp->kp_replay, counter, REJECT_AFTER_MESSAGES))
 		return -ESTALE;
 	job->counter = counter;
 	memcpy(job->key, kp->kp_recv, sizeof(job->key));

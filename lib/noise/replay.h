@@ -26,5 +26,7 @@ void replay_counter_init(struct replay_counter *c);
  * so forged packets cannot move the window. Counters >= reject_after are always refused.
  */
 bool replay_counter_validate(struct replay_counter *c, uint64_t counter, uint64_t reject_after);
+/* What replay_counter_validate() would answer, without recording anything. */
+bool replay_counter_check(const struct replay_counter *c, uint64_t counter, uint64_t reject_after);
 
 #endif
