@@ -22,10 +22,12 @@ enum {
 	/*
 	 * Messages per recvmmsg; with GRO each holds up to 64 datagrams. Four, not sixteen: the
 	 * plaintext reaches the TUN 256 KB at a time instead of 1 MB, which measured 1.15x the TCP
-	 * rate and 0.7x the ping p99 under load (docs/bench.md).
+	 * rate and 0.7x the ping p99 under load (docs/bench.md). Handshakes are small and many.
 	 */
 	RX_BATCH = 4,
-	TUNQ_MAX = RX_BATCH * 64,
+	HANDSHAKE_BATCH = 16,
+	RX_BUFS = HANDSHAKE_BATCH,
+	TUNQ_MAX = RX_BUFS * 64,
 	BUF_SIZE = DP_HEADROOM + DP_MAX_DATAGRAM + DP_TAILROOM,
 	/* Eight 64 KB TUN reads cut into segments, before a flush is forced. */
 	TXQ_BYTES = 8 * (DP_MAX_DATAGRAM + 4096),
@@ -179,7 +181,7 @@ const struct dp_io_ops loop_io_ops = {
 static void on_tun(struct ev_handler *h, uint32_t events)
 {
 	struct loop *l = loop_of(h, h_tun);
-	uint8_t *pkt = l->bufs[RX_BATCH] + DP_HEADROOM;
+	uint8_t *pkt = l->bufs[RX_BUFS] + DP_HEADROOM;
 	struct dp_offload off;
 	size_t len;
 	int n;
@@ -207,17 +209,17 @@ static void on_tun(struct ev_handler *h, uint32_t events)
 	flush_udp(l);
 }
 
-static void on_udp(struct loop *l, int fd, int budget)
+static void on_udp(struct loop *l, int fd, int budget, int batch)
 {
-	struct udp_msg msgs[RX_BATCH];
+	struct udp_msg msgs[RX_BUFS];
 	int n;
 
-	for (int i = 0; i < RX_BATCH; ++i) {
+	for (int i = 0; i < batch; ++i) {
 		msgs[i].buf = l->bufs[i] + DP_HEADROOM;
 		msgs[i].cap = DP_MAX_DATAGRAM;
 	}
 	for (int done = 0; done < budget; ++done) {
-		n = udp_recv(fd, msgs, RX_BATCH);
+		n = udp_recv(fd, msgs, batch);
 		if (n < 0) {
 			log_verbose("UDP receive: %s", strerror(-n));
 			break;
@@ -240,7 +242,7 @@ static void on_udp(struct loop *l, int fd, int budget)
 		dp_device_receive_pending(l->dev, &l->t);
 		/* Plaintext lives in the receive buffers, which the next receive reuses. */
 		flush_tun(l);
-		if (n < RX_BATCH)
+		if (n < batch)
 			break;
 	}
 	flush_udp(l);
@@ -251,7 +253,7 @@ static void on_udp_ready(struct ev_handler *h, uint32_t events)
 	struct udp_watch *w = (struct udp_watch *)((char *)h - offsetof(struct udp_watch, h));
 
 	(void)events;
-	on_udp(w->loop, *w->fd, w->budget);
+	on_udp(w->loop, *w->fd, w->budget, w->batch);
 }
 
 static void on_timer(struct ev_handler *h, uint32_t events)
@@ -402,18 +404,19 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 			.loop = l,
 			.fd = fds[i],
 			.budget = i < 2 ? UDP_BUDGET : HANDSHAKE_BUDGET,
+			.batch = i < 2 ? RX_BATCH : HANDSHAKE_BATCH,
 		};
 	}
 	l->h_timer.fn = on_timer;
 	l->h_signal.fn = on_signal;
 	l->h_inotify.fn = on_inotify;
 	l->h_link.fn = on_link;
-	l->bufs = calloc(RX_BATCH + 1, sizeof(*l->bufs));
+	l->bufs = calloc(RX_BUFS + 1, sizeof(*l->bufs));
 	l->tunq = calloc(TUNQ_MAX, sizeof(*l->tunq));
 	l->groups = calloc(TUNQ_MAX, sizeof(*l->groups));
 	if (!l->bufs || !l->tunq || !l->groups)
 		return -ENOMEM;
-	for (int i = 0; i < RX_BATCH + 1; ++i) {
+	for (int i = 0; i < RX_BUFS + 1; ++i) {
 		l->bufs[i] = malloc(BUF_SIZE);
 		if (!l->bufs[i])
 			return -ENOMEM;
@@ -500,7 +503,7 @@ void loop_destroy(struct loop *l)
 	if (l->epfd >= 0)
 		close(l->epfd);
 	if (l->bufs) {
-		for (int i = 0; i < RX_BATCH + 1; ++i)
+		for (int i = 0; i < RX_BUFS + 1; ++i)
 			free(l->bufs[i]);
 		free(l->bufs);
 	}

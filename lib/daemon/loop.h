@@ -25,6 +25,7 @@ struct udp_watch {
 	struct loop *loop;
 	const int *fd; /* in loop->udp, which a rebind changes */
 	int budget;    /* receive batches per wakeup */
+	int batch;     /* messages per receive batch */
 };
 
 enum { UDP_WATCHES = 4 };
