@@ -21,6 +21,7 @@
 #include <openssl/params.h>
 
 #include "crypto/crypto.h"
+#include "crypto/simd.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -153,6 +154,53 @@ void crypto_thread_forget_if_stale(void)
 		state_forget(thread_state);
 }
 
+enum aead_impl { IMPL_UNSET, IMPL_OPENSSL, IMPL_AVX512 };
+
+static const char *const impl_names[] = {
+	[IMPL_OPENSSL] = "openssl",
+	[IMPL_AVX512] = "avx512-ifma",
+};
+static _Atomic int aead_impl;
+
+static bool avx512_usable(void)
+{
+	/* libgcc reports AVX-512 only when the kernel saves the zmm and mask state (XCR0). */
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+	       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512ifma");
+}
+
+static int impl(void)
+{
+	int i = aead_impl;
+
+	if (likely(i != IMPL_UNSET))
+		return i;
+	const char *env = getenv("WGCTL_CRYPTO");
+
+	i = (env && !strcmp(env, "openssl")) || !avx512_usable() ? IMPL_OPENSSL : IMPL_AVX512;
+	aead_impl = i;
+	return i;
+}
+
+const char *crypto_aead_impl(void)
+{
+	return impl_names[impl()];
+}
+
+int crypto_aead_select(const char *name)
+{
+	for (int i = IMPL_OPENSSL; i <= IMPL_AVX512; ++i) {
+		if (strcmp(name, impl_names[i]))
+			continue;
+		if (i == IMPL_AVX512 && !avx512_usable())
+			return -ENOTSUP;
+		aead_impl = i;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /*
  * The AEAD calls return void, so a thread that cannot get its context has no way to report it;
  * sending garbage would be worse than stopping. Callers that want -ENOMEM call crypto_thread_init().
@@ -206,10 +254,15 @@ void chacha20poly1305_encrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_
 				   size_t ad_len, const uint8_t nonce[12],
 				   const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
-	EVP_CIPHER_CTX *ctx = get_ctx(ENCRYPT, key, nonce);
+	EVP_CIPHER_CTX *ctx;
 	OSSL_PARAM params[2];
 	int outl;
 
+	if (likely(impl() == IMPL_AVX512)) {
+		aead_avx512_seal(dst, src, src_len, ad, ad_len, nonce, key);
+		return;
+	}
+	ctx = get_ctx(ENCRYPT, key, nonce);
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, dst + src_len,
 						      CHACHA20POLY1305_AUTHTAG_SIZE);
 	params[1] = OSSL_PARAM_construct_end();
@@ -236,6 +289,8 @@ bool chacha20poly1305_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_
 	if (src_len < CHACHA20POLY1305_AUTHTAG_SIZE)
 		return false;
 	len = src_len - CHACHA20POLY1305_AUTHTAG_SIZE;
+	if (likely(impl() == IMPL_AVX512))
+		return aead_avx512_open(dst, src, len, ad, ad_len, nonce, key);
 	/* Copied first: with dst == src the tag must survive whatever EVP writes. */
 	memcpy(tag, src + len, sizeof(tag));
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, sizeof(tag));

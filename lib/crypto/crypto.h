@@ -73,6 +73,13 @@ void chacha20poly1305_encrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_
 bool __must_check chacha20poly1305_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len,
 						const uint8_t *ad, size_t ad_len, const uint8_t nonce[12],
 						const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+/*
+ * Which ChaCha20-Poly1305 runs: "avx512-ifma" (aead_avx512.c and its parts) on CPUs with
+ * AVX-512F/VL/BW and IFMA unless WGCTL_CRYPTO=openssl, else "openssl". Selecting by name is for
+ * tests and benchmarks: -ENOTSUP when this CPU cannot run it, -EINVAL for an unknown name.
+ */
+const char *crypto_aead_impl(void);
+int crypto_aead_select(const char *name);
 /* WireGuard's nonce: 4 zero bytes followed by the little-endian 64-bit counter. */
 void chacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
 			      size_t ad_len, uint64_t nonce, const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);

@@ -408,6 +408,8 @@ static void test_blake2s(void)
 	ok(good_m, "blake2s_hmac == EVP HMAC(BLAKE2S-256), key 0..100 bytes");
 }
 
+static const char *const aead_impls[] = { "openssl", "avx512-ifma" };
+
 int main(void)
 {
 	const char *env = getenv("WGCTL_SEED");
@@ -427,10 +429,17 @@ int main(void)
 
 	test_no_alloc();
 	test_x25519();
-	test_aead(false);
-	test_aead(true);
-	test_wg_nonce();
-	test_key_reuse();
+	for (size_t i = 0; i < ARRAY_SIZE(aead_impls); ++i) {
+		if (crypto_aead_select(aead_impls[i])) {
+			ok(true, "%s # SKIP not supported by this CPU", aead_impls[i]);
+			continue;
+		}
+		printf("# AEAD implementation: %s\n", crypto_aead_impl());
+		test_aead(false);
+		test_aead(true);
+		test_wg_nonce();
+		test_key_reuse();
+	}
 	test_threads();
 	test_hchacha();
 	test_blake2s();

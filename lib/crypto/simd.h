@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The AVX-512 packet AEAD, internal to lib/crypto. These functions execute AVX-512F/VL/BW and
+ * IFMA instructions unconditionally: only crypto.c calls them, after aead_avx512_usable().
+ */
+#ifndef WGCTL_CRYPTO_SIMD_H
+#define WGCTL_CRYPTO_SIMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ChaCha20 input block (RFC 8439 §2.3) with the block counter left at 0. */
+void chacha20_state(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12]);
+/*
+ * dst = src XOR the keystream from block counter ctr on (dst may equal src). With src NULL, dst
+ * receives the keystream itself.
+ */
+void chacha20_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t st[16],
+		     uint32_t ctr);
+
+/* Plain Poly1305 of m under a one-time key (RFC 8439 §2.5). */
+void poly1305_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *m, size_t len);
+/* The RFC 8439 §2.8 tag: Poly1305 over ad, pad, ct, pad, both lengths; key is one-time. */
+void poly1305_aead_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *ad, size_t ad_len,
+			const uint8_t *ct, size_t ct_len);
+
+void aead_avx512_seal(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
+		      size_t ad_len, const uint8_t nonce[12], const uint8_t key[32]);
+bool aead_avx512_open(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
+		      size_t ad_len, const uint8_t nonce[12], const uint8_t key[32]);
+
+#endif
