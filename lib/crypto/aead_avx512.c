@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * ChaCha20-Poly1305 (RFC 8439 §2.8) from the AVX-512 pieces. Blocks 0..7 come out of one ymm pass
+ * ChaCha20-Poly1305 (RFC 8439 §2.8) from the AVX-512 pieces. Blocks 0..7 come out of a ymm pass
  * into a stack buffer: block 0 is the one-time Poly1305 key and the rest the first 448 bytes of
  * keystream, so opening verifies the tag over the untouched ciphertext before any plaintext is
- * written, even in place. Nothing is kept between calls; key material on the stack is wiped.
+ * written, even in place. Messages of 449..1472 bytes, the MTU-sized ones, get all 24 blocks from
+ * one fused pass. Nothing is kept between calls; key material on the stack is wiped.
  */
 #pragma GCC target("avx512f,avx512vl,avx512bw")
 
@@ -28,15 +29,11 @@ static void xor_bytes(uint8_t *dst, const uint8_t *a, const uint8_t *b, size_t n
 	}
 }
 
-/* st and the first keystream; returns how many message bytes ks covers. */
-static size_t start(uint32_t st[16], uint8_t ks[64 + FIRST], size_t len, const uint8_t nonce[12],
-		    const uint8_t key[32])
-{
-	size_t n = len < FIRST ? len : FIRST;
+enum { FUSED = FIRST + 1024 }; /* up to 24 blocks: one fused pass (chacha20_avx512_x24) */
 
-	chacha20_state(st, key, nonce);
-	chacha20_avx512(ks, NULL, 64 + n, st, 0);
-	return n;
+static bool fused(size_t len)
+{
+	return len > FIRST && len <= FUSED;
 }
 
 void aead_avx512_seal(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
@@ -44,13 +41,19 @@ void aead_avx512_seal(uint8_t *dst, const uint8_t *src, size_t len, const uint8_
 {
 	uint8_t ks[64 + FIRST];
 	uint32_t st[16];
-	size_t n = start(st, ks, len, nonce, key);
 
-	xor_bytes(dst, src, ks + 64, n);
-	if (len > n)
-		chacha20_avx512(dst + n, src + n, len - n, st, 8);
+	chacha20_state(st, key, nonce);
+	if (fused(len)) {
+		chacha20_avx512_x24(ks, dst + FIRST, src + FIRST, len - FIRST, st);
+		xor_bytes(dst, src, ks + 64, FIRST);
+	} else {
+		chacha20_avx512(ks, NULL, 64 + (len < FIRST ? len : FIRST), st, 0);
+		xor_bytes(dst, src, ks + 64, len < FIRST ? len : FIRST);
+		if (len > FIRST)
+			chacha20_avx512(dst + FIRST, src + FIRST, len - FIRST, st, 8);
+	}
 	poly1305_aead_ifma(dst + len, ks, ad, ad_len, dst, len);
-	memzero_explicit(ks, 64 + n);
+	memzero_explicit(ks, sizeof(ks));
 	memzero_explicit(st, sizeof(st));
 }
 
@@ -58,21 +61,30 @@ void aead_avx512_seal(uint8_t *dst, const uint8_t *src, size_t len, const uint8_
 bool aead_avx512_open(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
 		      size_t ad_len, const uint8_t nonce[12], const uint8_t key[32])
 {
-	uint8_t ks[64 + FIRST], tag[16];
+	uint8_t ks[64 + FIRST], rest[FUSED - FIRST], tag[16];
 	uint32_t st[16];
-	size_t n = start(st, ks, len, nonce, key);
 	bool ok;
 
+	/* The fused pass leaves its keystream in rest: dst is untouched until the tag checks. */
+	chacha20_state(st, key, nonce);
+	if (fused(len))
+		chacha20_avx512_x24(ks, rest, NULL, len - FIRST, st);
+	else
+		chacha20_avx512(ks, NULL, 64 + (len < FIRST ? len : FIRST), st, 0);
 	poly1305_aead_ifma(tag, ks, ad, ad_len, src, len);
 	ok = ct_memeq(tag, src + len, sizeof(tag));
 	if (ok) {
-		xor_bytes(dst, src, ks + 64, n);
-		if (len > n)
-			chacha20_avx512(dst + n, src + n, len - n, st, 8);
+		xor_bytes(dst, src, ks + 64, len < FIRST ? len : FIRST);
+		if (fused(len))
+			xor_bytes(dst + FIRST, src + FIRST, rest, len - FIRST);
+		else if (len > FIRST)
+			chacha20_avx512(dst + FIRST, src + FIRST, len - FIRST, st, 8);
 	} else {
 		memzero_explicit(dst, len);
 	}
-	memzero_explicit(ks, 64 + n);
+	memzero_explicit(ks, sizeof(ks));
+	if (fused(len))
+		memzero_explicit(rest, len - FIRST);
 	memzero_explicit(st, sizeof(st));
 	return ok;
 }

@@ -2,8 +2,10 @@
 /*
  * ChaCha20 (RFC 8439 §2.3-2.4) computed vertically: vector lane j runs the block with counter
  * ctr + j, 16 blocks per pass in zmm or 8 in ymm. A 1420-byte packet plus the Poly1305 key block
- * is exactly 24 blocks, one ymm and one zmm pass, so no lane is computed for nothing. Rounds
- * rotate with vprold (AVX-512F/VL); partial blocks use byte-masked loads and stores (AVX-512BW).
+ * is exactly 24 blocks, one ymm and one zmm state advanced together, so no lane is computed for
+ * nothing: interleaved, their rounds also keep more of the vector units busy than either alone.
+ * Rounds rotate with vprold (AVX-512F/VL); partial blocks use byte-masked loads and stores
+ * (AVX-512BW).
  */
 #pragma GCC target("avx512f,avx512vl,avx512bw")
 
@@ -97,19 +99,30 @@ static inline void xor_half256(uint8_t *dst, const uint8_t *src, __m256i ks, siz
 	}
 }
 
-/* Up to 1024 bytes: blocks ctr..ctr+15. */
-static void pass16(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t st[16],
-		   uint32_t ctr)
-{
-	__m512i v[16], x[16], o[4][4];
+#define INLINE static inline __attribute__((always_inline))
 
+INLINE void init16(__m512i v[16], const uint32_t st[16], uint32_t ctr)
+{
 	for (int i = 0; i < 16; ++i)
 		v[i] = _mm512_set1_epi32((int)st[i]);
 	v[12] = _mm512_add_epi32(
 		_mm512_set1_epi32((int)ctr),
 		_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
-	memcpy(x, v, sizeof(x));
-	ROUNDS(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x);
+}
+
+INLINE void init8(__m256i v[16], const uint32_t st[16], uint32_t ctr)
+{
+	for (int i = 0; i < 16; ++i)
+		v[i] = _mm256_set1_epi32((int)st[i]);
+	v[12] = _mm256_add_epi32(_mm256_set1_epi32((int)ctr),
+				 _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
+}
+
+/* Feed-forward, transpose and XOR of up to 1024 bytes. */
+INLINE void out16(uint8_t *dst, const uint8_t *src, size_t len, __m512i x[16], const __m512i v[16])
+{
+	__m512i o[4][4];
+
 	for (int i = 0; i < 16; ++i)
 		x[i] = _mm512_add_epi32(x[i], v[i]);
 	for (int q = 0; q < 4; ++q)
@@ -137,17 +150,11 @@ static void pass16(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t 
 	}
 }
 
-/* Up to 512 bytes: blocks ctr..ctr+7. */
-static void pass8(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t st[16], uint32_t ctr)
+/* The same for up to 512 bytes. */
+INLINE void out8(uint8_t *dst, const uint8_t *src, size_t len, __m256i x[16], const __m256i v[16])
 {
-	__m256i v[16], x[16], o[4][4];
+	__m256i o[4][4];
 
-	for (int i = 0; i < 16; ++i)
-		v[i] = _mm256_set1_epi32((int)st[i]);
-	v[12] = _mm256_add_epi32(_mm256_set1_epi32((int)ctr),
-				 _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
-	memcpy(x, v, sizeof(x));
-	ROUNDS(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, x);
 	for (int i = 0; i < 16; ++i)
 		x[i] = _mm256_add_epi32(x[i], v[i]);
 	for (int q = 0; q < 4; ++q)
@@ -168,6 +175,66 @@ static void pass8(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t s
 					    len - off - 32);
 		}
 	}
+}
+
+/* Up to 1024 bytes: blocks ctr..ctr+15. */
+static void pass16(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t st[16],
+		   uint32_t ctr)
+{
+	__m512i v[16], x[16];
+
+	init16(v, st, ctr);
+	memcpy(x, v, sizeof(x));
+	ROUNDS(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x);
+	out16(dst, src, len, x, v);
+}
+
+/* Up to 512 bytes: blocks ctr..ctr+7. */
+static void pass8(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t st[16], uint32_t ctr)
+{
+	__m256i v[16], x[16];
+
+	init8(v, st, ctr);
+	memcpy(x, v, sizeof(x));
+	ROUNDS(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, x);
+	out8(dst, src, len, x, v);
+}
+
+/*
+ * Blocks 0..7 in ymm and 8..23 in zmm, rounds interleaved: each chain of dependent rotations
+ * alone leaves the vector units half idle, and the 32 registers hold both states exactly.
+ */
+void chacha20_avx512_x24(uint8_t ks[512], uint8_t *dst, const uint8_t *src, size_t len,
+			 const uint32_t st[16])
+{
+	__m256i v8[16], y[16];
+	__m512i v16[16], x[16];
+
+	init8(v8, st, 0);
+	init16(v16, st, 8);
+	memcpy(y, v8, sizeof(y));
+	memcpy(x, v16, sizeof(x));
+	_Pragma("GCC unroll 10") for (int r = 0; r < 10; ++r)
+	{
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[0], x[4], x[8], x[12]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[0], y[4], y[8], y[12]);
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[1], x[5], x[9], x[13]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[1], y[5], y[9], y[13]);
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[2], x[6], x[10], x[14]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[2], y[6], y[10], y[14]);
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[3], x[7], x[11], x[15]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[3], y[7], y[11], y[15]);
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[0], x[5], x[10], x[15]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[0], y[5], y[10], y[15]);
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[1], x[6], x[11], x[12]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[1], y[6], y[11], y[12]);
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[2], x[7], x[8], x[13]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[2], y[7], y[8], y[13]);
+		QR(_mm512_add_epi32, _mm512_xor_si512, _mm512_rol_epi32, x[3], x[4], x[9], x[14]);
+		QR(_mm256_add_epi32, _mm256_xor_si256, _mm256_rol_epi32, y[3], y[4], y[9], y[14]);
+	}
+	out8(ks, NULL, 512, y, v8);
+	out16(dst, src, len, x, v16);
 }
 
 void chacha20_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t st[16],

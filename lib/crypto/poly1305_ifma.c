@@ -35,7 +35,8 @@ static inline uint64_t le64(const uint8_t *p)
  * 2^44 + 2^16. The carries go in two parallel rounds instead of a chain of four: the scalar
  * path is bound by latency, one block after the other.
  */
-static void fe_mul(uint64_t h[3], const uint64_t a[3], const uint64_t b[3])
+static inline __attribute__((always_inline)) void fe_mul(uint64_t h[3], const uint64_t a[3],
+							  const uint64_t b[3])
 {
 	uint64_t s1 = b[1] * 20, s2 = b[2] * 20, h0, h1, h2, c0, c1, c2;
 	u128 d0 = (u128)a[0] * b[0] + (u128)a[1] * s2 + (u128)a[2] * s1;

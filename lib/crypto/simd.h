@@ -19,6 +19,10 @@ void chacha20_state(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[
 void chacha20_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint32_t st[16],
 		     uint32_t ctr);
 
+/* ks = blocks 0..7 of keystream; dst = src XOR blocks 8..23 (len <= 1024, src NULL as above). */
+void chacha20_avx512_x24(uint8_t ks[512], uint8_t *dst, const uint8_t *src, size_t len,
+			 const uint32_t st[16]);
+
 /* Plain Poly1305 of m under a one-time key (RFC 8439 §2.5). */
 void poly1305_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *m, size_t len);
 /* The RFC 8439 §2.8 tag: Poly1305 over ad, pad, ct, pad, both lengths; key is one-time. */
