@@ -25,39 +25,6 @@ enum {
 	MAX_L3_LEN = 65535,
 };
 
-uint32_t csum_add(uint32_t sum, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	uint64_t acc = sum;
-	uint32_t w[4];
-	uint16_t h;
-
-	for (; len >= 16; p += 16, len -= 16) {
-		memcpy(w, p, 16);
-		acc += (uint64_t)w[0] + w[1] + w[2] + w[3];
-	}
-	for (; len >= 4; p += 4, len -= 4) {
-		memcpy(w, p, 4);
-		acc += w[0];
-	}
-	if (len >= 2) {
-		memcpy(&h, p, 2);
-		acc += h;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		/* The odd last byte is the first of a 16-bit word whose second is zero. */
-		uint8_t tail[2] = {p[0], 0};
-
-		memcpy(&h, tail, 2);
-		acc += h;
-	}
-	while (acc >> 32)
-		acc = (acc & 0xffffffffu) + (acc >> 32);
-	return (uint32_t)acc;
-}
-
 static uint16_t fold16(uint32_t sum)
 {
 	while (sum >> 16)
