@@ -78,6 +78,8 @@ struct dp_io_ops {
 	 * and dp_device_receive_pending() after each batch of dp_device_udp_packet() calls.
 	 */
 	void (*parallel)(void *arg, void (*fn)(void *ctx, size_t i), void *ctx, size_t n);
+	/* Optional, with parallel: the same for the openings; NULL uses parallel for those too. */
+	void (*parallel_rx)(void *arg, void (*fn)(void *ctx, size_t i), void *ctx, size_t n);
 };
 
 /* Every packet the device drops is counted under one of these; `stats=1` on the UAPI lists them. */

@@ -89,7 +89,8 @@ void dp_device_receive_pending(struct dp_device *dev, const struct dp_time *t)
 
 	if (!n)
 		return;
-	dev->ops->parallel(dev->io_arg, run_rx, dev->rx_jobs, n);
+	(dev->ops->parallel_rx ? dev->ops->parallel_rx : dev->ops->parallel)(dev->io_arg, run_rx,
+									     dev->rx_jobs, n);
 	/* Finishing may queue more (replies, staged packets): those belong to a later batch. */
 	dev->rx_n = 0;
 	for (size_t i = 0; i < n; ++i)
