@@ -6,12 +6,17 @@
  * written, even in place. Messages of 449..1472 bytes, the MTU-sized ones, get all 24 blocks from
  * one fused pass. Nothing is kept between calls; key material on the stack is wiped.
  */
-#pragma GCC target("avx512f,avx512vl,avx512bw")
-
 #include <immintrin.h>
 
 #include "crypto/simd.h"
 #include "util/mem.h"
+
+/* Only crypto.c calls into this file, after checking the CPU (simd.h). */
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw"))), apply_to = function)
+#else
+#pragma GCC target("avx512f,avx512vl,avx512bw")
+#endif
 
 enum { FIRST = 448 }; /* keystream bytes of blocks 1..7 */
 
@@ -95,3 +100,7 @@ bool aead_avx512_open(uint8_t *dst, const uint8_t *src, size_t len, const uint8_
 	wipe(ks, st);
 	return ok;
 }
+
+#ifdef __clang__
+#pragma clang attribute pop
+#endif

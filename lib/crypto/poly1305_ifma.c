@@ -7,13 +7,18 @@
  * The one-time key changes every packet, so r^2..r^8 are computed per message (three dependent
  * multiplications). Short tails and the associated data go through the same scalar limb code.
  */
-#pragma GCC target("avx512f,avx512vl,avx512ifma")
-
 #include <immintrin.h>
 #include <string.h>
 
 #include "crypto/simd.h"
 #include "util/mem.h"
+
+/* Only crypto.c calls into this file, after checking the CPU (simd.h). */
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512ifma"))), apply_to = function)
+#else
+#pragma GCC target("avx512f,avx512vl,avx512ifma")
+#endif
 
 typedef unsigned __int128 u128;
 
@@ -280,3 +285,7 @@ void poly1305_aead_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *a
 	memzero_explicit(pw, sizeof(pw));
 	memzero_explicit(h, sizeof(h));
 }
+
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
