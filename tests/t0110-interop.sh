@@ -269,6 +269,7 @@ if [ -n "$(printf '%s\n' $PAIRS | grep -x wgctl:wgctl)" ]; then
 	WGCTL_THREADS=4 scenario_start "$tag" wgctl wgctl
 	[ "$UP" = 1 ] && { ia_peer a 4 0 && ia_peer b none 0 || UP=0; }
 	itest "$tag: $XFER_MB MiB TCP A→B and B→A, sha256 matches" '
+		[ "$(ls /proc/$PID_a/task | wc -l)" -ge 4 ] && [ "$(ls /proc/$PID_b/task | wc -l)" -ge 4 ] &&
 		ia_ping a $T4_b && ia_xfer a b $T4_b $XFER_MB && ia_xfer b a $T4_a $XFER_MB
 	'
 	xfer_note

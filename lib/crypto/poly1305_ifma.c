@@ -63,6 +63,25 @@ static inline __attribute__((always_inline)) void fe_mul(uint64_t h[3], const ui
 	h[2] = (h2 & M42) + c1;
 }
 
+/* One carry round in limb order, 2^130 folding back as 5: h0 < 2^44, h1 <= 2^44, h2 < 2^42. */
+static void carry(uint64_t h[3])
+{
+	uint64_t c;
+
+	c = h[0] >> 44;
+	h[0] &= M44;
+	h[1] += c;
+	c = h[1] >> 44;
+	h[1] &= M44;
+	h[2] += c;
+	c = h[2] >> 42;
+	h[2] &= M42;
+	h[0] += c * 5;
+	c = h[0] >> 44;
+	h[0] &= M44;
+	h[1] += c;
+}
+
 static void absorb_words(uint64_t h[3], const uint64_t r[3], uint64_t lo, uint64_t hi,
 			 uint64_t hibit)
 {
@@ -172,45 +191,24 @@ static void absorb_ifma(uint64_t h[3], const uint8_t *p, size_t n, const uint64_
 		a2 = _mm512_add_epi64(_mm512_and_si512(l2, m42), c1);
 	}
 
-	uint64_t h0 = (uint64_t)_mm512_reduce_add_epi64(a0),
-		 h1 = (uint64_t)_mm512_reduce_add_epi64(a1);
-	uint64_t h2 = (uint64_t)_mm512_reduce_add_epi64(a2), c;
-
-	c = h0 >> 44;
-	h0 &= M44;
-	h1 += c;
-	c = h1 >> 44;
-	h1 &= M44;
-	h2 += c;
-	c = h2 >> 42;
-	h2 &= M42;
-	h0 += c * 5;
-	c = h0 >> 44;
-	h[0] = h0 & M44;
-	h[1] = h1 + c;
-	h[2] = h2;
+	h[0] = (uint64_t)_mm512_reduce_add_epi64(a0);
+	h[1] = (uint64_t)_mm512_reduce_add_epi64(a1);
+	h[2] = (uint64_t)_mm512_reduce_add_epi64(a2);
+	carry(h);
 }
 
-/* Full reduction mod 2^130-5, then + s mod 2^128. */
+/* Full reduction mod 2^130-5, then + s mod 2^128; h < 2^130 + 2^89 after carry() and h1's. */
 static void finish(uint8_t tag[16], uint64_t h[3], const uint8_t s[16])
 {
-	uint64_t h0 = h[0], h1 = h[1], h2 = h[2], g0, g1, g2, c, mask, lo, hi;
+	uint64_t h0, h1, h2, g0, g1, g2, c, mask, lo, hi;
 	u128 t;
 
-	c = h1 >> 44;
-	h1 &= M44;
-	h2 += c;
-	c = h2 >> 42;
-	h2 &= M42;
-	h0 += c * 5;
-	c = h0 >> 44;
-	h0 &= M44;
-	h1 += c;
-	c = h1 >> 44;
-	h1 &= M44;
-	h2 += c;
+	carry(h);
+	h0 = h[0];
+	h1 = h[1] & M44;
+	h2 = h[2] + (h[1] >> 44);
 
-	/* h < 2p here: subtract p once when h + 5 reaches 2^130, selecting without a branch. */
+	/* h < 2p: subtract p once when h + 5 reaches 2^130, selecting without a branch. */
 	g0 = h0 + 5;
 	c = g0 >> 44;
 	g0 &= M44;
