@@ -174,7 +174,8 @@ static void io_parallel(void *arg, void (*fn)(void *ctx, size_t i), void *ctx, s
  * Openings stay on the loop's thread below RX_PARALLEL_THREADS. Measured here (2 CPUs, both
  * busy with the tunnel and its TCP endpoints): helpers for the openings cost the receiving
  * daemon 20-30% more CPU per GB for no gain in rate, one stream or four, since the kernel then
- * copies every plaintext from the other core's cache into the TUN. Sealing keeps its helpers.
+ * copies every plaintext from the other core's cache into the TUN. Sealing keeps its helpers
+ * (only when WGCTL_THREADS asks for them on so few CPUs: workers_default_threads).
  */
 enum { RX_PARALLEL_THREADS = 4 };
 

@@ -33,7 +33,8 @@ int workers_start(struct workers *w, int threads);
 /* fn(ctx, i) for every i < n, spread over the helpers and the caller; returns when all are done. */
 void workers_run(struct workers *w, void (*fn)(void *ctx, size_t i), void *ctx, size_t n);
 void workers_stop(struct workers *w);
-/* The default thread count: WGCTL_THREADS if set, else the online CPUs, at most 8. */
+/* The default thread count: WGCTL_THREADS if set, else the online CPUs from 4 up (else 1), at
+ * most 8. */
 int workers_default_threads(void);
 
 #endif
