@@ -217,10 +217,11 @@ run_pair() {
 	scenario_start "$tag" "$A" "$B"
 	[ "$UP" = 1 ] && { ia_peer a 6 1 && ia_peer b 6 1 || UP=0; }
 	# When the initiations cross, each side drops the other's response (one handshake state per
-	# peer) and the retry after Rekey-Timeout (5 s) settles it, in every implementation.
+	# peer) and the retry after Rekey-Timeout (5 s) settles it, in every implementation. The
+	# retries can cross again (jitter is at most 1/3 s), so the pings wait for three of them.
 	itest "$tag: simultaneous initiation, then pings both ways" '
-		in_ns a ping -n -c 1 -W 12 $T4_b >ping.a 2>&1 & pa=$!
-		in_ns b ping -n -c 1 -W 12 $T6_a >ping.b 2>&1 & pb=$!
+		in_ns a ping -n -c 1 -W 20 $T4_b >ping.a 2>&1 & pa=$!
+		in_ns b ping -n -c 1 -W 20 $T6_a >ping.b 2>&1 & pb=$!
 		wait $pa; ra=$?; wait $pb; rb=$?
 		cat ping.a ping.b | grep -E "received|rtt"
 		[ $ra = 0 ] && [ $rb = 0 ] && ia_ping a $T6_b && ia_ping b $T4_a &&
