@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The helper pool: every job of every batch runs exactly once, on more than one thread, and a
- * batch returns only when all of its jobs are done; against a plain counting loop.
+ * batch returns only when all of its jobs are done; against a plain counting loop. And the default
+ * thread count: helpers only from 4 online CPUs unless WGCTL_THREADS names a count.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,6 +74,21 @@ int main(void)
 	ok(batch(&w, ++gen, 0) && batch(&w, ++gen, 1) && batch(&w, ++gen, 7), "tiny batches");
 	workers_stop(&w);
 	ok(w.count == 0 && !w.threads, "stopped and joined");
+
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int want = cpus < 4 ? 1 : cpus > 8 ? 8 : (int)cpus;
+
+	unsetenv("WGCTL_THREADS");
+	ok(workers_default_threads() == want, "default on %ld online CPUs: %d thread(s)", cpus, want);
+	setenv("WGCTL_THREADS", "", 1);
+	ok(workers_default_threads() == want, "empty WGCTL_THREADS: the default");
+	setenv("WGCTL_THREADS", "2", 1);
+	ok(workers_default_threads() == 2, "WGCTL_THREADS=2 asks for a helper on any CPU count");
+	setenv("WGCTL_THREADS", "0", 1);
+	ok(workers_default_threads() == 1, "WGCTL_THREADS=0: one thread");
+	setenv("WGCTL_THREADS", "64", 1);
+	ok(workers_default_threads() == 8, "WGCTL_THREADS=64: at most 8");
+	unsetenv("WGCTL_THREADS");
 	printf("1..%u\n", tap_run);
 	return tap_failed ? 1 : 0;
 }
