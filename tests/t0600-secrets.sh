@@ -180,6 +180,7 @@ test_expect_success 'save killed by SIGKILL at random moments: always the old or
 	! cmp -s ref1/$Q.conf ref2/$Q.conf &&
 	grep -q "^ListenPort = 51901" ref1/$Q.conf &&
 	chmod 600 q/$Q.conf && cp -p ref2/$Q.conf q/$Q.conf &&
+	echo "an administrator'"'"'s backup" >q/$Q.conf.20241207.1 && echo another >q/$Q.conf.999999999.0 &&
 	start=$(date +%s%N) && A "$WGCTL" save "$PWD/q/$Q.conf" && end=$(date +%s%N) &&
 	span=$(((end - start) / 1000)) && echo "one save: $span us" &&
 	bad=0 && killed=0 &&
@@ -198,8 +199,8 @@ test_expect_success 'save killed by SIGKILL at random moments: always the old or
 		[ "$(stat -c %a q/$Q.conf)" = 600 ] || { echo "round $i: mode $(stat -c %a q/$Q.conf)"; bad=1; break; }
 	done &&
 	echo "killed before the end: $killed of 200" &&
-	stray=$(find q -name "$Q.conf?*" | wc -l) && echo "stray temporary files: $stray" &&
-	for f in $(find q -name "$Q.conf?*"); do
+	stray=$(find q -name "$Q.conf.wgctl-tmp.*" | wc -l) && echo "stray temporary files: $stray" &&
+	for f in $(find q -name "$Q.conf.wgctl-tmp.*"); do
 		[ "$(stat -c %a "$f")" = 600 ] || { echo "$f: mode $(stat -c %a "$f")"; bad=1; }
 	done &&
 	[ $bad = 0 ] && [ $killed -gt 20 ] && [ -z "${T600_SHOW:-}" ]
@@ -208,11 +209,18 @@ test_expect_success 'save killed by SIGKILL at random moments: always the old or
 # A kill can land between the link of the finished file and its rename (microseconds): the
 # next save removes what a dead writer left.
 test_expect_success 'after the kills, one more save leaves no temporary file behind' '
-	A "$WGCTL" save "$PWD/q/$Q.conf" && [ -z "$(find q -name "$Q.conf?*")" ]
+	A "$WGCTL" save "$PWD/q/$Q.conf" && [ -z "$(find q -name "$Q.conf.wgctl-tmp.*")" ]
+'
+# Only files with wgctl's marker are its temporary files: a backup whose name looks like
+# `FILE.NUMBER.NUMBER` (a dead PID to the old rule) is somebody else's and stays as it was.
+test_expect_success 'save leaves files named like wg0.conf.20241207.1 alone' '
+	[ "$(cat q/$Q.conf.20241207.1)" = "an administrator'"'"'s backup" ] &&
+	[ "$(cat q/$Q.conf.999999999.0)" = another ] &&
+	[ "$(find q -name "$Q.conf?*" | sort)" = "$(printf "q/%s\n" $Q.conf.20241207.1 $Q.conf.999999999.0 | sort)" ]
 '
 
 test_expect_success 'down (SaveConfig) removes the interface; its messages show no secret' '
-	find q -name "$Q.conf?*" -delete && A "$WGCTL" down "$PWD/q/$Q.conf" 2>down.log &&
+	find q -name "$Q.conf.wgctl-tmp.*" -delete && A "$WGCTL" down "$PWD/q/$Q.conf" 2>down.log &&
 	! A ip link show $Q 2>/dev/null && no_secrets down.log
 '
 

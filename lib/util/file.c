@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <ctype.h>
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,6 +12,9 @@
 #include <unistd.h>
 
 #include "util/file.h"
+
+/* In the name of every temporary file of ours, and of nobody else's. */
+#define TMP_MARKER ".wgctl-tmp."
 
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -61,7 +65,7 @@ static int write_unnamed(const char *path, const void *buf, size_t len, mode_t m
 		ret = write_all(fd, buf, len);
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
-	if (!ret && snprintf(tmp, tmp_size, "%s.%d.%u", path, (int)getpid(),
+	if (!ret && snprintf(tmp, tmp_size, "%s" TMP_MARKER "%d.%u", path, (int)getpid(),
 			     __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED)) >= (int)tmp_size)
 		ret = -ENAMETOOLONG;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
@@ -80,7 +84,7 @@ static int write_named(const char *path, const void *buf, size_t len, mode_t mod
 {
 	int fd, ret;
 
-	if (snprintf(tmp, tmp_size, "%s.XXXXXX", path) >= (int)tmp_size)
+	if (snprintf(tmp, tmp_size, "%s" TMP_MARKER "XXXXXX", path) >= (int)tmp_size)
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -97,11 +101,14 @@ static int write_named(const char *path, const void *buf, size_t len, mode_t mod
 	return ret;
 }
 
-/* `path.PID.N` left by a writer killed between link and rename: gone once that PID is. */
+/*
+ * `path.wgctl-tmp.PID.N` left by a writer killed between link and rename: gone once that PID is.
+ * Only names with the marker are ours: `wg0.conf.20241207.1` is somebody's backup.
+ */
 static void remove_stale(const char *path)
 {
 	char dir[4096], base[4096], stale[8192];
-	size_t blen;
+	size_t blen, mlen = strlen(TMP_MARKER);
 	struct dirent *e;
 	DIR *d;
 
@@ -116,9 +123,10 @@ static void remove_stale(const char *path)
 		char *end;
 		long pid;
 
-		if (strncmp(e->d_name, base, blen) || e->d_name[blen] != '.')
+		if (strncmp(e->d_name, base, blen) || strncmp(e->d_name + blen, TMP_MARKER, mlen) ||
+		    !isdigit((unsigned char)e->d_name[blen + mlen]))
 			continue;
-		pid = strtol(e->d_name + blen + 1, &end, 10);
+		pid = strtol(e->d_name + blen + mlen, &end, 10);
 		if (pid <= 0 || *end != '.' || !end[1] || strspn(end + 1, "0123456789") != strlen(end + 1))
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)

@@ -9,9 +9,10 @@
  * Replaces `path` with `len` bytes: a new file with `mode` in the same directory is written,
  * synced and renamed over it, and the directory synced, so that a crash at any point leaves the
  * old file or the new one, never a torn one. Returns 0 or -errno; on failure `path` is untouched.
- * The new file is unnamed (O_TMPFILE) until complete: a kill leaves a stray `path.PID.N` only
- * between its link and the rename, and the next write removes it once that PID is gone. (On file
- * systems without O_TMPFILE a named `path.XXXXXX` is written instead, which a kill can leave.)
+ * The new file is unnamed (O_TMPFILE) until complete: a kill leaves a stray `path.wgctl-tmp.PID.N`
+ * only between its link and the rename, and the next write removes it once that PID is gone;
+ * files without that marker are never touched. (On file systems without O_TMPFILE a named
+ * `path.wgctl-tmp.XXXXXX` is written instead, which a kill can leave.)
  */
 int file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 
