@@ -233,7 +233,7 @@ int cmd_check(int argc, const char *argv[])
 		/* Peers of shared lists count as the host's: local files and cached copies, no fetch. */
 		if (files[k].loaded)
 			cmd_expand_peer_lists(&files[k].conf, &files[k].loc, PEERLIST_CACHE_ONLY, NULL,
-					      false, false);
+					      LISTS_SOME, false);
 		if (files[k].loaded)
 			hosts[loaded++] = (struct fleet_host){.conf = &files[k].conf,
 							      .source = files[k].d.source};

@@ -52,22 +52,50 @@ void cmd_unload_config(struct wg_config *conf, struct config_location *loc, stru
 	diag_free(d);
 }
 
+static void report_list(const struct peerlist_result *r)
+{
+	static const char *const outcome[] = {
+		[PEERLIST_EXPIRED] = "expired",
+		[PEERLIST_REFUSED] = "refused",
+	};
+
+	printf("%s: %s", r->source, r->outcome == PEERLIST_USED ? peerlist_origin_name(r->origin) : outcome[r->outcome]);
+	if (r->header.present)
+		printf(", serial %llu", (unsigned long long)r->header.serial);
+	if (r->outcome != PEERLIST_USED)
+		printf(", no peers");
+	else
+		printf(", %zu peer%s", r->peers, r->peers == 1 ? "" : "s");
+	if (r->refused_peers)
+		printf(", %zu refused", r->refused_peers);
+	putchar('\n');
+}
+
 int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum peerlist_mode mode,
-			  const uint8_t *own, bool report, bool required)
+			  const uint8_t *own, enum lists_need need, bool report)
 {
 	struct peerlists pl;
+	size_t refused = 0;
 	int ret;
 
 	ret = peerlists_expand(conf, loc->path, loc->ifname, mode, own, &pl);
 	diag_print(&pl.diag, stderr);
-	for (size_t i = 0; report && ret == 0 && i < pl.n; ++i)
-		printf("%s: %s, %zu peer%s\n", pl.lists[i].source, peerlist_origin_name(pl.lists[i].origin),
-		       pl.lists[i].peers, pl.lists[i].peers == 1 ? "" : "s");
-	if (ret == -ENOMEM)
-		fprintf(stderr, "%s: %s\n", prog_name, strerror(ENOMEM));
-	if (ret)
-		fprintf(stderr, "%s: %s: the shared peer lists could not be used; %s\n", prog_name, loc->path,
-			required ? "nothing was applied" : "going on without them");
+	for (size_t i = 0; i < pl.n; ++i) {
+		refused += pl.lists[i].outcome == PEERLIST_REFUSED;
+		if (report && ret == 0)
+			report_list(&pl.lists[i]);
+	}
+	if (ret < 0) {
+		fprintf(stderr, "%s: %s: the shared peer lists could not be read: %s; %s\n", prog_name, loc->path,
+			strerror(-ret), need == LISTS_OPTIONAL ? "going on without them" : "nothing was done");
+		ret = need == LISTS_OPTIONAL ? 0 : -1;
+	} else if (refused && need == LISTS_ALL) {
+		fprintf(stderr, "%s: %s: %zu shared peer list%s could not be used; nothing was done\n", prog_name,
+			loc->path, refused, refused == 1 ? "" : "s");
+		ret = -1;
+	} else {
+		ret = (int)pl.not_current;
+	}
 	peerlists_free(&pl);
-	return ret ? 1 : 0;
+	return ret;
 }

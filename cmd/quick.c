@@ -24,7 +24,8 @@ int cmd_strip(int argc, const char *argv[])
 	}
 	if (cmd_load_config(argv[1], &conf, &loc, &d))
 		return 1;
-	ret = cmd_expand_peer_lists(&conf, &loc, PEERLIST_FETCH_OR_CACHE, NULL, false, true);
+	/* Its output replaces an interface's peers (`wg syncconf`): a list missing would remove its own. */
+	ret = cmd_expand_peer_lists(&conf, &loc, PEERLIST_FETCH, NULL, LISTS_ALL, false) < 0;
 	strbuf_init(&out);
 	strbuf_puts(&out, conf.stripped);
 	for_each_wgpeer(conf.device, peer) {
@@ -43,11 +44,27 @@ int cmd_strip(int argc, const char *argv[])
 
 typedef int orch_fn(const struct wg_config *, const char *, const char *, const struct orch_opts *);
 
-/*
- * up/down/save/reload/sync [--dry-run] <interface | config file>; --dry-run is wgctl's own.
- * `lists` says how the config's shared peer lists are obtained before `fn` runs.
- */
-static int run_orch(int argc, const char *argv[], orch_fn *fn, enum peerlist_mode lists, bool lists_required)
+/* How each quick command treats the config's shared lists. */
+struct quick_cmd {
+	orch_fn *fn;
+	enum peerlist_mode lists;
+	enum lists_need need;
+	/* Only with SaveConfig: the lists then keep their peers out of the saved file. */
+	bool lists_for_save_only;
+	/* Skips the running interface's own key, which a PostUp hook may have set. */
+	bool own_from_interface;
+	/* One status line per list; exit 1 when one was not current, after applying the rest. */
+	bool report;
+};
+
+static const struct quick_cmd quick_up = { orch_up, PEERLIST_FETCH, LISTS_SOME, false, false, false };
+static const struct quick_cmd quick_down = { orch_down, PEERLIST_CACHE_ONLY, LISTS_OPTIONAL, true, false, false };
+static const struct quick_cmd quick_reload = { orch_reload, PEERLIST_FETCH, LISTS_SOME, false, false, false };
+static const struct quick_cmd quick_save = { orch_save, PEERLIST_CACHE_ONLY, LISTS_ALL, false, false, false };
+static const struct quick_cmd quick_sync = { orch_sync, PEERLIST_FETCH, LISTS_SOME, false, true, true };
+
+/* up/down/save/reload/sync [--dry-run] <interface | config file>; --dry-run is wgctl's own. */
+static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
 {
 	struct orch_opts opts = { .prog = prog_name };
 	struct wg_device *running = NULL;
@@ -55,7 +72,7 @@ static int run_orch(int argc, const char *argv[], orch_fn *fn, enum peerlist_mod
 	struct config_location loc;
 	struct wg_config conf;
 	struct diag_list d;
-	int ret;
+	int ret = 0, not_current = 0;
 
 	if (argc == 3 && !strcmp(argv[1], "--dry-run") && strcmp(prog_name, "wg-quick")) {
 		opts.dry_run = true;
@@ -68,42 +85,42 @@ static int run_orch(int argc, const char *argv[], orch_fn *fn, enum peerlist_mod
 	}
 	if (cmd_load_config(argv[1], &conf, &loc, &d))
 		return 1;
-	/* sync skips the running interface's own key, which a PostUp hook may have set. */
-	if (fn == orch_sync && conf.peer_lists.n && backend_get(loc.ifname, &running) == 0 &&
+	if (qc->own_from_interface && conf.n_peer_lists && backend_get(loc.ifname, &running) == 0 &&
 	    (running->flags & WGDEVICE_HAS_PUBLIC_KEY))
 		own = running->public_key;
-	ret = 0;
-	if (lists_required || conf.save_config)
-		ret = cmd_expand_peer_lists(&conf, &loc, lists, own, fn == orch_sync, lists_required);
-	if (ret == 0 || !lists_required)
-		ret = fn(&conf, loc.ifname, loc.path, &opts);
+	if (!qc->lists_for_save_only || conf.save_config)
+		not_current = cmd_expand_peer_lists(&conf, &loc, qc->lists, own, qc->need, qc->report);
+	if (not_current >= 0)
+		ret = qc->fn(&conf, loc.ifname, loc.path, &opts);
+	if (ret == 0 && qc->report && not_current > 0)
+		fprintf(stderr, "%s: %s: %d shared peer list%s not current; the rest was applied\n", prog_name,
+			loc.ifname, not_current, not_current == 1 ? " is" : "s are");
 	model_device_free(running);
 	cmd_unload_config(&conf, &loc, &d);
-	return ret;
+	return not_current < 0 || ret || (qc->report && not_current > 0);
 }
 
 int cmd_up(int argc, const char *argv[])
 {
-	return run_orch(argc, argv, orch_up, PEERLIST_FETCH_OR_CACHE, true);
+	return run_orch(argc, argv, &quick_up);
 }
 
-/* down needs the lists only to keep their peers out of a SaveConfig file; it goes on without. */
 int cmd_down(int argc, const char *argv[])
 {
-	return run_orch(argc, argv, orch_down, PEERLIST_CACHE_ONLY, false);
+	return run_orch(argc, argv, &quick_down);
 }
 
 int cmd_reload(int argc, const char *argv[])
 {
-	return run_orch(argc, argv, orch_reload, PEERLIST_FETCH_OR_CACHE, true);
+	return run_orch(argc, argv, &quick_reload);
 }
 
 int cmd_save(int argc, const char *argv[])
 {
-	return run_orch(argc, argv, orch_save, PEERLIST_CACHE_ONLY, true);
+	return run_orch(argc, argv, &quick_save);
 }
 
 int cmd_sync(int argc, const char *argv[])
 {
-	return run_orch(argc, argv, orch_sync, PEERLIST_FETCH, true);
+	return run_orch(argc, argv, &quick_sync);
 }

@@ -136,7 +136,13 @@ test_expect_success 'an unknown key in the shared list: one error, located in th
 '
 test_expect_success 'a lint warning about a list peer is located in the list' '
 	shared && sed -i "s|^AllowedIPs = 10.0.0.3/32|AllowedIPs = 10.0.0.3/32, 0.0.0.0/0|" peers.conf &&
+	sed -i "/^PeerList = /a PeerListAllowedIPs = 0.0.0.0/0" a.conf &&
 	"$WGCTL" check --json ./a.conf >out.json 2>err &&
 	json_check out.json "locs[\"ipv6-leak\"] == [(\"peers.conf\", 13)]"
+'
+test_expect_success 'a list peer taking a default route outside PeerListAllowedIPs is refused, and said so' '
+	shared && sed -i "s|^AllowedIPs = 10.0.0.3/32|AllowedIPs = 10.0.0.3/32, 0.0.0.0/0|" peers.conf &&
+	"$WGCTL" check ./a.conf >out 2>err &&
+	grep -q "^peers.conf:13: Warning: peer $(pub c) claims 0.0.0.0/0, a default route" err
 '
 test_done

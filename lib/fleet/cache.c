@@ -21,16 +21,20 @@ const char *cache_dir(void)
 	return dir && *dir ? dir : STATEDIR "/wgctl/peer-lists";
 }
 
-int cache_path(char *buf, size_t len, const char *ifname, const char *url)
+int fleet_file_path(char *buf, size_t len, const char *dir, const char *ifname, const char *source, const char *ext)
 {
 	uint8_t hash[8];
 	char hex[17];
 
-	/* Hashing the URL gives a fixed-length, filesystem-safe name that two URLs never share. */
-	blake2s(hash, sizeof(hash), url, strlen(url), NULL, 0);
+	blake2s(hash, sizeof(hash), source, strlen(source), NULL, 0);
 	for (size_t i = 0; i < sizeof(hash); ++i)
 		snprintf(hex + 2 * i, 3, "%02x", hash[i]);
-	return snprintf(buf, len, "%s/%s-%s.list", cache_dir(), ifname, hex) < (int)len ? 0 : -ENAMETOOLONG;
+	return snprintf(buf, len, "%s/%s-%s.%s", dir, ifname, hex, ext) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+int cache_path(char *buf, size_t len, const char *ifname, const char *url)
+{
+	return fleet_file_path(buf, len, cache_dir(), ifname, url, "list");
 }
 
 static void put_header(struct strbuf *sb, const char *name, const char *value)

@@ -1,45 +1,67 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A config's `PeerList =` sources turned into peers: local files read in place, URLs fetched
- * conditionally and cached, every list checked against the config's `PeerListKey`s when it names
- * any, and all lists obtained before any is merged, so that one failure changes nothing.
+ * A config's `PeerList =` sources turned into peers. Local files are read in place, URLs fetched
+ * conditionally; the last good copy of each is cached. With PeerListKeys every copy must be
+ * signed by one of them and carry a header (model/peerlist_header.h) whose name is the one its
+ * PeerList line expects, whose serial is not below the highest this host accepted
+ * (fleet/liststate.h) and which has not expired. One list that cannot be used costs only itself:
+ *
+ *   used      its peers join the config's, as model/peerlist.h admits them. A fresh copy that
+ *             cannot be had or is refused falls back to the last good copy while that is still
+ *             valid (not expired, serial not lower), so the list's peers stay as they were.
+ *   expired   the newest copy the host may use has expired: its peers are not used (sync and
+ *             reload remove them from the interface).
+ *   refused   no copy has ever been good here: the list has no peers.
  */
 #ifndef WGCTL_FLEET_PEERLISTS_H
 #define WGCTL_FLEET_PEERLISTS_H
 
 #include "model/config.h"
+#include "model/peerlist_header.h"
 
 enum peerlist_mode {
-	PEERLIST_FETCH,          /* sync: a list that cannot be fetched is an error */
-	PEERLIST_FETCH_OR_CACHE, /* up, reload, strip: a failed fetch falls back to the last good copy */
-	PEERLIST_CACHE_ONLY,     /* save, check: no network */
+	PEERLIST_FETCH,      /* up, reload, sync, strip */
+	PEERLIST_CACHE_ONLY, /* save, down, check, reresolve: no network, no freshness rules; only to
+				know which peers are the lists' */
 };
 
 enum peerlist_origin {
 	PEERLIST_LOCAL,
 	PEERLIST_FRESH,
 	PEERLIST_NOT_MODIFIED,
-	PEERLIST_CACHED, /* the last good copy, because the fetch failed or was not wanted */
+	PEERLIST_CACHED, /* the last good copy */
+};
+
+enum peerlist_outcome {
+	PEERLIST_USED,
+	PEERLIST_EXPIRED,
+	PEERLIST_REFUSED,
 };
 
 struct peerlist_result {
 	const char *source;
-	enum peerlist_origin origin;
-	size_t peers;
+	enum peerlist_outcome outcome;
+	enum peerlist_origin origin; /* of the copy used */
+	bool fell_back;              /* a fresh copy could not be had or was refused */
+	struct peerlist_header header; /* of the copy used or expired, when it has one */
+	size_t peers, refused_peers;
 };
 
 struct peerlists {
 	struct peerlist_result *lists;
 	size_t n;
-	/* Errors and warnings, each message naming its list (and line). */
+	/* Lists whose newest copy was not used: refused, expired, or fallen back to the last good. */
+	size_t not_current;
+	/* Warnings, each naming its list (and line). */
 	struct diag_list diag;
 };
 
 /*
- * Adds the peers of every list to conf->device, tagged with their source, except the one whose
- * public key is `own` (NULL: the config's PrivateKey decides, when it has one). `conf_path`
- * anchors relative list paths and names the config in messages; `ifname` names cache files.
- * Returns 0 or -errno with errors in out->diag; after an error conf must not be applied.
+ * Adds the admitted peers of every list to conf->device, tagged with their source; `own` is the
+ * host's public key (NULL: the config's PrivateKey decides, when it has one). `conf_path`
+ * anchors relative list paths and names the config in messages; `ifname` names cache and state
+ * files. Returns 0 or -errno for a failure that is not one list's (out of memory); what
+ * happened to each list is in `out`.
  */
 int peerlists_expand(struct wg_config *conf, const char *conf_path, const char *ifname, enum peerlist_mode mode,
 		     const uint8_t *own, struct peerlists *out);

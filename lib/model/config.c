@@ -17,6 +17,7 @@
 #include "model/config.h"
 #include "model/encoding.h"
 #include "model/ini_stream.h"
+#include "model/peerlist_header.h"
 #include "util/strbuf.h"
 
 enum section {
@@ -298,19 +299,79 @@ static void quick_forwarding(struct parser *p, const char *value, unsigned int l
 	}
 }
 
-/* A path (absolute, or relative to the config's directory) or an http, https or file URL. */
+const char *peer_list_expected_name(const struct wg_peer_list_ref *ref)
+{
+	return ref->name ? ref->name : ref->source;
+}
+
+/*
+ * A path (absolute, or relative to the config's directory) or an http, https or file URL,
+ * optionally followed by `name=NAME`, the name its header must carry.
+ */
 static void quick_peer_list(struct parser *p, const char *value, unsigned int lineno)
 {
-	const char *scheme_end = strstr(value, "://");
+	const char *scheme_end = strstr(value, "://"), *name = NULL;
+	size_t len = strlen(value), cut = len;
+	struct wg_peer_list_ref *v, *ref;
 
-	if (!*value || (scheme_end && strncasecmp(value, "https://", 8) && strncasecmp(value, "http://", 7) &&
-			strncasecmp(value, "file://", 7))) {
+	while (cut && !isspace((unsigned char)value[cut - 1]))
+		--cut;
+	if (cut && !strncasecmp(value + cut, "name=", 5)) {
+		name = value + cut + 5;
+		for (len = cut; len && isspace((unsigned char)value[len - 1]); --len)
+			;
+		if (!peerlist_name_valid(name)) {
+			diag_error(p->d, lineno, "PeerList name is not 1 to %d printable characters: `%s'",
+				   PEERLIST_NAME_MAX, name);
+			return;
+		}
+	}
+	if (!len || (scheme_end && strncasecmp(value, "https://", 8) && strncasecmp(value, "http://", 7) &&
+		     strncasecmp(value, "file://", 7))) {
 		diag_error(p->d, lineno, "PeerList is neither a path nor an http://, https:// or file:// URL: `%s'",
 			   value);
 		return;
 	}
-	if (strlist_push(&p->conf->peer_lists, value, strlen(value), lineno))
+	v = realloc(p->conf->peer_lists, (p->conf->n_peer_lists + 1) * sizeof(*v));
+	if (!v)
+		return oom(p);
+	p->conf->peer_lists = v;
+	ref = &v[p->conf->n_peer_lists];
+	memset(ref, 0, sizeof(*ref));
+	ref->lineno = lineno;
+	ref->source = strndup(value, len);
+	ref->name = name ? strdup(name) : NULL;
+	++p->conf->n_peer_lists;
+	if (!ref->source || (name && !ref->name))
 		oom(p);
+}
+
+static void quick_peer_list_scope(struct parser *p, const char *value, unsigned int lineno)
+{
+	const char *cursor = value, *tok;
+	size_t len;
+
+	while (next_token(&cursor, &tok, &len)) {
+		char buf[INET6_ADDRSTRLEN + 8];
+		struct wg_allowedip *a;
+		union wg_ip addr;
+		uint16_t family;
+		uint8_t cidr;
+
+		if (!token_copy(buf, sizeof(buf), tok, len) || !model_parse_prefix(&family, &addr, &cidr, buf) ||
+		    !model_prefix_host_bits_zero(family, &addr, cidr)) {
+			diag_error(p->d, lineno, "PeerListAllowedIPs is not a list of network prefixes: `%.*s'",
+				   (int)len, tok);
+			continue;
+		}
+		a = model_allowedip_new(&p->conf->peer_list_scope);
+		if (!a)
+			return oom(p);
+		a->family = family;
+		a->cidr = cidr;
+		a->lineno = lineno;
+		memcpy(&a->ip6, &addr, family == AF_INET ? 4 : 16);
+	}
 }
 
 static void quick_peer_list_key(struct parser *p, const char *value, unsigned int lineno)
@@ -371,6 +432,8 @@ static bool quick_entry(struct parser *p, const char *key, const char *value, co
 		quick_peer_list_key(p, value, lineno);
 	else if (!strcasecmp(key, "PeerListCA"))
 		quick_peer_list_ca(p, value);
+	else if (!strcasecmp(key, "PeerListAllowedIPs"))
+		quick_peer_list_scope(p, value, lineno);
 	else
 		return false;
 	return true;
@@ -504,7 +567,7 @@ static void on_entry(void *ctx, const char *key, const char *value, const char *
 	struct parser *p = ctx;
 
 	quick_track_section(p, raw);
-	if (!strchr(key, '#')) {
+	if (key && *key && !strchr(key, '#')) {
 		size_t vlen = strcspn(value, "#");
 		char *v = strndup(value, vlen);
 		bool consumed;
@@ -559,10 +622,36 @@ static void on_other(void *ctx, const char *raw, unsigned int lineno)
 	wg_line(p, raw, lineno);
 }
 
+/*
+ * A list fetched in clear with nothing to verify it lets anyone on the path pick this host's
+ * peers: refused. Over https without a key, whoever runs the server can: said every time.
+ */
+static void check_list_trust(struct parser *p)
+{
+	for (size_t i = 0; i < p->conf->n_peer_lists; ++i) {
+		const struct wg_peer_list_ref *ref = &p->conf->peer_lists[i];
+
+		if (p->conf->peer_list_keys.n)
+			return;
+		if (!strncasecmp(ref->source, "http://", 7))
+			diag_error(p->d, ref->lineno,
+				   "PeerList `%s' is fetched in clear and no PeerListKey verifies it: anyone on "
+				   "the network path could choose this host's peers (use https://, add PeerListKey, "
+				   "or both)",
+				   ref->source);
+		else if (!strncasecmp(ref->source, "https://", 8))
+			diag_warn(p->d, ref->lineno,
+				  "PeerList `%s' is not signed: whoever controls that server can choose this "
+				  "host's peers (add PeerListKey)",
+				  ref->source);
+	}
+}
+
 static void finish(struct parser *p)
 {
 	struct wg_peer *peer, *other;
 
+	check_list_trust(p);
 	for_each_wgpeer(p->conf->device, peer) {
 		if (!(peer->flags & WGPEER_HAS_PUBLIC_KEY)) {
 			diag_error(p->d, peer->lineno, "A peer is missing a public key");
@@ -632,9 +721,14 @@ void config_free(struct wg_config *conf)
 	for (int h = 0; h < WG_HOOK_COUNT; ++h)
 		strlist_free(&conf->hooks[h]);
 	free(conf->table);
-	strlist_free(&conf->peer_lists);
+	for (size_t i = 0; i < conf->n_peer_lists; ++i) {
+		free(conf->peer_lists[i].source);
+		free(conf->peer_lists[i].name);
+	}
+	free(conf->peer_lists);
 	strlist_free(&conf->peer_list_keys);
 	free(conf->peer_list_ca);
+	model_peer_free_allowedips(&conf->peer_list_scope);
 	if (conf->stripped) {
 		explicit_bzero(conf->stripped, strlen(conf->stripped));
 		free(conf->stripped);

@@ -41,6 +41,13 @@ struct wg_strlist {
 	size_t n, cap;
 };
 
+/* One `PeerList = SOURCE [name=NAME]` line. */
+struct wg_peer_list_ref {
+	char *source;
+	char *name; /* the name the list's header must carry; NULL: the source as written */
+	unsigned int lineno;
+};
+
 struct wg_config {
 	struct wg_device *device;
 	uint32_t flags;
@@ -55,9 +62,15 @@ struct wg_config {
 	unsigned int forwarding_lineno;
 	char *stripped;
 	unsigned int interface_lineno;
-	/* wgctl's shared peer lists: sources in order, trusted Ed25519 keys (base64), a private CA. */
-	struct wg_strlist peer_lists, peer_list_keys;
+	/*
+	 * wgctl's shared peer lists: sources in order, trusted Ed25519 keys (base64), a private CA,
+	 * and the prefixes list peers may claim (PeerListAllowedIPs; only first/last_allowedip).
+	 */
+	struct wg_peer_list_ref *peer_lists;
+	size_t n_peer_lists;
+	struct wg_strlist peer_list_keys;
 	char *peer_list_ca;
+	struct wg_peer peer_list_scope;
 };
 
 enum config_grammar {
@@ -77,6 +90,8 @@ void config_free(struct wg_config *conf);
 void config_mark_setconf(struct wg_device *dev);
 
 int strlist_push(struct wg_strlist *l, const char *s, size_t len, unsigned int lineno);
+/* The name a PeerList line expects its list's header to carry. */
+const char *peer_list_expected_name(const struct wg_peer_list_ref *ref);
 void strlist_free(struct wg_strlist *l);
 
 #endif

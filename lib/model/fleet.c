@@ -104,20 +104,11 @@ static unsigned int family_bit(uint16_t family)
 	return family == AF_INET ? WGCONF_FORWARD_IPV4 : WGCONF_FORWARD_IPV6;
 }
 
-/* Whether every address of addr/cidr is inside `outer`. */
+/* Whether every address of addr/cidr is inside `outer`, unless `outer` is being removed. */
 static bool contains(const struct wg_allowedip *outer, uint16_t family, const void *addr,
 		     unsigned int cidr)
 {
-	const uint8_t *a = addr, *b = (const uint8_t *)&outer->ip6;
-	unsigned int bits = outer->cidr, i;
-
-	if (outer->family != family || cidr < outer->cidr || (outer->flags & WGALLOWEDIP_REMOVE_ME))
-		return false;
-	for (i = 0; bits >= 8; ++i, bits -= 8) {
-		if (a[i] != b[i])
-			return false;
-	}
-	return !bits || !((a[i] ^ b[i]) & (uint8_t)(0xff << (8 - bits)));
+	return !(outer->flags & WGALLOWEDIP_REMOVE_ME) && model_prefix_contains(outer, family, addr, (uint8_t)cidr);
 }
 
 /* A default route holds everything: a more specific route beside it is the usual split. */

@@ -50,10 +50,14 @@ struct stream {
 	struct strbuf key, value;
 };
 
+/*
+ * Bytes from 0x80 up are escaped too: inih drops a UTF-8 byte-order mark at the start of the
+ * first line it reads, which may be our first entry's key (a BOM after leading blanks).
+ */
 static bool must_escape(unsigned char c)
 {
 	return c == ESC || c == ';' || c == ':' || c == '#' || c == '[' || c == ']' || c == '=' || c < 0x20 ||
-	       c == 0x7f || isspace(c);
+	       c >= 0x7f || isspace(c);
 }
 
 static void escape_into(struct strbuf *sb, const char *s, size_t len)
@@ -104,6 +108,11 @@ static void flush(struct stream *st)
 	st->pending = false;
 	if (st->key.oom || st->value.oom) {
 		st->err = -ENOMEM;
+		return;
+	}
+	/* An entry always has a key; should inih ever hand one back without, the line is not one. */
+	if (!st->key.len) {
+		st->ops->other(st->ctx, st->raw, st->lineno);
 		return;
 	}
 	st->ops->entry(st->ctx, st->key.buf, st->value.buf ? st->value.buf : "", st->raw, st->lineno);

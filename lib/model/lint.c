@@ -29,18 +29,7 @@ static const struct wg_allowedip *find_default(const struct wg_peer *peer, uint1
 
 static bool prefix_within(const struct wg_allowedip *inner, const struct wg_allowedip *outer)
 {
-	const uint8_t *a = (const uint8_t *)&inner->ip6, *b = (const uint8_t *)&outer->ip6;
-	unsigned int bits = outer->cidr;
-
-	if (inner->family != outer->family || inner->cidr < outer->cidr)
-		return false;
-	for (unsigned int i = 0; bits; ++i, bits -= bits >= 8 ? 8 : bits) {
-		uint8_t mask = (uint8_t)(0xff << (8 - (bits >= 8 ? 8 : bits)));
-
-		if ((a[i] & mask) != (b[i] & mask))
-			return false;
-	}
-	return true;
+	return model_prefix_contains(outer, inner->family, &inner->ip6, inner->cidr);
 }
 
 /*

@@ -103,6 +103,20 @@ struct wg_peer *model_find_peer(const struct wg_device *dev, const uint8_t publi
 	return NULL;
 }
 
+bool model_prefix_contains(const struct wg_allowedip *outer, uint16_t family, const void *addr, uint8_t cidr)
+{
+	const uint8_t *a = addr, *b = (const uint8_t *)&outer->ip6;
+	unsigned int bits = outer->cidr, i;
+
+	if (outer->family != family || cidr < outer->cidr)
+		return false;
+	for (i = 0; bits >= 8; ++i, bits -= 8) {
+		if (a[i] != b[i])
+			return false;
+	}
+	return !bits || !((a[i] ^ b[i]) & (uint8_t)(0xff << (8 - bits)));
+}
+
 size_t model_peer_count(const struct wg_device *dev)
 {
 	const struct wg_peer *peer;

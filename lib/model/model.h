@@ -135,6 +135,8 @@ bool model_parse_allowedips(struct wg_peer *peer, const char *value, struct diag
 /* ip[/cidr]; a bare address is /32 or /128. */
 bool model_parse_prefix(uint16_t *family, void *addr, uint8_t *cidr, const char *value);
 bool model_prefix_host_bits_zero(uint16_t family, const void *addr, uint8_t cidr);
+/* Whether every address of family/addr/cidr lies inside `outer` (the same prefix included). */
+bool model_prefix_contains(const struct wg_allowedip *outer, uint16_t family, const void *addr, uint8_t cidr);
 /* "host:port" or "[v6]:port": numeric hosts fill peer->endpoint, names go to endpoint_text. */
 bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_list *d, unsigned int line);
 

@@ -23,6 +23,7 @@ static int header(struct orch *o, struct strbuf *out)
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct wg_strlist servers = { 0 };
 	struct rtnetlink_prefix addrs[256];
+	const struct wg_allowedip *a;
 	unsigned int mtu;
 	char text[64];
 	int n;
@@ -59,12 +60,19 @@ static int header(struct orch *o, struct strbuf *out)
 		for (size_t i = 0; i < o->conf->hooks[h].n; ++i)
 			strbuf_printf(out, "%s = %s\n", hook_names[h], o->conf->hooks[h].v[i]);
 	}
-	for (size_t i = 0; i < o->conf->peer_lists.n; ++i)
-		strbuf_printf(out, "PeerList = %s\n", o->conf->peer_lists.v[i]);
+	for (size_t i = 0; i < o->conf->n_peer_lists; ++i) {
+		const struct wg_peer_list_ref *ref = &o->conf->peer_lists[i];
+
+		strbuf_printf(out, "PeerList = %s%s%s\n", ref->source, ref->name ? " name=" : "", ref->name ? ref->name : "");
+	}
 	for (size_t i = 0; i < o->conf->peer_list_keys.n; ++i)
 		strbuf_printf(out, "PeerListKey = %s\n", o->conf->peer_list_keys.v[i]);
 	if (o->conf->peer_list_ca)
 		strbuf_printf(out, "PeerListCA = %s\n", o->conf->peer_list_ca);
+	for (a = o->conf->peer_list_scope.first_allowedip; a; a = a->next_allowedip) {
+		emit_prefix(text, sizeof(text), a->family, &a->ip6, a->cidr);
+		strbuf_printf(out, "PeerListAllowedIPs = %s\n", text);
+	}
 	return out->oom ? -ENOMEM : 0;
 }
 

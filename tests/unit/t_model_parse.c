@@ -49,6 +49,13 @@ static char *dump(const struct wg_config *conf)
 		dump_list(&sb, hook_names[h], &conf->hooks[h]);
 	if (conf->flags & WGCONF_HAS_SAVE_CONFIG)
 		strbuf_printf(&sb, "SaveConfig %s\n", conf->save_config ? "true" : "false");
+	for (size_t i = 0; i < conf->n_peer_lists; ++i)
+		strbuf_printf(&sb, "PeerList[%u] <%s> name <%s>\n", conf->peer_lists[i].lineno, conf->peer_lists[i].source,
+			      peer_list_expected_name(&conf->peer_lists[i]));
+	for_each_wgallowedip(&conf->peer_list_scope, a) {
+		emit_prefix(text, sizeof(text), a->family, &a->ip6, a->cidr);
+		strbuf_printf(&sb, "PeerListAllowedIPs[%u] %s\n", a->lineno, text);
+	}
 	for_each_wgpeer(conf->device, peer) {
 		if (peer->name)
 			strbuf_printf(&sb, "Name[%u] %s\n", peer->lineno, peer->name);
@@ -196,6 +203,28 @@ static const struct tcase cases[] = {
 	  "PeerListKey = " K1 "\nPeerListCA = /ca.pem\n",
 	  -22, "E4: PeerList is neither a path nor an http://, https:// or file:// URL: `ftp://x/p'\n"
 	  "E5: PeerListKey is not a base64 Ed25519 public key: `abc'\n", NULL },
+	{ "PeerList names, PeerListAllowedIPs; plain http needs a PeerListKey, https without one warns",
+	  CONFIG_GRAMMAR_QUICK,
+	  "[Interface]\nPeerList = http://x/p.conf\nPeerList = https://x/q.conf   name=corp\n"
+	  "PeerListAllowedIPs = 10.0.0.0/8, ::/0 10.0.0.1/8, bogus\nPeerList = peers.conf name=\n"
+	  "PeerList = a file.conf\n",
+	  -22,
+	  "E4: PeerListAllowedIPs is not a list of network prefixes: `10.0.0.1/8'\n"
+	  "E4: PeerListAllowedIPs is not a list of network prefixes: `bogus'\n"
+	  "E5: PeerList name is not 1 to 255 printable characters: `'\n"
+	  "E2: PeerList `http://x/p.conf' is fetched in clear and no PeerListKey verifies it: anyone on the network "
+	  "path could choose this host's peers (use https://, add PeerListKey, or both)\n"
+	  "W3: PeerList `https://x/q.conf' is not signed: whoever controls that server can choose this host's peers "
+	  "(add PeerListKey)\n",
+	  "[Interface]\n\n--\nPeerList[2] <http://x/p.conf> name <http://x/p.conf>\n"
+	  "PeerList[3] <https://x/q.conf> name <corp>\nPeerList[6] <a file.conf> name <a file.conf>\n"
+	  "PeerListAllowedIPs[4] 10.0.0.0/8\nPeerListAllowedIPs[4] ::/0\n" },
+	{ "a signed list may come over plain http", CONFIG_GRAMMAR_QUICK,
+	  "[Interface]\nPeerList = http://x/p.conf\nPeerListKey = " K1 "\n", 0, "", NULL },
+	{ "a byte-order mark after blanks is no key, in a list too (a fuzzer's crash)", CONFIG_GRAMMAR_PEERS,
+	  "\t\t\t\xef\xbb\xbf\t\t= alp\n# \n\n\xaa=\nAl\x05\t\t= alpha\n", -22,
+	  "E1: Line unrecognized: `\xef\xbb\xbf=alp'\nE4: Line unrecognized: `\xaa='\nE5: Line unrecognized: `Al\x05=alpha'\n",
+	  "[Interface]\n\n--\n" },
 	{ "PeerList is wgctl's, not wg's", CONFIG_GRAMMAR_WG, "[Interface]\nPeerList = x\n", -22,
 	  "E2: Line unrecognized: `PeerList=x'\n", NULL },
 	{ "a peer list holds no [Interface]", CONFIG_GRAMMAR_PEERS,
