@@ -182,7 +182,9 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 		goto err;
 	memzero_explicit(keys, sizeof(keys));
 	dev->segment = malloc(2 * DP_BUFFER_SIZE);
-	if (!dev->segment || dp_tables_reserve(dev, 1) < 0) {
+	/* Not locked memory (secmem): that would make all of it resident. */
+	dev->handshakes = malloc(DP_HANDSHAKE_QUEUE * sizeof(*dev->handshakes));
+	if (!dev->segment || !dev->handshakes || dp_tables_reserve(dev, 1) < 0) {
 		ratelimiter_uninit(&dev->ratelimiter);
 		goto err;
 	}
@@ -201,6 +203,7 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 	return dev;
 err:
 	memzero_explicit(keys, sizeof(keys));
+	free(dev->handshakes);
 	free(dev->segment);
 	secmem_free(dev);
 	return NULL;
@@ -222,6 +225,7 @@ void dp_device_free(struct dp_device *dev)
 	/* Plaintext passed through it. */
 	memzero_explicit(dev->segment, 2 * DP_BUFFER_SIZE);
 	free(dev->segment);
+	free(dev->handshakes);
 	secmem_free(dev);
 }
 
@@ -260,6 +264,8 @@ void dp_device_set_up(struct dp_device *dev, bool up, const struct dp_time *t)
 	if (up == dev->up)
 		return;
 	dev->up = up;
+	/* What waited is dropped, as what arrives while down is. */
+	dev->hs_head = dev->hs_len = 0;
 	for (p = dev->first_peer; p; p = p->next) {
 		if (!up)
 			peer_down(p);

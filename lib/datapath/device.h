@@ -12,6 +12,11 @@
  * may queue them for a batched flush (sendmmsg, UDP GSO, TUN GRO) before the caller returns to
  * its poll loop: a buffer given to tun_write is the caller's own and must stay valid until then.
  *
+ * Handshake initiations and responses whose MAC1 is valid are not consumed on arrival: they wait
+ * in a bounded queue for dp_device_process_handshakes(), which the caller runs with a budget,
+ * and the device is under load while that queue is long (so a flood that knows no public key,
+ * and cannot make a MAC1, never puts it under load).
+ *
  * Not thread-safe: the caller serialises every call on one device (only the AEAD jobs of
  * dp_io_ops.parallel run elsewhere). Allocation happens only when
  * the configuration changes and when a packet is staged for a peer without a session.
@@ -35,6 +40,18 @@ enum {
 	DP_MAX_PACKET = 65535 - 32,
 	DP_MAX_DATAGRAM = 65535,
 	DP_DEFAULT_MTU = 1420,
+	/*
+	 * Handshake messages waiting for dp_device_process_handshakes(), and how many of them put
+	 * the device under load: 1/8 of the queue, the kernel's rule. A quarter of the kernel's
+	 * 4096, which all its CPUs drain; here one thread does. Measured on the 2-CPU test host, a
+	 * cookie reply costs 3 us and a handshake up to four X25519 operations of 0.1 ms, so below
+	 * the threshold at most ~50 ms of Diffie-Hellman stands before a newcomer, and a full
+	 * queue under load is ~3 ms of work. A slot is 200 bytes: 200 KB of address space, of
+	 * which only what a flood fills is ever resident (the ring restarts at its first slot
+	 * whenever it empties).
+	 */
+	DP_HANDSHAKE_QUEUE = 1024,
+	DP_UNDER_LOAD_QUEUED = DP_HANDSHAKE_QUEUE / 8,
 };
 
 struct dp_time {
@@ -89,6 +106,7 @@ struct dp_io_ops {
 	X(rx_bad_type)         /* unknown type, or reserved bytes not zero */                     \
 	X(rx_bad_size)         /* wrong length for its type */                                     \
 	X(rx_bad_mac1)                                                                             \
+	X(rx_handshake_queue_full) /* MAC1 valid, but DP_HANDSHAKE_QUEUE already waiting */        \
 	X(rx_cookie_sent)      /* under load without MAC2: answered with a cookie reply */         \
 	X(rx_ratelimited)                                                                          \
 	X(rx_handshake_invalid) /* failed to consume (unknown peer, bad crypto, replayed time) */ \
@@ -139,9 +157,23 @@ int dp_device_apply(struct dp_device *dev, const struct wg_device *delta, const 
 /* The running state as a model (peers in creation order, allowed IPs in insertion order). */
 struct wg_device *dp_device_export(const struct dp_device *dev);
 
-/* A datagram from the wire; from->src is the local address it arrived on. buf may be modified. */
+/*
+ * A datagram from the wire; from->src is the local address it arrived on. buf may be modified.
+ * A handshake initiation or response with a valid MAC1 is copied into the handshake queue (or
+ * dropped when it is full); call dp_device_process_handshakes() after the batch.
+ */
 void dp_device_udp_packet(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
 			  size_t len, const struct dp_time *t);
+/*
+ * Consume queued handshake messages, oldest first, until budget of them have reached the
+ * Diffie-Hellman work or the queue is empty: each is first judged under load or not from the
+ * queue's length at that moment (>= DP_UNDER_LOAD_QUEUED, and for UNDER_LOAD_AFTER_TIME after),
+ * and under load answered with a cookie reply or rate limited unless its MAC2 is valid; those
+ * cheap outcomes cost no budget. Returns how many are still queued (call again soon if any).
+ */
+size_t dp_device_process_handshakes(struct dp_device *dev, size_t budget, const struct dp_time *t);
+/* How many handshake messages are queued (so the caller can bound what it reads). */
+size_t dp_device_handshakes_queued(const struct dp_device *dev);
 /*
  * An IP packet from the tunnel, with DP_HEADROOM/DP_TAILROOM writable around it; off (may be
  * NULL) is the kernel's offload metadata: a segmentation request or a checksum to complete.

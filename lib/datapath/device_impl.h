@@ -15,9 +15,6 @@ enum { DP_BUFFER_SIZE = DP_HEADROOM + DP_MAX_DATAGRAM + DP_TAILROOM };
 /* Three keypair slots, a handshake, and its successor taken before the old index is dropped. */
 enum { DP_PEER_INDICES = 5 };
 
-/* More handshake messages than this in DP_LOAD_WINDOW puts the device under load. */
-enum { DP_UNDER_LOAD_HANDSHAKES = 128 };
-#define DP_LOAD_WINDOW (NSEC_PER_SEC / 8)
 #define DP_HOUSEKEEPING_INTERVAL NSEC_PER_SEC
 #define DP_RATELIMITER_ENTRIES 8192
 
@@ -39,6 +36,12 @@ struct dp_rx_pending {
 	uint32_t index;
 	size_t len;
 	struct dp_endpoint from;
+};
+
+/* A handshake initiation or response whose MAC1 was valid on arrival; its type gives its length. */
+struct dp_handshake {
+	struct dp_endpoint from;
+	uint8_t msg[MESSAGE_INITIATION_LEN];
 };
 
 /* A packet waiting for a session, stored with room to be encrypted in place. */
@@ -87,8 +90,9 @@ struct dp_device {
 	unsigned int mtu;
 	uint64_t next_deadline;
 	uint64_t next_housekeeping;
-	uint64_t load_window_start;
-	unsigned int load_window_count;
+	/* A ring of DP_HANDSHAKE_QUEUE slots, in plain memory: wire bytes, no secrets. */
+	struct dp_handshake *handshakes;
+	size_t hs_head, hs_len;
 	uint64_t under_load_until;
 	struct dp_stats stats;
 	/* Handshake messages and keepalives are built here; the device is single-threaded. */

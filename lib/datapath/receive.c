@@ -4,6 +4,12 @@
  * then (under load) the cookie and the per-source rate limit, and only then the Diffie-Hellman
  * or AEAD work. A packet that fails any check is counted and dropped without a reply, except
  * that a valid MAC1 under load without a cookie is answered with a cookie reply.
+ *
+ * Handshake initiations and responses go through a queue between MAC1 and the rest, as in the
+ * kernel: on arrival only MAC1 is checked and the message copied in, and
+ * dp_device_process_handshakes() works through the queue later. Under load is decided there,
+ * from the queue's length, so only messages that passed MAC1 count towards it: junk sent without
+ * our public key cannot push legitimate peers onto the cookie path.
  */
 #include <endian.h>
 #include <errno.h>
@@ -40,13 +46,10 @@ static void handshake_done(struct dp_peer *peer, const struct dp_time *t)
 	log_verbose("peer(%s) - handshake complete", peer->name);
 }
 
+/* Judged for each message as it leaves the queue, which still counts it, as the kernel does. */
 static bool under_load(struct dp_device *dev, uint64_t now)
 {
-	if (now - dev->load_window_start >= DP_LOAD_WINDOW) {
-		dev->load_window_start = now;
-		dev->load_window_count = 0;
-	}
-	if (++dev->load_window_count > DP_UNDER_LOAD_HANDSHAKES)
+	if (dev->hs_len >= DP_UNDER_LOAD_QUEUED)
 		dev->under_load_until = now + UNDER_LOAD_AFTER_TIME;
 	return now < dev->under_load_until;
 }
@@ -64,7 +67,10 @@ static void cookie_src_of(struct cookie_src *src, const struct dp_endpoint *from
 	}
 }
 
-/* MAC1, then under load MAC2 and the rate limit. True when the message may be consumed. */
+/*
+ * MAC1 again (the key may have changed while it was queued), then under load MAC2 and the rate
+ * limit. True when the message may be consumed.
+ */
 static bool handshake_admitted(struct dp_device *dev, const struct dp_endpoint *from,
 			       const uint8_t *buf, size_t len, uint32_t sender_index,
 			       const struct dp_time *t)
@@ -96,7 +102,8 @@ static bool handshake_admitted(struct dp_device *dev, const struct dp_endpoint *
 	return true;
 }
 
-static void initiation(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
+/* True when the message got as far as the Diffie-Hellman work. */
+static bool initiation(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
 		       const struct dp_time *t)
 {
 	struct message_handshake_initiation *m = (void *)buf;
@@ -105,47 +112,97 @@ static void initiation(struct dp_device *dev, const struct dp_endpoint *from, ui
 	struct dp_peer *peer;
 
 	if (!handshake_admitted(dev, from, buf, sizeof(*m), le32toh(m->sender_index), t))
-		return;
+		return false;
 	if (noise_consume_initiation(&dev->local, m, &r, t->now) < 0) {
 		++dev->stats.rx_handshake_invalid;
-		return;
+		return true;
 	}
 	peer = container_of(r, struct dp_peer, remote);
 	log_verbose("peer(%s) - received handshake initiation", peer->name);
 	traffic_received(peer, from, sizeof(*m), t);
 	if (noise_create_response(r, resp, t->now) < 0)
-		return;
+		return true;
 	cookie_maker_mac(&r->r_cookie, (uint8_t *)resp, sizeof(*resp), t->now);
 	if (noise_begin_session(r, t->now) < 0)
-		return;
+		return true;
 	timers_event_session_derived(&peer->timers, t->now);
 	(void)dp_send_buffer(peer, resp, sizeof(*resp));
 	dp_peer_traffic_sent(peer, sizeof(*resp), false, t);
+	return true;
 }
 
-static void response(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
+/* True when the message got as far as the Diffie-Hellman work. */
+static bool response(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
 		     const struct dp_time *t)
 {
 	struct message_handshake_response *m = (void *)buf;
 	struct dp_peer *peer;
 
 	if (!handshake_admitted(dev, from, buf, sizeof(*m), le32toh(m->sender_index), t))
-		return;
+		return false;
 	peer = dp_index_lookup(dev, le32toh(m->receiver_index));
 	if (!peer) {
 		++dev->stats.rx_unknown_index;
-		return;
+		return false;
 	}
 	if (noise_consume_response(&peer->remote, m, t->now) < 0 ||
 	    noise_begin_session(&peer->remote, t->now) < 0) {
 		++dev->stats.rx_handshake_invalid;
-		return;
+		return true;
 	}
 	traffic_received(peer, from, sizeof(*m), t);
 	timers_event_session_derived(&peer->timers, t->now);
 	handshake_done(peer, t);
 	/* Confirms the new keys to the responder: staged data, or else an empty packet. */
 	dp_send_keepalive(peer, t);
+	return true;
+}
+
+/* On arrival: MAC1, which needs only our public key to forge, then a copy into the queue. */
+static void handshake_queue(struct dp_device *dev, const struct dp_endpoint *from,
+			    const uint8_t *buf, size_t len, const struct dp_time *t)
+{
+	struct dp_handshake *h;
+	struct cookie_src src;
+
+	cookie_src_of(&src, from);
+	if (cookie_checker_validate(&dev->local.l_cookie, buf, len, &src, false, t->now) ==
+	    COOKIE_MAC_INVALID) {
+		++dev->stats.rx_bad_mac1;
+		return;
+	}
+	if (dev->hs_len == DP_HANDSHAKE_QUEUE) {
+		++dev->stats.rx_handshake_queue_full;
+		return;
+	}
+	h = &dev->handshakes[(dev->hs_head + dev->hs_len++) % DP_HANDSHAKE_QUEUE];
+	h->from = *from;
+	memcpy(h->msg, buf, len);
+}
+
+size_t dp_device_process_handshakes(struct dp_device *dev, size_t budget, const struct dp_time *t)
+{
+	/* A handshake may retire keypairs: the data ahead of it is finished first. */
+	dp_device_receive_pending(dev, t);
+	while (dev->hs_len && budget) {
+		struct dp_handshake *h = &dev->handshakes[dev->hs_head];
+		bool costly;
+
+		if (get_le32(h->msg) == MESSAGE_HANDSHAKE_INITIATION)
+			costly = initiation(dev, &h->from, h->msg, t);
+		else
+			costly = response(dev, &h->from, h->msg, t);
+		if (costly)
+			--budget;
+		/* Empty, it starts over at the first slot: only a flood touches the rest. */
+		dev->hs_head = --dev->hs_len ? (dev->hs_head + 1) % DP_HANDSHAKE_QUEUE : 0;
+	}
+	return dev->hs_len;
+}
+
+size_t dp_device_handshakes_queued(const struct dp_device *dev)
+{
+	return dev->hs_len;
 }
 
 static void cookie_reply(struct dp_device *dev, uint8_t *buf, const struct dp_time *t)
@@ -285,15 +342,10 @@ void dp_device_udp_packet(struct dp_device *dev, const struct dp_endpoint *from,
 		++dev->stats.rx_bad_size;
 		return;
 	}
-	/* A handshake may retire keypairs: the data ahead of it is finished first. */
-	if (type != MESSAGE_DATA)
-		dp_device_receive_pending(dev, t);
 	switch (type) {
 	case MESSAGE_HANDSHAKE_INITIATION:
-		initiation(dev, from, buf, t);
-		break;
 	case MESSAGE_HANDSHAKE_RESPONSE:
-		response(dev, from, buf, t);
+		handshake_queue(dev, from, buf, len, t);
 		break;
 	case MESSAGE_HANDSHAKE_COOKIE:
 		cookie_reply(dev, buf, t);

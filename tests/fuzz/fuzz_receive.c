@@ -9,8 +9,9 @@
  *   2  an IP packet given to A's tunnel side (dp_device_tun_packet): A routes, pads, encrypts
  *   3  a handshake message (initiation, response or cookie reply): the input is XORed over a real
  *      message of that type captured during the handshake, and MAC1 is made valid for B
- * Bits 6-7 of the first byte advance the virtual clock (so load windows, timers and key expiry
- * move) and bit 2 runs the timers; the second byte holds mode flags (see each mode).
+ * Bits 6-7 of the first byte advance the virtual clock (so the load that outlasts its queue,
+ * timers and key expiry move) and bit 2 runs the timers; the second byte holds mode flags (see
+ * each mode).
  * Whatever B answers is delivered back to A and A's answers to B, for a few rounds. The pair is
  * rebuilt (a new handshake) when an input changed handshake state, so findings reproduce alone.
  */
@@ -156,6 +157,13 @@ static void make_side(struct side *s, const char *ip, uint16_t port, uint8_t see
 	dp_device_set_up(s->dev, true, &now);
 }
 
+/* A datagram to s and, as the daemon's loop would after it, the handshakes it queued. */
+static void udp_to(struct side *s, const struct dp_endpoint *from, uint8_t *buf, size_t len)
+{
+	dp_device_udp_packet(s->dev, from, buf, len, &now);
+	dp_device_process_handshakes(s->dev, SIZE_MAX, &now);
+}
+
 /* Move queued datagrams across, at most rounds times each way; tunnel writes are discarded. */
 static void deliver(int rounds)
 {
@@ -170,7 +178,7 @@ static void deliver(int rounds)
 
 			for (size_t k = 0; k < n && k < QMAX; ++k) {
 				f = from->udp[k];
-				dp_device_udp_packet(to->dev, &from->self, f.data, f.len, &now);
+				udp_to(to, &from->self, f.data, f.len);
 				any = true;
 			}
 			memmove(from->udp, from->udp + n, (from->nudp - n) * sizeof(f));
@@ -274,7 +282,7 @@ static void setup(void)
 		abort();
 	memcpy(binit, B.udp[0].data, sizeof(binit));
 	B.nudp = 0;
-	dp_device_udp_packet(A.dev, &B.self, B.udp[0].data, sizeof(binit), &now);
+	udp_to(&A, &B.self, B.udp[0].data, sizeof(binit));
 	if (A.nudp != 1 || A.udp[0].len != MESSAGE_RESPONSE_LEN)
 		abort();
 	memcpy(tmpl_resp, A.udp[0].data, sizeof(tmpl_resp));
@@ -336,12 +344,12 @@ static void fuzz_inner(const uint8_t *data, size_t size, uint8_t flags)
 	if (len > 0) {
 		uint8_t *again = copy_of(msg, (size_t)len, 0, 0);
 
-		dp_device_udp_packet(B.dev, &A.self, msg, (size_t)len, &now);
+		udp_to(&B, &A.self, msg, (size_t)len);
 		/* flag bit 1: a newer message first; bit 0: then this one again (a replay) */
 		if (flags & 2)
 			fuzz_inner(NULL, 0, 0);
 		if (flags & 1)
-			dp_device_udp_packet(B.dev, &A.self, again, (size_t)len, &now);
+			udp_to(&B, &A.self, again, (size_t)len);
 		free(again);
 	}
 	free(msg);
@@ -383,13 +391,17 @@ static void fuzz_handshake(const uint8_t *data, size_t size, uint8_t flags)
 		if (flags & 0x20)
 			stamp_mac2(msg, len, flags & 0x40);
 	}
-	/* bit 6: from an IPv6 source; bit 7: eight times (the per-source rate limit under load) */
+	/*
+	 * bit 6: from an IPv6 source; bit 7: eight times, all queued before B gets to them (the
+	 * per-source rate limit under load)
+	 */
 	for (int i = 0; i < (flags & 0x80 ? 8 : 1); ++i) {
 		uint8_t *p = copy_of(msg, len, 0, 0);
 
 		dp_device_udp_packet(B.dev, flags & 0x40 ? &A6 : &A.self, p, len, &now);
 		free(p);
 	}
+	dp_device_process_handshakes(B.dev, SIZE_MAX, &now);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -418,7 +430,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (size > DP_MAX_DATAGRAM)
 			break;
 		p = copy_of(data, size, 0, 0);
-		dp_device_udp_packet(B.dev, &A.self, p, size, &now);
+		udp_to(&B, &A.self, p, size);
 		free(p);
 		break;
 	case 1:

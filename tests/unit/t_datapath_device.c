@@ -4,7 +4,8 @@
  * and a virtual clock drives them. Covers configuration (atomic apply, export), the handshake
  * started by either side, data both ways, roaming, the inner-source check, peer removal,
  * keepalives, a malformed-datagram matrix where each kind lands on its own counter with no
- * reply, cookie replies under load, and three simulated hours of traffic with rekeys.
+ * reply, cookie replies under load, load decided from the queue of MAC1-valid handshakes (never
+ * from wrong-MAC1 floods), and three simulated hours of traffic with rekeys.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -121,9 +122,14 @@ static const struct dp_io_ops ops = {
 	.parallel = io_parallel,
 };
 
-/* What the daemon's loop does after each batch: open and deliver, then seal before sending. */
+/*
+ * What the daemon's loop does after each batch: open and deliver, work through the queued
+ * handshakes, then seal before sending.
+ */
 static void settle(void)
 {
+	dp_device_process_handshakes(A.dev, SIZE_MAX, &now);
+	dp_device_process_handshakes(B.dev, SIZE_MAX, &now);
 	dp_device_receive_pending(A.dev, &now);
 	dp_device_receive_pending(B.dev, &now);
 	dp_device_seal_pending(A.dev);
@@ -544,13 +550,15 @@ static void test_under_load(void)
 	ok(A.nudp == 1 && A.udp[0].len == sizeof(init), "A initiates after its link went down");
 	memcpy(init, A.udp[0].data, sizeof(init));
 	A.nudp = 0;
+	/* All in one batch: B's handshake queue holds them all when it gets to work. */
 	for (int i = 0; i < 200; ++i) {
 		uint8_t copy[sizeof(init)];
 
 		memcpy(copy, init, sizeof(init));
-		udp_in(&B, &A, copy, sizeof(copy));
+		dp_device_udp_packet(B.dev, &A.self, copy, sizeof(copy), &now);
 	}
-	ok(STAT(&B, rx_cookie_sent) - cookies >= 60, "under load B answered %llu cookie replies",
+	settle();
+	ok(STAT(&B, rx_cookie_sent) - cookies == 200, "under load B answered %llu cookie replies",
 	   (unsigned long long)(STAT(&B, rx_cookie_sent) - cookies));
 	B.nudp = 0;
 	ok(STAT(&B, handshakes_completed) == sessions, "a flood completes no handshake");
@@ -564,6 +572,164 @@ static void test_under_load(void)
 			break;
 	}
 	ok(got_packet(&B, "10.1.0.1", 10, 1), "the staged packet still gets through once load ends");
+}
+
+/* An initiation of random bytes to s: its MAC1 is valid (the public key is all it takes) or not. */
+static void forge_initiation(uint8_t msg[MESSAGE_INITIATION_LEN], const struct side *to,
+			     bool mac1_ok)
+{
+	const size_t covered = MESSAGE_INITIATION_LEN - sizeof(struct message_macs);
+	uint8_t key[NOISE_SYMMETRIC_KEY_LEN], in[COOKIE_LABEL_LEN + NOISE_PUBLIC_KEY_LEN];
+
+	crypto_random(msg, MESSAGE_INITIATION_LEN);
+	memset(msg, 0, 4);
+	msg[0] = MESSAGE_HANDSHAKE_INITIATION;
+	if (!mac1_ok)
+		return;
+	memcpy(in, COOKIE_LABEL_MAC1, COOKIE_LABEL_LEN);
+	memcpy(in + COOKIE_LABEL_LEN, to->pub, NOISE_PUBLIC_KEY_LEN);
+	blake2s(key, sizeof(key), in, sizeof(in), NULL, 0);
+	blake2s(msg + covered, COOKIE_LEN, msg, covered, key, sizeof(key));
+}
+
+/* n forged initiations to B from spoofed sources, in one batch: queued, not yet processed. */
+static void forged_to_b(size_t n, bool mac1_ok)
+{
+	static size_t sent;
+	uint8_t msg[MESSAGE_INITIATION_LEN];
+	struct dp_endpoint spoofed;
+
+	for (size_t i = 0; i < n; ++i, ++sent) {
+		forge_initiation(msg, &B, mac1_ok);
+		set_ep(&spoofed, "198.51.100.7", (uint16_t)(1024 + sent % 60000));
+		dp_device_udp_packet(B.dev, &spoofed, msg, sizeof(msg), &now);
+	}
+}
+
+/* What B queued for A: how many of the given type. */
+static size_t b_sent_to_a(uint8_t type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < B.nudp; ++i)
+		n += B.udp[i].to.addr.addr4.sin_port == A.self.addr.addr4.sin_port &&
+		     B.udp[i].data[0] == type;
+	return n;
+}
+
+/* A bounces its link and initiates again; its initiation is taken out of its queue. */
+static void a_initiates(uint8_t init[MESSAGE_INITIATION_LEN], uint8_t fill)
+{
+	set_up(&A, false);
+	set_up(&A, true);
+	send_from(&A, "10.1.0.1", "10.2.0.1", 10, fill);
+	ok(A.nudp == 1 && A.udp[0].len == MESSAGE_INITIATION_LEN, "A initiates");
+	memcpy(init, A.udp[0].data, MESSAGE_INITIATION_LEN);
+	A.nudp = 0;
+}
+
+/*
+ * Issue 19: a wrong MAC1 never counts towards load, however many arrive: A's initiation right
+ * behind thousands of them is answered with a handshake response, not a cookie reply.
+ */
+static void test_bad_mac1_never_loads(void)
+{
+	uint64_t bad = STAT(&B, rx_bad_mac1), cookies = STAT(&B, rx_cookie_sent);
+	uint8_t init[MESSAGE_INITIATION_LEN];
+
+	/* Any cookie A holds from B has expired: a MAC2 would let A through under load too. */
+	advance(COOKIE_SECRET_MAX_AGE);
+	B.nudp = 0;
+	a_initiates(init, 21);
+	forged_to_b(5000, false);
+	ok(dp_device_handshakes_queued(B.dev) == 0 && STAT(&B, rx_bad_mac1) - bad == 5000,
+	   "5000 wrong-MAC1 initiations: counted as rx_bad_mac1, none queued");
+	dp_device_udp_packet(B.dev, &A.self, init, sizeof(init), &now);
+	settle();
+	ok(b_sent_to_a(MESSAGE_HANDSHAKE_RESPONSE) == 1 && B.nudp == 1 &&
+		   STAT(&B, rx_cookie_sent) == cookies,
+	   "A's initiation behind them in the batch: a handshake response, no cookie reply");
+	deliver();
+	ok(got_packet(&B, "10.1.0.1", 10, 21), "and A's staged packet arrives");
+
+	/* 2,000 a second for 3 s, each one processed as it comes; A initiates in the middle. */
+	advance(COOKIE_SECRET_MAX_AGE);
+	for (int ms2 = 0; ms2 < 6000; ++ms2) {
+		advance(MS / 2);
+		forged_to_b(1, false);
+		settle();
+		if (ms2 == 3000) {
+			B.nudp = 0;
+			a_initiates(init, 22);
+			udp_in(&B, &A, init, sizeof(init));
+			ok(b_sent_to_a(MESSAGE_HANDSHAKE_RESPONSE) == 1 &&
+				   b_sent_to_a(MESSAGE_HANDSHAKE_COOKIE) == 0,
+			   "under 2,000 wrong-MAC1 initiations/s: a handshake response to A");
+			deliver();
+			ok(got_packet(&B, "10.1.0.1", 10, 22), "and A's staged packet arrives");
+		}
+	}
+	ok(STAT(&B, rx_cookie_sent) == cookies && B.nudp == 0,
+	   "no cookie reply, and nothing sent towards the forged sources");
+}
+
+/*
+ * Load is what is pending: MAC1-valid handshakes queued when B gets to them, at least
+ * DP_UNDER_LOAD_QUEUED (1/8 of the queue) of them, and for UNDER_LOAD_AFTER_TIME after.
+ */
+static void test_load_from_queue(void)
+{
+	uint64_t cookies, invalid, full;
+	size_t left;
+
+	advance(2 * UNDER_LOAD_AFTER_TIME);
+	B.nudp = 0;
+	cookies = STAT(&B, rx_cookie_sent);
+	invalid = STAT(&B, rx_handshake_invalid);
+	forged_to_b(DP_UNDER_LOAD_QUEUED - 1, true);
+	ok(dp_device_handshakes_queued(B.dev) == DP_UNDER_LOAD_QUEUED - 1 &&
+		   STAT(&B, rx_handshake_invalid) == invalid && STAT(&B, rx_cookie_sent) == cookies,
+	   "MAC1-valid initiations wait in the queue");
+	left = dp_device_process_handshakes(B.dev, 10, &now);
+	ok(left == DP_UNDER_LOAD_QUEUED - 11 && STAT(&B, rx_handshake_invalid) == invalid + 10,
+	   "a budget of 10 consumes 10 of them, %zu left", left);
+	left = dp_device_process_handshakes(B.dev, SIZE_MAX, &now);
+	ok(left == 0 && STAT(&B, rx_cookie_sent) == cookies &&
+		   STAT(&B, rx_handshake_invalid) == invalid + DP_UNDER_LOAD_QUEUED - 1,
+	   "%d pending: not under load, every one consumed (and refused)",
+	   DP_UNDER_LOAD_QUEUED - 1);
+
+	invalid = STAT(&B, rx_handshake_invalid);
+	forged_to_b(DP_UNDER_LOAD_QUEUED, true);
+	left = dp_device_process_handshakes(B.dev, SIZE_MAX, &now);
+	ok(left == 0 && STAT(&B, rx_cookie_sent) == cookies + DP_UNDER_LOAD_QUEUED &&
+		   STAT(&B, rx_handshake_invalid) == invalid,
+	   "%d pending: under load, every one answered with a cookie reply", DP_UNDER_LOAD_QUEUED);
+	B.nudp = 0;
+
+	advance(UNDER_LOAD_AFTER_TIME - MS);
+	forged_to_b(1, true);
+	dp_device_process_handshakes(B.dev, SIZE_MAX, &now);
+	ok(STAT(&B, rx_cookie_sent) == cookies + DP_UNDER_LOAD_QUEUED + 1,
+	   "one alone 999 ms later: still under load");
+	advance(MS);
+	forged_to_b(1, true);
+	dp_device_process_handshakes(B.dev, SIZE_MAX, &now);
+	ok(STAT(&B, rx_cookie_sent) == cookies + DP_UNDER_LOAD_QUEUED + 1 &&
+		   STAT(&B, rx_handshake_invalid) == invalid + 1,
+	   "one alone 1 s after the queue was last that long: consumed, load over");
+
+	/* A full queue drops the newcomers, as the kernel's does. */
+	full = STAT(&B, rx_handshake_queue_full);
+	cookies = STAT(&B, rx_cookie_sent);
+	forged_to_b(DP_HANDSHAKE_QUEUE + 5, true);
+	ok(STAT(&B, rx_handshake_queue_full) == full + 5, "%d queued, 5 more dropped and counted",
+	   DP_HANDSHAKE_QUEUE);
+	left = dp_device_process_handshakes(B.dev, 1, &now);
+	ok(left == 0 && STAT(&B, rx_cookie_sent) == cookies + DP_HANDSHAKE_QUEUE,
+	   "cookie replies cost no budget: the full queue drains in one call");
+	B.nudp = 0;
+	advance(2 * UNDER_LOAD_AFTER_TIME);
 }
 
 static void test_remove_peer(void)
@@ -676,6 +842,8 @@ int main(void)
 		test_keepalive();
 		test_remove_peer();
 		test_under_load();
+		test_bad_mac1_never_loads();
+		test_load_from_queue();
 		test_hours();
 		test_new_private_key();
 		test_bounce_initiates_at_once();
