@@ -42,7 +42,8 @@ int cmd_strip(int argc, const char *argv[])
 	return ret;
 }
 
-typedef int orch_fn(const struct wg_config *, const char *, const char *, const struct orch_opts *);
+typedef int orch_fn(const struct wg_config *, const char *, const char *, const struct orch_opts *,
+		    struct orch_report *);
 
 /* How each quick command treats the config's shared lists. */
 struct quick_cmd {
@@ -66,7 +67,8 @@ static const struct quick_cmd quick_sync = { orch_sync, PEERLIST_FETCH, LISTS_SO
 /* up/down/save/reload/sync [--dry-run] <interface | config file>; --dry-run is wgctl's own. */
 static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
 {
-	struct orch_opts opts = { .prog = prog_name };
+	struct orch_opts opts = { 0 };
+	struct orch_report report;
 	struct wg_device *running = NULL;
 	const uint8_t *own = NULL;
 	struct config_location loc;
@@ -90,8 +92,11 @@ static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
 		own = running->public_key;
 	if (!qc->lists_for_save_only || conf.save_config)
 		not_current = cmd_expand_peer_lists(&conf, &loc, qc->lists, own, qc->need, qc->report);
+	orch_report_init(&report);
 	if (not_current >= 0)
-		ret = qc->fn(&conf, loc.ifname, loc.path, &opts);
+		ret = qc->fn(&conf, loc.ifname, loc.path, &opts, &report);
+	orch_report_print(&report, prog_name, stderr);
+	orch_report_free(&report);
 	if (ret == 0 && qc->report && not_current > 0)
 		fprintf(stderr, "%s: %s: %d shared peer list%s not current; the rest was applied\n", prog_name,
 			loc.ifname, not_current, not_current == 1 ? " is" : "s are");

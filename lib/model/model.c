@@ -45,6 +45,49 @@ struct wg_allowedip *model_allowedip_new(struct wg_peer *peer)
 	return aip;
 }
 
+static int copy_peer(struct wg_device *to, const struct wg_peer *from)
+{
+	struct wg_peer *peer = model_peer_new(to);
+	const struct wg_allowedip *a;
+	struct wg_allowedip *c;
+
+	if (!peer)
+		return -ENOMEM;
+	*peer = *from;
+	peer->first_allowedip = peer->last_allowedip = NULL;
+	peer->next_peer = NULL;
+	peer->endpoint_text = NULL;
+	peer->name = NULL;
+	if ((from->endpoint_text && !(peer->endpoint_text = strdup(from->endpoint_text))) ||
+	    (from->name && !(peer->name = strdup(from->name))))
+		return -ENOMEM;
+	for_each_wgallowedip(from, a) {
+		if (!(c = model_allowedip_new(peer)))
+			return -ENOMEM;
+		*c = *a;
+		c->next_allowedip = NULL;
+	}
+	return 0;
+}
+
+struct wg_device *model_device_copy(const struct wg_device *dev)
+{
+	struct wg_device *copy = model_device_new();
+	const struct wg_peer *peer;
+
+	if (!copy)
+		return NULL;
+	*copy = *dev;
+	copy->first_peer = copy->last_peer = NULL;
+	for_each_wgpeer(dev, peer) {
+		if (copy_peer(copy, peer) < 0) {
+			model_device_free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
 void model_peer_free_allowedips(struct wg_peer *peer)
 {
 	struct wg_allowedip *aip, *next;

@@ -105,6 +105,8 @@ struct wg_device {
 struct wg_device *model_device_new(void);
 struct wg_peer *model_peer_new(struct wg_device *dev);
 struct wg_allowedip *model_allowedip_new(struct wg_peer *peer);
+/* A deep copy (peers, allowed IPs, names, hostname endpoints; `source` still borrowed). NULL on ENOMEM. */
+struct wg_device *model_device_copy(const struct wg_device *dev);
 /* Wipes keys before freeing. NULL is fine. */
 void model_device_free(struct wg_device *dev);
 void model_peer_free(struct wg_peer *peer);

@@ -6,11 +6,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/resolve.h"
-#include "orch/hooks.h"
 #include "backend/backend.h"
+#include "backend/resolve.h"
 #include "orch/orch_impl.h"
 #include "orch/sysctl.h"
+
+void orch_report_init(struct orch_report *r)
+{
+	diag_init(&r->diag, NULL);
+}
+
+void orch_report_print(const struct orch_report *r, const char *prog, FILE *f)
+{
+	for (size_t i = 0; i < r->diag.count; ++i) {
+		const struct diag *item = &r->diag.items[i];
+
+		if (item->source && item->line)
+			fprintf(f, "%s: %s:%u: %s\n", prog, item->source, item->line, item->message);
+		else
+			fprintf(f, "%s: %s\n", prog, item->message);
+	}
+}
+
+void orch_report_free(struct orch_report *r)
+{
+	diag_free(&r->diag);
+}
+
+int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname, const char *path,
+	       const struct orch_opts *opts, struct orch_report *report)
+{
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	o->conf = conf;
+	o->ifname = ifname;
+	o->path = path;
+	o->opts = opts;
+	o->report = report;
+	hook_env_init(&o->hooks);
+	if (!(o->dev = model_device_copy(conf->device)))
+		return orch_fail(o, "reading the configuration", -ENOMEM);
+	if ((ret = rtnetlink_open(&o->rtnl)) < 0)
+		return orch_fail(o, "rtnetlink", ret);
+	return 0;
+}
+
+int orch_end(struct orch *o, int ret)
+{
+	hook_env_cleanup(&o->hooks);
+	undo_clear(&o->undo);
+	model_device_free(o->dev);
+	o->dev = NULL;
+	if (o->rtnl)
+		rtnetlink_close(o->rtnl);
+	o->rtnl = NULL;
+	return ret;
+}
 
 void orch_say(const struct orch *o, const char *fmt, ...)
 {
@@ -24,10 +76,31 @@ void orch_say(const struct orch *o, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int orch_fail(const struct orch *o, const char *step, int err)
+int orch_fail(struct orch *o, const char *step, int err)
 {
-	fprintf(stderr, "%s: %s: %s\n", o->opts->prog, step, strerror(err < 0 ? -err : err));
-	return 1;
+	if (err != -ECANCELED)
+		diag_error(&o->report->diag, 0, "%s: %s", step, strerror(err < 0 ? -err : err));
+	return err < 0 ? err : -err;
+}
+
+int orch_failed(struct orch *o, int err, unsigned int line, const char *fmt, ...)
+{
+	struct diag_list *d = &o->report->diag;
+	const char *source = d->item_source;
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	d->item_source = line ? o->path : NULL;
+	diag_error(d, line, "%s", msg);
+	d->item_source = source;
+	free(msg);
+	return err;
 }
 
 bool orch_family_enabled(struct orch *o, int family, const char *what)
@@ -58,14 +131,16 @@ int orch_resolve_endpoints(struct orch *o)
 	int ret;
 
 	diag_init(&d, o->path);
-	ret = resolve_device_endpoints(o->conf->device, &d);
-	diag_print(&d, stderr);
+	ret = resolve_device_endpoints(o->dev, &d);
+	for (size_t i = 0; i < d.count; ++i)
+		orch_failed(o, -EINVAL, d.items[i].line, "%s", d.items[i].message);
 	diag_free(&d);
 	return ret;
 }
 
 int orch_hooks(struct orch *o, enum wg_hook which)
 {
+	static const char *const names[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
 	const struct wg_strlist *hooks = &o->conf->hooks[which];
 	char *cmd;
 	int ret;
@@ -73,18 +148,13 @@ int orch_hooks(struct orch *o, enum wg_hook which)
 	for (size_t i = 0; i < hooks->n; ++i) {
 		cmd = hook_expand(hooks->v[i], o->ifname);
 		if (!cmd)
-			return -ENOMEM;
+			return orch_fail(o, names[which], -ENOMEM);
 		orch_say(o, "%s", cmd);
-		ret = o->opts->dry_run ? 0 : hook_run(cmd);
+		ret = o->opts->dry_run ? 0 : hook_run(&o->hooks, cmd);
 		free(cmd);
-		if (ret) {
-			static const char *const names[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
-
-			fprintf(stderr, "%s: %s:%u: %s hook failed: %s %d\n", o->opts->prog, o->path,
-				hooks->lineno[i], names[which], ret < 0 ? "error" : "exit status",
-				ret < 0 ? -ret : ret);
-			return -ECANCELED;
-		}
+		if (ret)
+			return orch_failed(o, -ECANCELED, hooks->lineno[i], "%s hook failed: %s %d", names[which],
+					   ret < 0 ? "error" : "exit status", ret < 0 ? -ret : ret);
 	}
 	return 0;
 }

@@ -63,23 +63,29 @@ static void remove_dns(struct orch *o, bool present)
 		(void)resolvconf_del(o->ifname);
 }
 
-int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
+/* Keeps the first failure: down goes on after one, and reports each. */
+static void keep(int *first, int ret)
 {
-	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
-	int status = 0, ret;
+	if (ret < 0 && !*first)
+		*first = ret;
+}
+
+int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	      struct orch_report *report)
+{
+	int first = 0, ret;
+	struct orch o;
 	bool present;
 
-	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
-		return orch_fail(&o, "rtnetlink", ret);
+	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
+		return orch_end(&o, ret);
 	present = orch_is_wireguard(ifname);
-	if (!present) {
-		fprintf(stderr, "%s: `%s' is not a WireGuard interface\n", opts->prog, ifname);
-		status = 1;
-	}
-	if (present && orch_hooks(&o, WG_HOOK_PRE_DOWN) < 0)
-		status = 1;
-	if (present && conf->save_config && orch_save(conf, ifname, path, opts))
-		status = 1;
+	if (!present)
+		keep(&first, orch_failed(&o, -ENODEV, 0, "`%s' is not a WireGuard interface", ifname));
+	if (present)
+		keep(&first, orch_hooks(&o, WG_HOOK_PRE_DOWN));
+	if (present && conf->save_config)
+		keep(&first, orch_save_run(&o));
 	if (present) {
 		remove_rules(&o);
 		orch_link_undo(&o, NULL);
@@ -88,8 +94,7 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 	if (!opts->dry_run)
 		firewall_remove(ifname);
 	orch_relay_down(&o);
-	if (present && orch_hooks(&o, WG_HOOK_POST_DOWN) < 0)
-		status = 1;
-	rtnetlink_close(o.rtnl);
-	return status;
+	if (present)
+		keep(&first, orch_hooks(&o, WG_HOOK_POST_DOWN));
+	return orch_end(&o, first);
 }

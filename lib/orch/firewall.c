@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 
 #include "orch/firewall.h"
-#include "orch/hooks.h"
+#include "orch/spawn.h"
 #include "util/strbuf.h"
 
 #define MARKER "-m comment --comment \"wg-quick(8) rule for %s\""
@@ -28,7 +28,7 @@ static bool have(const char *tool)
 {
 	char path[PATH_MAX];
 
-	return hook_which(tool, path, sizeof(path));
+	return spawn_which(tool, path, sizeof(path));
 }
 
 static const char *restore_tool(int family)
@@ -118,7 +118,7 @@ char *firewall_script(const char *ifname, int family, uint32_t fwmark,
 /* Runs a mutating tool: its stderr is the user's; a non-zero exit is -EIO. */
 static int feed(const char *const argv[], const struct strbuf *input)
 {
-	int ret = hook_spawn(argv, input->buf ? input->buf : "", input->len, NULL, 0);
+	int ret = spawn_run(argv, NULL, input->buf ? input->buf : "", input->len, NULL, 0);
 
 	return ret > 0 ? -EIO : ret;
 }
@@ -170,7 +170,7 @@ static int nft_tables(const char *ifname, struct strbuf *cmds)
 
 	slen = (size_t)snprintf(suffix, sizeof(suffix), " wg-quick-%s", ifname);
 	strbuf_init(&out);
-	ret = hook_spawn(argv, NULL, 0, &out, HOOK_SPAWN_QUIET);
+	ret = spawn_run(argv, NULL, NULL, 0, &out, SPAWN_QUIET);
 	for (pos = out.buf; ret == 0 && next_line(&pos, &line, &len);) {
 		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 			--len;
@@ -198,7 +198,7 @@ static int ipt_rules(const char *save, const char *ifname, struct strbuf *restor
 
 	snprintf(marker, sizeof(marker), MARKER, ifname);
 	strbuf_init(&out);
-	ret = hook_spawn(argv, NULL, 0, &out, HOOK_SPAWN_QUIET);
+	ret = spawn_run(argv, NULL, NULL, 0, &out, SPAWN_QUIET);
 	for (pos = out.buf; ret == 0 && next_line(&pos, &line, &len);) {
 		if (len >= 3 && !strncmp(line, "-A ", 3) &&
 		    memmem(line, len, marker, strlen(marker))) {

@@ -63,11 +63,9 @@ int orch_link_create(struct orch *o)
 		ret = run_daemon((const char *const[]){ impl, o->ifname, NULL });
 	else
 		ret = run_daemon((const char *const[]){ "/proc/self/exe", "daemon", o->ifname, NULL });
-	if (ret > 0) {
-		fprintf(stderr, "%s: creating the link: `%s %s' exited with status %d\n", o->opts->prog,
-			impl ? impl : "wgctl daemon", o->ifname, ret);
-		ret = -ECANCELED;
-	}
+	if (ret > 0)
+		ret = orch_failed(o, -ECANCELED, 0, "creating the link: `%s %s' exited with status %d", impl ? impl : "wgctl daemon",
+				  o->ifname, ret);
 	if (ret == 0 && !backend_for(o->ifname))
 		ret = -ENODEV;
 	/* A daemon may have made the link before failing; the caller only undoes what succeeded. */

@@ -1,30 +1,51 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * wg-quick's up, down and save as transactions over rtnetlink. Every system change is printed
- * as a `[#] ...` line before it is made (and only printed under dry_run); `up` records how to
- * undo each change and, when a step fails, undoes them in reverse order, so the host is left as
- * it was and one message names the failing step and its cause.
+ * wg-quick's up, down and save, and wgctl's reload and sync, as runs over rtnetlink. Every
+ * system change is printed as a `[#] ...` line before it is made (and only printed under
+ * dry_run); `up` records how to undo each change and, when a step fails, undoes them in reverse
+ * order, so the host is left as it was.
+ *
+ * A run only reads the config: what it changes on the way (endpoints resolved, a syncconf
+ * request narrowed, the fwmark kept) happens on its own copy of the device. It returns 0 or
+ * the -errno of the first step that failed, and leaves what went wrong in a report for the
+ * caller to print with orch_report_print(), the one place that prints an orch failure; orch
+ * itself prints only its trace (`[#]` lines and wg-quick's `[!]` notices).
  */
 #ifndef WGCTL_ORCH_ORCH_H
 #define WGCTL_ORCH_ORCH_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "model/config.h"
 
 struct orch_opts {
 	bool dry_run;
-	/* The program name for messages: "wg-quick" or "wgctl". */
-	const char *prog;
 };
 
-/* conf as parsed with the QUICK grammar; path is the config file (for save). 0 or 1 (exit code). */
-int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
-int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
+/* Items without a source read "STEP: CAUSE"; items with one name a line of the config. */
+struct orch_report {
+	struct diag_list diag;
+};
+
+void orch_report_init(struct orch_report *r);
+/* "PROG: STEP: CAUSE" for each failure, "FILE:LINE: ..." for each message about the config. */
+void orch_report_print(const struct orch_report *r, const char *prog, FILE *f);
+void orch_report_free(struct orch_report *r);
+
+/* The config as parsed with the QUICK grammar (lists expanded); path is its file (for save). */
+int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	    struct orch_report *report);
+/* Goes through every step even when one fails; returns the first failure. */
+int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	      struct orch_report *report);
 /* Applies a changed file to the running interface: peers as syncconf, the rest by difference. */
-int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
+int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+		struct orch_report *report);
 /* Applies only the peers (the file's and its shared lists'), touching only those that differ. */
-int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
-int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts);
+int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	      struct orch_report *report);
+int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	      struct orch_report *report);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by the steps of up, down and save. */
+/* Shared by the steps of up, down, save, reload and sync. */
 #ifndef WGCTL_ORCH_ORCH_IMPL_H
 #define WGCTL_ORCH_ORCH_IMPL_H
 
@@ -7,26 +7,47 @@
 #include <stdint.h>
 
 #include "model/config.h"
+#include "orch/hooks.h"
 #include "orch/orch.h"
 #include "orch/rtnl.h"
 #include "orch/undo.h"
 
+/* One run. */
 struct orch {
 	const struct wg_config *conf;
+	/* The run's own copy of conf->device: what it sends, endpoints resolved. */
+	struct wg_device *dev;
 	const char *ifname;
 	const char *path;
 	const struct orch_opts *opts;
+	struct orch_report *report;
 	struct rtnetlink *rtnl;
 	struct undo_log undo;
+	struct hook_env hooks;
 	bool ipv6_off;
 	/* The fwmark/table of the default routes, once chosen (0: none). */
 	uint32_t table;
 };
 
+/* Opens rtnetlink and copies the device: 0 or -errno (said in the report). */
+int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname, const char *path,
+	       const struct orch_opts *opts, struct orch_report *report);
+/* Frees what orch_begin made, the hooks' directory included. Passes ret through. */
+int orch_end(struct orch *o, int ret);
+
 /* Prints "[#] <what>" to stderr, as wg-quick does for every command it runs. */
 void orch_say(const struct orch *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints "<prog>: <step>: <cause>" once, for the step that failed. Returns -err's magnitude. */
-int orch_fail(const struct orch *o, const char *step, int err);
+/*
+ * Reports "STEP: CAUSE" and returns err (a -errno), except for -ECANCELED: the step has already
+ * reported what failed, in words errno has none for (a hook's exit status, say).
+ */
+int orch_fail(struct orch *o, const char *step, int err);
+/*
+ * Reports a sentence (about the config's line when line > 0) and returns err: -ECANCELED when
+ * the caller will pass it to orch_fail for its step, which then adds nothing.
+ */
+int orch_failed(struct orch *o, int err, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* The family of a prefix written in a config, IPv6 on a host without IPv6 announced and skipped. */
 bool orch_family_enabled(struct orch *o, int family, const char *what);
 void orch_prefix_text(char *buf, size_t len, const struct rtnetlink_prefix *p);
@@ -49,11 +70,13 @@ int orch_table_number(const char *name, uint32_t *table);
 int orch_relay_up(struct orch *o);
 void orch_relay_down(struct orch *o);
 void orch_relay_forget(const char *ifname);
-/* Hostname endpoints of the file resolved, failures printed with their lines. 0 or -EINVAL. */
+/* Hostname endpoints of the run's device resolved; failures reported with their lines. 0 or -EINVAL. */
 int orch_resolve_endpoints(struct orch *o);
 /* A WireGuard interface of any backend (kernel or userspace) has this name. */
 bool orch_is_wireguard(const char *ifname);
-/* hooks */
+/* The config's hooks of one kind; a failing one is reported with its line (-ECANCELED). */
 int orch_hooks(struct orch *o, enum wg_hook which);
+/* save.c: the file `save` writes, from the running interface (down uses it too). */
+int orch_save_run(struct orch *o);
 
 #endif

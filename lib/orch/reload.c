@@ -113,25 +113,25 @@ static int reload_peers(struct orch *o, const struct wg_device *old)
 		return 0;
 	ret = orch_resolve_endpoints(o);
 	/* The table fwmark up chose is runtime state the file does not carry: keep it. */
-	if (ret == 0 && !(o->conf->device->flags & WGDEVICE_HAS_FWMARK) && old->fwmark) {
-		o->conf->device->fwmark = old->fwmark;
-		o->conf->device->flags |= WGDEVICE_HAS_FWMARK;
+	if (ret == 0 && !(o->dev->flags & WGDEVICE_HAS_FWMARK) && old->fwmark) {
+		o->dev->fwmark = old->fwmark;
+		o->dev->flags |= WGDEVICE_HAS_FWMARK;
 	}
 	if (ret == 0)
-		ret = model_sync(o->conf->device, old);
-	return ret < 0 ? ret : backend_set(o->ifname, o->conf->device);
+		ret = model_sync(o->dev, old);
+	return ret < 0 ? ret : backend_set(o->ifname, o->dev);
 }
 
-int orch_reload(const struct wg_config *conf, const char *ifname, const char *path,
-		const struct orch_opts *opts)
+int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+		struct orch_report *report)
 {
-	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
-	struct wg_device *old = NULL;
 	const char *step = "reading the interface";
+	struct wg_device *old = NULL;
+	struct orch o;
 	int ret;
 
-	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
-		return orch_fail(&o, "rtnetlink", ret);
+	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
+		return orch_end(&o, ret);
 	if ((ret = backend_get(ifname, &old)) < 0)
 		goto out;
 	step = "updating peers";
@@ -147,13 +147,11 @@ int orch_reload(const struct wg_config *conf, const char *ifname, const char *pa
 	if ((ret = reload_dns(&o)) < 0)
 		goto out;
 	step = "updating routes";
-	if (opts->dry_run)
-		goto out;
-	ret = orch_routes_follow(&o, old);
+	if (!opts->dry_run)
+		ret = orch_routes_follow(&o, old);
 out:
 	if (ret < 0)
-		orch_fail(&o, step, ret);
+		ret = orch_fail(&o, step, ret);
 	model_device_free(old);
-	rtnetlink_close(o.rtnl);
-	return ret < 0;
+	return orch_end(&o, ret);
 }

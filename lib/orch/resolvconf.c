@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "orch/hooks.h"
+#include "orch/spawn.h"
 #include "orch/resolvconf.h"
 #include "util/strbuf.h"
 
@@ -56,7 +56,7 @@ static void iface_prefix(char *buf, size_t len)
 	buf[0] = '\0';
 	if (stat(INTERFACE_ORDER, &st) || !S_ISREG(st.st_mode))
 		return;
-	if (hook_which("resolvconf", path, sizeof(path)) && !lstat(path, &st) &&
+	if (spawn_which("resolvconf", path, sizeof(path)) && !lstat(path, &st) &&
 	    S_ISLNK(st.st_mode))
 		return;
 	f = fopen(INTERFACE_ORDER, "re");
@@ -104,7 +104,7 @@ int resolvconf_add(const char *ifname, const struct wg_strlist *servers,
 			strbuf_printf(&in, " %s", search->v[i]);
 		strbuf_putc(&in, '\n');
 	}
-	ret = in.oom ? -ENOMEM : hook_spawn(argv, in.buf, in.len, NULL, 0);
+	ret = in.oom ? -ENOMEM : spawn_run(argv, NULL, in.buf, in.len, NULL, 0);
 	strbuf_free(&in);
 	return ret > 0 ? -EIO : ret;
 }
@@ -116,7 +116,7 @@ int resolvconf_del(const char *ifname)
 	int ret;
 
 	resolvconf_record(rec, sizeof(rec), ifname);
-	ret = hook_spawn(argv, NULL, 0, NULL, 0);
+	ret = spawn_run(argv, NULL, NULL, 0, NULL, 0);
 	return ret > 0 ? -EIO : ret;
 }
 
@@ -158,7 +158,7 @@ int resolvconf_servers(const char *ifname, struct wg_strlist *out)
 	resolvconf_record(rec, sizeof(rec), ifname);
 	strbuf_init(&text);
 	/* As wg-quick: `resolvconf -l REC || cat /etc/resolvconf/run/interface/REC`. */
-	if (hook_spawn(argv, NULL, 0, &text, HOOK_SPAWN_QUIET) != 0) {
+	if (spawn_run(argv, NULL, NULL, 0, &text, SPAWN_QUIET) != 0) {
 		strbuf_reset(&text);
 		snprintf(path, sizeof(path), "/etc/resolvconf/run/interface/%s", rec);
 		read_file(path, &text);

@@ -93,9 +93,8 @@ static void drop_listed(struct wg_device *running, const struct wg_device *conf)
 	}
 }
 
-int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
+int orch_save_run(struct orch *o)
 {
-	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
 	struct wg_device *dev = NULL;
 	struct strbuf out, wg;
 	const char *rest;
@@ -103,11 +102,10 @@ int orch_save(const struct wg_config *conf, const char *ifname, const char *path
 
 	strbuf_init(&out);
 	strbuf_init(&wg);
-	orch_say(&o, "wg showconf %s", ifname);
-	if ((ret = rtnetlink_open(&o.rtnl)) < 0 || (ret = backend_get(ifname, &dev)) < 0 ||
-	    (ret = header(&o, &out)) < 0)
+	orch_say(o, "wg showconf %s", o->ifname);
+	if ((ret = backend_get(o->ifname, &dev)) < 0 || (ret = header(o, &out)) < 0)
 		goto out;
-	drop_listed(dev, conf->device);
+	drop_listed(dev, o->conf->device);
 	emit_showconf(&wg, dev);
 	/* showconf starts with its own "[Interface]\n", which the header replaces. */
 	rest = wg.buf && !strncmp(wg.buf, "[Interface]\n", 12) ? wg.buf + 12 : wg.buf ? wg.buf : "";
@@ -116,14 +114,21 @@ int orch_save(const struct wg_config *conf, const char *ifname, const char *path
 	while (out.len && out.buf[out.len - 1] == '\n')
 		out.buf[--out.len] = '\0';
 	strbuf_putc(&out, '\n');
-	ret = out.oom || wg.oom ? -ENOMEM : opts->dry_run ? 0 : file_write_atomic(path, out.buf, out.len, 0600);
+	ret = out.oom || wg.oom ? -ENOMEM : o->opts->dry_run ? 0 : file_write_atomic(o->path, out.buf, out.len, 0600);
 out:
-	if (ret < 0)
-		orch_fail(&o, "saving the configuration", ret);
 	model_device_free(dev);
 	strbuf_free(&out);
 	strbuf_free(&wg);
-	if (o.rtnl)
-		rtnetlink_close(o.rtnl);
-	return ret < 0;
+	return ret < 0 ? orch_fail(o, "saving the configuration", ret) : 0;
+}
+
+int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	      struct orch_report *report)
+{
+	struct orch o;
+	int ret;
+
+	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) == 0)
+		ret = orch_save_run(&o);
+	return orch_end(&o, ret);
 }

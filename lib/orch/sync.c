@@ -6,6 +6,7 @@
  * or roamed endpoints. The interface's own keys, port and fwmark are left alone; routes follow
  * the peers' allowed IPs by difference, as in `reload`.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "backend/backend.h"
@@ -14,7 +15,7 @@
 
 static int sync_request(struct orch *o, const struct wg_device *old, struct model_sync_counts *counts)
 {
-	struct wg_device *want = o->conf->device;
+	struct wg_device *want = o->dev;
 	int ret;
 
 	if ((ret = orch_resolve_endpoints(o)) < 0 || (ret = model_sync(want, old)) < 0)
@@ -33,20 +34,19 @@ static int sync_request(struct orch *o, const struct wg_device *old, struct mode
 	return 0;
 }
 
-int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
+int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	      struct orch_report *report)
 {
-	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
-	struct wg_device *old = NULL;
 	struct model_sync_counts counts = { 0 };
 	const char *step = "reading the interface";
+	struct wg_device *old = NULL;
+	struct orch o;
 	int ret;
 
-	if (!orch_is_wireguard(ifname)) {
-		fprintf(stderr, "%s: `%s' is not a WireGuard interface\n", opts->prog, ifname);
-		return 1;
-	}
-	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
-		return orch_fail(&o, "rtnetlink", ret);
+	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
+		return orch_end(&o, ret);
+	if (!orch_is_wireguard(ifname))
+		return orch_end(&o, orch_failed(&o, -ENODEV, 0, "`%s' is not a WireGuard interface", ifname));
 	if ((ret = backend_get(ifname, &old)) < 0)
 		goto out;
 	step = "updating peers";
@@ -57,14 +57,13 @@ int orch_sync(const struct wg_config *conf, const char *ifname, const char *path
 	if (opts->dry_run || !(counts.added + counts.updated + counts.removed))
 		goto out;
 	orch_say(&o, "wg syncconf %s /dev/fd/63", ifname);
-	if ((ret = backend_set(ifname, conf->device)) < 0)
+	if ((ret = backend_set(ifname, o.dev)) < 0)
 		goto out;
 	step = "updating routes";
 	ret = orch_routes_follow(&o, old);
 out:
 	if (ret < 0)
-		orch_fail(&o, step, ret);
+		ret = orch_fail(&o, step, ret);
 	model_device_free(old);
-	rtnetlink_close(o.rtnl);
-	return ret < 0;
+	return orch_end(&o, ret);
 }

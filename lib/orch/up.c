@@ -31,7 +31,7 @@ static int step_config(struct orch *o)
 	if (o->opts->dry_run)
 		return 0;
 	ret = orch_resolve_endpoints(o);
-	return ret < 0 ? ret : backend_set(o->ifname, o->conf->device);
+	return ret < 0 ? ret : backend_set(o->ifname, o->dev);
 }
 
 static int step_addresses(struct orch *o)
@@ -80,29 +80,26 @@ static int running_device(struct orch *o, struct wg_device **dev, bool *owned)
 {
 	*owned = !o->opts->dry_run;
 	if (o->opts->dry_run) {
-		*dev = o->conf->device;
+		*dev = o->dev;
 		return 0;
 	}
 	return backend_get(o->ifname, dev);
 }
 
-int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts)
+int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
+	    struct orch_report *report)
 {
-	struct orch o = { .conf = conf, .ifname = ifname, .path = path, .opts = opts };
 	struct wg_device *running = NULL;
-	const char *step = "rtnetlink";
+	const char *step = "creating the link";
 	bool owned = false;
 	unsigned int mtu = 0;
+	struct orch o;
 	int ret;
 
-	if ((ret = rtnetlink_open(&o.rtnl)) < 0)
-		return orch_fail(&o, step, ret);
-	if (rtnetlink_link_index(o.rtnl, ifname) >= 0) {
-		fprintf(stderr, "%s: `%s' already exists\n", opts->prog, ifname);
-		rtnetlink_close(o.rtnl);
-		return 1;
-	}
-	step = "creating the link";
+	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
+		return orch_end(&o, ret);
+	if (rtnetlink_link_index(o.rtnl, ifname) >= 0)
+		return orch_end(&o, orch_failed(&o, -EEXIST, 0, "`%s' already exists", ifname));
 	if ((ret = orch_link_create(&o)) < 0)
 		goto fail;
 	if ((ret = undo_push(&o.undo, orch_link_undo, NULL, 0)) < 0) {
@@ -142,16 +139,13 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path, 
 	undo_clear(&o.undo);
 	if (owned)
 		model_device_free(running);
-	rtnetlink_close(o.rtnl);
-	return 0;
+	return orch_end(&o, 0);
 fail:
-	if (ret != -ECANCELED)
-		orch_fail(&o, step, ret);
+	ret = orch_fail(&o, step, ret);
 	undo_run(&o.undo, &o);
 	if (!opts->dry_run)
 		orch_relay_forget(ifname);
 	if (owned)
 		model_device_free(running);
-	rtnetlink_close(o.rtnl);
-	return 1;
+	return orch_end(&o, ret);
 }

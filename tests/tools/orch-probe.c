@@ -138,13 +138,16 @@ static int run(int argc, char *argv[])
 	}
 	if (!strcmp(cmd, "hook") && argc == 4) {
 		char *e = hook_expand(argv[3], argv[2]);
+		struct hook_env env;
 		int ret;
 
 		if (!e)
 			return -ENOMEM;
 		printf("[#] %s\n", e);
 		fflush(stdout);
-		ret = hook_run(e);
+		hook_env_init(&env);
+		ret = hook_run(&env, e);
+		hook_env_cleanup(&env);
 		free(e);
 		return ret;
 	}

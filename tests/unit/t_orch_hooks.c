@@ -3,7 +3,8 @@
  * hooks.c: %i expansion (table, plus a long text against a naive reference), hooks run by
  * bash with process substitution, LC_ALL=C and a PATH whose first entry's `wg` is this binary
  * (this test answers as "wg" when called so) or, when set, the wgctl build; the private
- * directory goes away at exit; hook_spawn's stdin/stdout/exit status plumbing.
+ * directory belongs to one run (struct hook_env) and goes away when it ends. spawn.c: stdin,
+ * stdout and exit status plumbing.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "orch/hooks.h"
+#include "orch/spawn.h"
 #include "tap.h"
 #include "util/strbuf.h"
 
@@ -72,9 +74,12 @@ static void test_expand_long(void)
 	free(want);
 }
 
+/* The run most tests share. */
+static struct hook_env run;
+
 static void run_is(const char *hook, int want, const char *name)
 {
-	int got = hook_run(hook);
+	int got = hook_run(&run, hook);
 
 	if (!ok(got == want, "%s", name))
 		printf("# hook: %s\n# got %d, want %d\n", hook, got, want);
@@ -127,7 +132,7 @@ static void test_wgctl(void)
 			printf("ok %u # skip no wgctl build (set WGCTL or WGCTL_TOP)\n", ++tap_run);
 		return;
 	}
-	ok(hook_set_wg_program(wgctl) == 0, "hook_set_wg_program(%s)", wgctl);
+	ok(hook_env_set_wg(&run, wgctl) == 0, "hook_env_set_wg(%s)", wgctl);
 	run_is("case \"$(wg --version)\" in wgctl*) ;; *) exit 1;; esac", 0,
 	       "run: wg --version is wgctl's");
 	/* The public key Debian's wg gives for this private key. */
@@ -137,41 +142,49 @@ static void test_wgctl(void)
 	       0, "run: wg pubkey < <(echo KEY) in a hook runs wgctl's wg personality");
 }
 
-/* A child process that runs a hook and exits: its own directory must be gone afterwards. */
-static void test_cleanup(void)
+/* The directory a run's first hook made, as that hook saw it. */
+static void dir_of(struct hook_env *e, char *dir, size_t len)
 {
-	char file[] = "/tmp/t_orch_hooks.XXXXXX", dir[PATH_MAX] = "";
-	int fd = mkstemp(file), status = -1;
-	struct stat st;
-	pid_t pid;
+	char file[] = "/tmp/t_orch_hooks.XXXXXX", hook[PATH_MAX + 64];
+	int fd = mkstemp(file);
 	FILE *f;
 
-	if (fd < 0) {
-		ok(false, "mkstemp: %s", strerror(errno));
+	dir[0] = '\0';
+	if (fd < 0)
 		return;
-	}
 	close(fd);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		char hook[PATH_MAX + 64];
-
-		snprintf(hook, sizeof(hook), "printf %%s \"${PATH%%%%:*}\" >%s", file);
-		exit(hook_run(hook));
-	}
-	waitpid(pid, &status, 0);
-	f = fopen(file, "r");
-	if (f) {
-		if (!fgets(dir, sizeof(dir), f))
+	snprintf(hook, sizeof(hook), "printf %%s \"${PATH%%%%:*}\" >%s", file);
+	if (hook_run(e, hook) == 0 && (f = fopen(file, "r"))) {
+		if (!fgets(dir, (int)len, f))
 			dir[0] = '\0';
 		fclose(f);
 	}
 	unlink(file);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(dir, "/wgctl-hooks."),
-	   "child's hook saw its own directory (%s)", dir);
-	ok(dir[0] && stat(dir, &st) && errno == ENOENT,
-	   "the child's directory is removed at its exit");
-	run_is("[ -L \"${PATH%%:*}/wg\" ]", 0, "the parent's directory survives the child's exit");
+}
+
+/* Each run has its own directory, and its end removes it; no process-wide state. */
+static void test_cleanup(void)
+{
+	char one[PATH_MAX], two[PATH_MAX], again[PATH_MAX];
+	struct hook_env a, b;
+	struct stat st;
+
+	hook_env_init(&a);
+	hook_env_init(&b);
+	ok(!a.dir[0], "no directory before the first hook");
+	dir_of(&a, one, sizeof(one));
+	dir_of(&b, two, sizeof(two));
+	dir_of(&a, again, sizeof(again));
+	ok(strstr(one, "/wgctl-hooks.") && strstr(two, "/wgctl-hooks.") && strcmp(one, two),
+	   "two runs, two directories (%s, %s)", one, two);
+	ok(!strcmp(one, again), "a run's hooks share its directory");
+	hook_env_cleanup(&a);
+	ok(stat(one, &st) && errno == ENOENT && !a.dir[0], "the end of a run removes its directory");
+	ok(stat(two, &st) == 0 && S_ISDIR(st.st_mode), "and not another run's");
+	hook_env_cleanup(&b);
+	ok(stat(two, &st) && errno == ENOENT, "which its own end removes");
+	hook_env_cleanup(&b);
+	ok(true, "ending twice is harmless");
 }
 
 static void test_spawn(void)
@@ -186,7 +199,7 @@ static void test_spawn(void)
 	int ret;
 
 	strbuf_init(&out);
-	ret = hook_spawn(printf_argv, NULL, 0, &out, 0);
+	ret = spawn_run(printf_argv, NULL, NULL, 0, &out, 0);
 	ok(ret == 0 && out.buf && !strcmp(out.buf, "axb"), "spawn: stdout collected");
 	strbuf_reset(&out);
 	{
@@ -195,24 +208,24 @@ static void test_spawn(void)
 
 		for (size_t i = 0; i < n; ++i)
 			big[i] = (char)('A' + i % 23);
-		ret = hook_spawn(cat_argv, big, n, &out, 0);
+		ret = spawn_run(cat_argv, NULL, big, n, &out, 0);
 		ok(ret == 0 && out.len == n && !memcmp(out.buf, big, n),
 		   "spawn: 300 kB through cat");
 		free(big);
 	}
 	strbuf_reset(&out);
-	ret = hook_spawn(cat_argv, "", 0, &out, 0);
+	ret = spawn_run(cat_argv, NULL, "", 0, &out, 0);
 	ok(ret == 0 && out.len == 0, "spawn: empty stdin");
-	ok(hook_spawn(false_argv, NULL, 0, NULL, 0) == 1, "spawn: exit status of false is 1");
+	ok(spawn_run(false_argv, NULL, NULL, 0, NULL, 0) == 1, "spawn: exit status of false is 1");
 	strbuf_reset(&out);
-	ret = hook_spawn(sh_argv, NULL, 0, &out, HOOK_SPAWN_QUIET);
+	ret = spawn_run(sh_argv, NULL, NULL, 0, &out, SPAWN_QUIET);
 	ok(ret == 0 && !strcmp(out.buf, "out\n"), "spawn: quiet keeps stdout");
-	ret = hook_spawn(none_argv, NULL, 0, NULL, 0);
+	ret = spawn_run(none_argv, NULL, NULL, 0, NULL, 0);
 	ok(ret == -ENOENT, "spawn: a missing program is -ENOENT (%d)", ret);
 	strbuf_free(&out);
-	ok(hook_which("sh", path, sizeof(path)) && path[0] == '/', "which sh: %s", path);
-	ok(!hook_which("wgctl-no-such-program", path, sizeof(path)), "which: missing program");
-	ok(!hook_which("/bin/sh", path, sizeof(path)), "which: a path is not looked up");
+	ok(spawn_which("sh", path, sizeof(path)) && path[0] == '/', "which sh: %s", path);
+	ok(!spawn_which("wgctl-no-such-program", path, sizeof(path)), "which: missing program");
+	ok(!spawn_which("/bin/sh", path, sizeof(path)), "which: a path is not looked up");
 }
 
 int main(int argc, char *argv[])
@@ -228,11 +241,13 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	setenv("ORIG_PATH", getenv("PATH") ? getenv("PATH") : "", 1);
+	hook_env_init(&run);
 	test_expand();
 	test_expand_long();
 	test_run();
 	test_cleanup();
 	test_spawn();
 	test_wgctl();
+	hook_env_cleanup(&run);
 	return done_testing();
 }
