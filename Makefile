@@ -31,10 +31,17 @@ HARDEN_CFLAGS := -fPIE
 CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(HARDEN_CFLAGS) -I. -Ilib -Iuapi -MMD -MP \
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) -I. -Ilib -Iuapi -MMD -MP \
 	-DWGCTL_VERSION='"$(VERSION)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' -DSTATEDIR='"$(STATEDIR)"' \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+ALL_CFLAGS := $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(LDFLAGS)
+
+# The libFuzzer harnesses tests/fuzz/fuzz_<name>.c are built from the same object lists, compiled
+# by clang with coverage and ASan+UBSan into their own directory.
+FUZZ_B := build-fuzz
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := $(BASE_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 libs = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)))
 objs = $(patsubst %.c,$(B)/%.o,$(sort $(wildcard $(1)/*.c)))
@@ -86,11 +93,23 @@ $(foreach l,$(LAYERS),$(eval libs_$(l) := $(call libs,$(sort $(foreach u,$(closu
 # libsodium is a test oracle only (differential tests); wgctl itself never links it.
 TEST_ORACLE_LIBS := $(call libs,libsodium)
 
+# The layer each fuzz harness belongs to: it links that layer's closure and includes only from it.
+fuzz_layer_config := model
+fuzz_layer_netlink := backend
+fuzz_layer_peerlist := fleet
+fuzz_layer_receive := datapath
+fuzz_layer_set := backend
+fuzz_layer_uapi := backend
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
+fuzz_objs = $(patsubst $(B)/%,$(FUZZ_B)/%,$(layer_$(fuzz_layer_$(1))))
+
 LAYER_CHECKS := $(patsubst %,$(B)/layers/%,$(filter-out cmd,$(LAYERS)))
 LAYER_ARGS := $(foreach l,$(LAYERS),$(l)=$(subst $(space),$(comma),$(closure_$(l)))) \
 	$(foreach p,$(sort $(foreach l,$(LAYERS),$(pkgs_$(l)))),--library \
 		$(headers_$(p))=$(subst $(space),$(comma),$(strip $(foreach l,$(LAYERS),$(if $(filter $(p),$(pkgs_$(l))),$(l))))))
-LAYER_SRCS := $(sort $(wildcard lib/*/*.c lib/*/*.h cmd/*.c cmd/*.h tests/unit/t_*.c))
+LAYER_ARGS += $(foreach f,$(FUZZ_SRCS),--file $(f)=$(fuzz_layer_$(patsubst tests/fuzz/fuzz_%.c,%,$(f))))
+LAYER_SRCS := $(sort $(wildcard lib/*/*.c lib/*/*.h cmd/*.c cmd/*.h tests/unit/t_*.c)) $(FUZZ_SRCS)
 
 LIB_OBJS := $(filter-out $(objs_cmd),$(layer_cmd))
 UNIT_SRCS := $(sort $(wildcard tests/unit/t_*.c))
@@ -143,6 +162,14 @@ $(LAYER_CHECKS): $(B)/layers/%: $(B)/layers/main.o $$(layer_$$*)
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $$(layer_$$(firstword $$(subst _, ,$$*)))
 	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(libs_$(firstword $(subst _, ,$*))) $(TEST_ORACLE_LIBS)
 
+$(FUZZ_BINS): $(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $$(call fuzz_objs,$$*)
+	$(if $(fuzz_layer_$*),,$(error tests/fuzz/fuzz_$*.c: name its layer in the Makefile, fuzz_layer_$* := ...))
+	$(call say,LD,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(libs_$(fuzz_layer_$*))
+
+$(FUZZ_B)/%.o: %.c | $(B)/layers/includes.ok
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
 $(B)/tests/tools/%: $(B)/tests/tools/%.o $(LIB_OBJS)
 	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(call libs,$(PKGS) libsodium) -lpthread
 
@@ -152,8 +179,11 @@ units: $(UNIT_BINS) $(TOOL_BINS)
 check: $(WGCTL_BIN) layers units
 	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) tests/run-all
 
-fuzz:
-	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
+fuzz-build: $(FUZZ_BINS)
+
+# Every harness for FUZZ_SECONDS (60) each; tests/fuzz/run --smoke is what make check runs.
+fuzz: fuzz-build
+	$(Q)FUZZ_CC=$(FUZZ_CC) tests/fuzz/run $(FUZZ_SECONDS)
 
 bench-crypto: $(B)/tests/tools/crypto-bench
 	$(Q)$(B)/tests/tools/crypto-bench
@@ -201,10 +231,10 @@ format-check:
 	$(Q)clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san wgctl
+	rm -rf build build-san $(FUZZ_B)/lib $(FUZZ_B)/tests $(FUZZ_BINS) wgctl
 
-.PHONY: all layers units check check-hostile fuzz bench bench-scale bench-crypto install install-compat uninstall format-check clean
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+.PHONY: all layers units check check-hostile fuzz fuzz-build bench bench-scale bench-crypto install install-compat uninstall format-check clean
+-include $(shell find $(B) $(FUZZ_B)/lib $(FUZZ_B)/tests -name '*.d' 2>/dev/null)
 
 # The main job of the README's quick start.
 demo: wgctl

@@ -9,6 +9,7 @@ T=$TMP/tree
 mkdir -p "$T/tests" "$T/build"
 cp -a "$TOP/Makefile" "$TOP/lib" "$TOP/cmd" "$T/"
 cp -a "$TOP/tests/check-includes" "$TOP/tests/unit" "$T/tests/"
+mkdir -p "$T/tests/fuzz" && cp -a "$TOP"/tests/fuzz/fuzz_*.c "$T/tests/fuzz/"
 for d in lib cmd layers; do
 	[ -d "$TOP/build/$d" ] && cp -a "$TOP/build/$d" "$T/build/"
 done
@@ -61,6 +62,14 @@ test_expect_success 'a library header outside the layers that call it fails the 
 test_expect_success 'a unit test includes only what its layer may' '
 	refused tests/unit/t_noise_planted.c "#include \"model/model.h\"" \
 		"tests/unit/t_noise_planted.c:2: noise may not include \`model/model.h'"'"'"
+'
+test_expect_success 'a fuzz harness includes only what its layer may, and must name its layer' '
+	cp "$T/tests/fuzz/fuzz_uapi.c" fuzz_uapi.c &&
+	refused tests/fuzz/fuzz_uapi.c "#include \"orch/orch.h\"" \
+		"tests/fuzz/fuzz_uapi.c:2: backend may not include \`orch/orch.h'"'"'" &&
+	cp fuzz_uapi.c "$T/tests/fuzz/fuzz_uapi.c" &&
+	refused tests/fuzz/fuzz_planted.c "#include \"model/model.h\"" \
+		"tests/fuzz/fuzz_planted.c: belongs to no layer of the Makefile'"'"'s graph"
 '
 test_expect_success 'a directory under lib/ that the graph does not name fails the build' '
 	refused lib/extra/planted.c "int planted;" "lib/extra: not a layer of the Makefile'"'"'s graph" &&
