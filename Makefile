@@ -31,48 +31,87 @@ HARDEN_CFLAGS := -fPIE
 CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(HARDEN_CFLAGS) -I. -Ilib -Iuapi -MMD -MP \
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) -I. -Ilib -Iuapi -MMD -MP \
 	-DWGCTL_VERSION='"$(VERSION)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' -DSTATEDIR='"$(STATEDIR)"' \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+ALL_CFLAGS := $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(LDFLAGS)
 
-libs = $(shell $(PKG_CONFIG) --libs $(1))
+# The libFuzzer harnesses tests/fuzz/fuzz_<name>.c are built from the same object lists, compiled
+# by clang with coverage and ASan+UBSan into their own directory.
+FUZZ_B := build-fuzz
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := $(BASE_CFLAGS) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+
+libs = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)))
 objs = $(patsubst %.c,$(B)/%.o,$(sort $(wildcard $(1)/*.c)))
+comma := ,
+empty :=
+space := $(empty) $(empty)
 
-UTIL_OBJS := $(call objs,lib/util)
-CRYPTO_OBJS := $(call objs,lib/crypto)
-MODEL_OBJS := $(call objs,lib/model)
-NOISE_OBJS := $(call objs,lib/noise)
-DATAPATH_OBJS := $(call objs,lib/datapath)
-BACKEND_OBJS := $(call objs,lib/backend)
-ORCH_OBJS := $(call objs,lib/orch)
-DAEMON_OBJS := $(call objs,lib/daemon)
-FLEET_OBJS := $(call objs,lib/fleet)
-CMD_OBJS := $(call objs,cmd)
+# The layer graph, written down here and nowhere else. `uses_L' is what layer L may use
+# directly; L may include and call every layer it reaches through these edges (its closure) and
+# nothing else. `pkgs_L' are the libraries L calls itself; only the layers that list a library
+# may include its headers (`headers_P'). Enforced by `make':
+#   - $(B)/layers/L links L's closure alone, as do the unit tests t_L_*.c: an upward or
+#     sideways call is an undefined reference;
+#   - tests/check-includes refuses an #include of a layer outside the closure, or of a library
+#     outside the layers that call it, before anything is compiled.
+LAYERS := util crypto model noise datapath backend orch daemon fleet cmd
+uses_util :=
+uses_crypto := util
+uses_model := crypto
+uses_noise := crypto
+uses_datapath := noise model
+uses_backend := model
+uses_orch := backend
+uses_daemon := backend datapath
+uses_fleet := model
+uses_cmd := orch daemon fleet
+pkgs_crypto := libcrypto
+pkgs_model := inih
+pkgs_backend := libmnl
+pkgs_orch := libnl-3.0 libnl-route-3.0
+pkgs_daemon := libmnl
+pkgs_fleet := libcurl
+pthread_layers := crypto daemon fleet
+headers_libcrypto := openssl/
+headers_inih := ini.h
+headers_libmnl := libmnl/
+headers_libnl-3.0 := netlink/
+headers_libnl-route-3.0 := netlink/route/
+headers_libcurl := curl/
 
-# Layer closure and libraries per unit-test prefix (t_<layer>_*.c).
-layer_util := $(UTIL_OBJS)
-layer_crypto := $(layer_util) $(CRYPTO_OBJS)
-layer_model := $(layer_crypto) $(MODEL_OBJS)
-layer_noise := $(layer_crypto) $(NOISE_OBJS)
-layer_datapath := $(layer_noise) $(MODEL_OBJS) $(DATAPATH_OBJS)
-layer_backend := $(layer_datapath) $(BACKEND_OBJS)
-layer_orch := $(layer_backend) $(ORCH_OBJS)
-layer_daemon := $(layer_backend) $(DAEMON_OBJS)
-layer_fleet := $(layer_model) $(FLEET_OBJS)
-libs_util :=
-libs_crypto := $(call libs,libcrypto)
-libs_model := $(call libs,inih libcrypto)
-libs_noise := $(call libs,libcrypto)
-libs_datapath := $(call libs,inih libcrypto) -lpthread
-libs_backend := $(call libs,$(PKGS)) -lpthread
-libs_orch := $(call libs,$(PKGS)) -lpthread
-libs_daemon := $(call libs,$(PKGS)) -lpthread
-libs_fleet := $(call libs,inih libcurl libcrypto) -lpthread
+closure = $(sort $(1) $(foreach u,$(uses_$(1)),$(call closure,$(u))))
+layer_dir = $(if $(filter cmd,$(1)),cmd,lib/$(1))
+$(foreach l,$(LAYERS),$(eval objs_$(l) := $(call objs,$(call layer_dir,$(l)))))
+$(foreach l,$(LAYERS),$(eval closure_$(l) := $(call closure,$(l))))
+# Objects and libraries of each layer's closure; unit tests take them by prefix (t_<layer>_*.c).
+$(foreach l,$(LAYERS),$(eval layer_$(l) := $(foreach u,$(closure_$(l)),$(objs_$(u)))))
+$(foreach l,$(LAYERS),$(eval libs_$(l) := $(call libs,$(sort $(foreach u,$(closure_$(l)),$(pkgs_$(u))))) \
+	$(if $(filter $(pthread_layers),$(closure_$(l))),-lpthread)))
 # libsodium is a test oracle only (differential tests); wgctl itself never links it.
 TEST_ORACLE_LIBS := $(call libs,libsodium)
 
-LIB_OBJS := $(layer_orch) $(DAEMON_OBJS) $(FLEET_OBJS)
+# The layer each fuzz harness belongs to: it links that layer's closure and includes only from it.
+fuzz_layer_config := model
+fuzz_layer_netlink := backend
+fuzz_layer_peerlist := fleet
+fuzz_layer_receive := datapath
+fuzz_layer_set := backend
+fuzz_layer_uapi := backend
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
+fuzz_objs = $(patsubst $(B)/%,$(FUZZ_B)/%,$(layer_$(fuzz_layer_$(1))))
+
+LAYER_CHECKS := $(patsubst %,$(B)/layers/%,$(filter-out cmd,$(LAYERS)))
+LAYER_ARGS := $(foreach l,$(LAYERS),$(l)=$(subst $(space),$(comma),$(closure_$(l)))) \
+	$(foreach p,$(sort $(foreach l,$(LAYERS),$(pkgs_$(l)))),--library \
+		$(headers_$(p))=$(subst $(space),$(comma),$(strip $(foreach l,$(LAYERS),$(if $(filter $(p),$(pkgs_$(l))),$(l))))))
+LAYER_ARGS += $(foreach f,$(FUZZ_SRCS),--file $(f)=$(fuzz_layer_$(patsubst tests/fuzz/fuzz_%.c,%,$(f))))
+LAYER_SRCS := $(sort $(wildcard lib/*/*.c lib/*/*.h cmd/*.c cmd/*.h tests/unit/t_*.c)) $(FUZZ_SRCS)
+
+LIB_OBJS := $(filter-out $(objs_cmd),$(layer_cmd))
 UNIT_SRCS := $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 UNITS := $(notdir $(wildcard contrib/systemd/*.service contrib/systemd/*.timer contrib/systemd/*.target))
@@ -90,19 +129,46 @@ endif
 # A sanitized build keeps its own binary so that it never passes for the release one.
 WGCTL_BIN := $(if $(SANITIZE),$(B)/wgctl,wgctl)
 
-all: $(WGCTL_BIN)
+all: $(WGCTL_BIN) layers
 
-$(WGCTL_BIN): $(CMD_OBJS) $(LIB_OBJS)
-	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(call libs,$(PKGS)) -lpthread
+$(WGCTL_BIN): $(layer_cmd)
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(libs_cmd)
 
-$(B)/%.o: %.c
+# Nothing compiles before the includes are checked.
+$(B)/%.o: %.c | $(B)/layers/includes.ok
 	@mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The layer graph, checked: every include, then each layer linked with only its closure (cmd's
+# closure is wgctl itself).
+layers: $(B)/layers/includes.ok $(LAYER_CHECKS)
+
+$(B)/layers/includes.ok: tests/check-includes Makefile $(LAYER_SRCS)
+	@mkdir -p $(dir $@)
+	$(call say,CHECK,includes)tests/check-includes $(LAYER_ARGS) && touch $@
+
+$(B)/layers/main.c:
+	@mkdir -p $(dir $@)
+	@printf 'int main(void)\n{\n\treturn 0;\n}\n' >$@
+
+$(B)/layers/main.o: $(B)/layers/main.c
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 .SECONDARY:
 .SECONDEXPANSION:
+$(LAYER_CHECKS): $(B)/layers/%: $(B)/layers/main.o $$(layer_$$*)
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(libs_$*)
+
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $$(layer_$$(firstword $$(subst _, ,$$*)))
 	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(libs_$(firstword $(subst _, ,$*))) $(TEST_ORACLE_LIBS)
+
+$(FUZZ_BINS): $(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $$(call fuzz_objs,$$*)
+	$(if $(fuzz_layer_$*),,$(error tests/fuzz/fuzz_$*.c: name its layer in the Makefile, fuzz_layer_$* := ...))
+	$(call say,LD,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(libs_$(fuzz_layer_$*))
+
+$(FUZZ_B)/%.o: %.c | $(B)/layers/includes.ok
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(B)/tests/tools/%: $(B)/tests/tools/%.o $(LIB_OBJS)
 	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(call libs,$(PKGS) libsodium) -lpthread
@@ -110,11 +176,14 @@ $(B)/tests/tools/%: $(B)/tests/tools/%.o $(LIB_OBJS)
 units: $(UNIT_BINS) $(TOOL_BINS)
 
 # The test command of the README. Runs every tier this machine supports; ends with prove's summary.
-check: $(WGCTL_BIN) units
+check: $(WGCTL_BIN) layers units
 	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) tests/run-all
 
-fuzz:
-	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
+fuzz-build: $(FUZZ_BINS)
+
+# Every harness for FUZZ_SECONDS (60) each; tests/fuzz/run --smoke is what make check runs.
+fuzz: fuzz-build
+	$(Q)FUZZ_CC=$(FUZZ_CC) tests/fuzz/run $(FUZZ_SECONDS)
 
 bench-crypto: $(B)/tests/tools/crypto-bench
 	$(Q)$(B)/tests/tools/crypto-bench
@@ -162,10 +231,10 @@ format-check:
 	$(Q)clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san wgctl
+	rm -rf build build-san $(FUZZ_B)/lib $(FUZZ_B)/tests $(FUZZ_BINS) wgctl
 
-.PHONY: all units check check-hostile fuzz bench bench-scale bench-crypto install install-compat uninstall format-check clean
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+.PHONY: all layers units check check-hostile fuzz fuzz-build bench bench-scale bench-crypto install install-compat uninstall format-check clean
+-include $(shell find $(B) $(FUZZ_B)/lib $(FUZZ_B)/tests -name '*.d' 2>/dev/null)
 
 # The main job of the README's quick start.
 demo: wgctl

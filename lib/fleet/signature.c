@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include <ctype.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fleet/signature.h"
 #include "model/encoding.h"
 
-enum { SIGNATURE_BASE64_LEN = SIGNATURE_TEXT_SIZE - 1 };
-
 bool signature_parse(uint8_t sig[ED25519_SIGNATURE_SIZE], const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
-	uint8_t decoded[66];
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end, *s = p, *e = eol;
@@ -25,19 +21,15 @@ bool signature_parse(uint8_t sig[ED25519_SIGNATURE_SIZE], const char *text, size
 			--e;
 		if (s == e || *s == '#')
 			continue;
-		/* 64 bytes are 88 characters ending in "=="; EVP_DecodeBlock counts the padding. */
-		if (e - s != SIGNATURE_BASE64_LEN || e[-1] != '=' || e[-2] != '=' ||
-		    EVP_DecodeBlock(decoded, (const unsigned char *)s, SIGNATURE_BASE64_LEN) != sizeof(decoded))
-			return false;
-		memcpy(sig, decoded, ED25519_SIGNATURE_SIZE);
-		return true;
+		/* The first line that is not a comment is the signature: 64 bytes are 88 characters. */
+		return base64_decode(sig, ED25519_SIGNATURE_SIZE, s, (size_t)(e - s));
 	}
 	return false;
 }
 
 void signature_format(char text[SIGNATURE_TEXT_SIZE], const uint8_t sig[ED25519_SIGNATURE_SIZE])
 {
-	EVP_EncodeBlock((unsigned char *)text, sig, ED25519_SIGNATURE_SIZE);
+	base64_encode(text, sig, ED25519_SIGNATURE_SIZE);
 }
 
 int signature_create(struct strbuf *out, const uint8_t seed[ED25519_SEED_SIZE], const void *body, size_t len)

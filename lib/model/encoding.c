@@ -34,67 +34,86 @@ static int b64_decode6(int c)
 	return v;
 }
 
+void base64_encode(char *out, const uint8_t *in, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i + 3 <= len; i += 3) {
+		uint32_t w = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+
+		out[o++] = b64_encode6((w >> 18) & 63);
+		out[o++] = b64_encode6((w >> 12) & 63);
+		out[o++] = b64_encode6((w >> 6) & 63);
+		out[o++] = b64_encode6(w & 63);
+	}
+	/* One or two bytes left: the last group carries 8 or 16 bits and two or one '=' of padding. */
+	if (i < len) {
+		uint32_t w = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0);
+
+		out[o++] = b64_encode6((w >> 18) & 63);
+		out[o++] = b64_encode6((w >> 12) & 63);
+		out[o++] = i + 1 < len ? b64_encode6((w >> 6) & 63) : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+static uint32_t b64_decode_group(const char *in, size_t n, volatile unsigned int *bad)
+{
+	uint32_t w = 0;
+
+	for (size_t j = 0; j < n; ++j) {
+		int v = b64_decode6((unsigned char)in[j]);
+
+		*bad |= (unsigned int)v >> 8;
+		w |= ((uint32_t)v & 63) << (18 - 6 * j);
+	}
+	return w;
+}
+
+bool base64_decode(uint8_t *out, size_t len, const char *in, size_t in_len)
+{
+	size_t full = len / 3, tail = len % 3, o = 0;
+	volatile unsigned int bad = 0;
+	uint32_t w;
+
+	/* The padding is not secret: one '=' after 16 bits, two after 8, none after a whole group. */
+	if (in_len != (full + !!tail) * 4 ||
+	    (tail && (in[in_len - 1] != '=' || (in[in_len - 2] == '=') != (tail == 1)))) {
+		memzero_explicit(out, len);
+		return false;
+	}
+	for (size_t g = 0; g < full; ++g) {
+		w = b64_decode_group(in + g * 4, 4, &bad);
+		out[o++] = (w >> 16) & 0xff;
+		out[o++] = (w >> 8) & 0xff;
+		out[o++] = w & 0xff;
+	}
+	if (tail) {
+		w = b64_decode_group(in + full * 4, tail + 1, &bad);
+		out[o++] = (w >> 16) & 0xff;
+		if (tail == 2)
+			out[o++] = (w >> 8) & 0xff;
+		/* The bits of the last character past the data must be zero for a canonical encoding. */
+		bad |= tail == 1 ? (w >> 12) & 15 : (w >> 6) & 3;
+	}
+	if (bad)
+		memzero_explicit(out, len);
+	return !bad;
+}
+
 void key_to_base64(char base64[WG_KEY_LEN_BASE64], const uint8_t key[WG_KEY_LEN])
 {
-	unsigned int i, o = 0;
-
-	for (i = 0; i + 3 <= WG_KEY_LEN; i += 3) {
-		uint32_t w = (uint32_t)key[i] << 16 | (uint32_t)key[i + 1] << 8 | key[i + 2];
-
-		base64[o++] = b64_encode6((w >> 18) & 63);
-		base64[o++] = b64_encode6((w >> 12) & 63);
-		base64[o++] = b64_encode6((w >> 6) & 63);
-		base64[o++] = b64_encode6(w & 63);
-	}
-	/* 32 = 30 + 2: the last group carries 16 bits and one '=' of padding. */
-	{
-		uint32_t w = (uint32_t)key[30] << 16 | (uint32_t)key[31] << 8;
-
-		base64[o++] = b64_encode6((w >> 18) & 63);
-		base64[o++] = b64_encode6((w >> 12) & 63);
-		base64[o++] = b64_encode6((w >> 6) & 63);
-		base64[o++] = '=';
-	}
-	base64[o] = '\0';
+	base64_encode(base64, key, WG_KEY_LEN);
 }
 
 bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *base64)
 {
-	volatile unsigned int bad = 0;
-	unsigned int i, o = 0;
-	int v[4];
-
-	if (!base64 || strlen(base64) != WG_KEY_LEN_BASE64 - 1 || base64[WG_KEY_LEN_BASE64 - 2] != '=') {
+	if (!base64) {
 		memzero_explicit(key, WG_KEY_LEN);
 		return false;
 	}
-	for (i = 0; i < 40; i += 4) {
-		uint32_t w = 0;
-
-		for (int j = 0; j < 4; ++j) {
-			v[j] = b64_decode6((unsigned char)base64[i + j]);
-			bad |= (unsigned int)v[j] >> 8;
-			w = w << 6 | ((uint32_t)v[j] & 63);
-		}
-		key[o++] = (w >> 16) & 0xff;
-		key[o++] = (w >> 8) & 0xff;
-		key[o++] = w & 0xff;
-	}
-	for (int j = 0; j < 3; ++j) {
-		v[j] = b64_decode6((unsigned char)base64[40 + j]);
-		bad |= (unsigned int)v[j] >> 8;
-	}
-	{
-		uint32_t w = ((uint32_t)v[0] & 63) << 18 | ((uint32_t)v[1] & 63) << 12 | ((uint32_t)v[2] & 63) << 6;
-
-		key[o++] = (w >> 16) & 0xff;
-		key[o++] = (w >> 8) & 0xff;
-		/* The two low bits of the last character must be zero for a canonical encoding. */
-		bad |= (w >> 6) & 3;
-	}
-	if (bad)
-		memzero_explicit(key, WG_KEY_LEN);
-	return !bad;
+	return base64_decode(key, WG_KEY_LEN, base64, strlen(base64));
 }
 
 void key_to_hex(char hex[WG_KEY_LEN_HEX], const uint8_t key[WG_KEY_LEN])

@@ -1,55 +1,76 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer harness: the `set` argument grammar (cmd/set.c's parse_args). The input is the argv
- * after `set IFNAME`, one word per NUL-separated field. Key files are served from memory
- * (`key`, `empty`, `short`, `trailing`, `badb64`; any other path does not exist), hostnames
- * resolve only when they start with "ok", and nothing reaches a backend. Whatever parses must
- * format as a UAPI set request that parses back and formats to the same text.
+ * libFuzzer harness: the `set` argument grammar (model/set_args.c). The input is the argv after
+ * `set IFNAME`, one word per NUL-separated field. The word after private-key or preshared-key
+ * names a key file: `key', `empty', `short', `trailing' and `badb64' are files made in a private
+ * directory at start, any other name one that does not exist. Hostnames resolve only when they
+ * start with "ok", and nothing reaches a backend. Whatever parses must format as a UAPI set
+ * request that parses back and formats to the same text.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "backend/backend.h"
-#include "backend/resolve.h"
 #include "backend/uapi_proto.h"
-#include "cmd/cmd.h"
-#include "model/diag.h"
+#include "model/set_args.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static FILE *sink;
+static const struct {
+	const char *name, *text;
+} files[] = {
+	{"key", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"},
+	{"empty", ""},
+	{"short", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3f"},
+	{"trailing", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk= x"},
+	{"badb64", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBm!="},
+};
+enum { NFILES = sizeof(files) / sizeof(files[0]) };
+static char dir[] = "/tmp/wgctl-fuzz-set.XXXXXX";
+static char paths[NFILES + 1][sizeof(dir) + 16];
 
-static FILE *fuzz_fopen(const char *path, const char *mode)
+static void remove_files(void)
 {
-	static const struct {
-		const char *path, *text;
-	} files[] = {
-		{"key", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"},
-		{"empty", ""},
-		{"short", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3f"},
-		{"trailing", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk= x"},
-		{"badb64", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBm!="},
-	};
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); ++i) {
-		if (!strcmp(path, files[i].path)) {
-			size_t n = strlen(files[i].text);
-
-			/* fmemopen of 0 bytes fails; an empty file is an empty buffer opened "r".
-			 */
-			return fmemopen((void *)files[i].text, n ? n : 1, mode);
-		}
-	}
-	errno = ENOENT;
-	return NULL;
+	for (size_t i = 0; i < NFILES; ++i)
+		unlink(paths[i]);
+	rmdir(dir);
 }
 
-/* Stubs for what parse_args reaches outside the parser. */
-int resolve_endpoint(union wg_endpoint *ep, const char *text, struct diag_list *d,
-		     unsigned int line)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!mkdtemp(dir))
+		abort();
+	for (size_t i = 0; i < NFILES; ++i) {
+		FILE *f;
+
+		snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, files[i].name);
+		f = fopen(paths[i], "w");
+		if (!f || fputs(files[i].text, f) < 0 || fclose(f))
+			abort();
+	}
+	snprintf(paths[NFILES], sizeof(paths[NFILES]), "%s/absent", dir);
+	atexit(remove_files);
+	return 0;
+}
+
+/* The key file a word names: one of ours, or one that does not exist. */
+static const char *keyfile(const char *word)
+{
+	for (size_t i = 0; i < NFILES; ++i) {
+		if (!strcmp(word, files[i].name))
+			return paths[i];
+	}
+	return paths[NFILES];
+}
+
+static int resolve(union wg_endpoint *ep, const char *text, struct diag_list *d, unsigned int line)
 {
 	if (strncmp(text, "ok", 2)) {
 		diag_error(d, line, "Name or service not known: `%s'", text);
@@ -61,36 +82,6 @@ int resolve_endpoint(union wg_endpoint *ep, const char *text, struct diag_list *
 	ep->addr4.sin_addr.s_addr = htonl(0x7f000001);
 	return 0;
 }
-
-int backend_set(const char *ifname, const struct wg_device *delta)
-{
-	(void)ifname;
-	(void)delta;
-	return 0;
-}
-
-const struct cmd *cmd_find(const char *name, unsigned int personality)
-{
-	(void)name;
-	(void)personality;
-	return NULL;
-}
-
-void cmd_usage(const struct cmd *c, bool to_stderr)
-{
-	(void)c;
-	(void)to_stderr;
-}
-
-#define fopen fuzz_fopen
-#undef stderr
-#define stderr	  sink
-#define perror(s) fprintf(sink, "%s: %s\n", (s), strerror(errno))
-#include "cmd/set.c"
-#undef fopen
-#undef stderr
-#define stderr stderr
-#undef perror
 
 static void roundtrip(const struct wg_device *dev)
 {
@@ -132,8 +123,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag_list d;
 	int argc = 0;
 
-	if (!sink)
-		sink = fopen("/dev/null", "w");
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
@@ -149,12 +138,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int i = 0; i < argc; ++i) {
 			argv[i] = w;
 			w += strlen(w) + 1;
+			if (i && (!strcmp(argv[i - 1], "private-key") ||
+				  !strcmp(argv[i - 1], "preshared-key")))
+				argv[i] = keyfile(argv[i]);
 		}
 		/* A trailing NUL ends the last word rather than adding an empty one. */
 		if (size && !data[size - 1])
 			--argc;
 		diag_init(&d, NULL);
-		if (argc > 0 && parse_args(dev, argc, argv, &d))
+		if (argc > 0 && model_parse_set_args(dev, argc, argv, resolve, &d))
 			roundtrip(dev);
 		diag_free(&d);
 	}

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Constant-time key codecs: fixed vectors, rejection cases, and a differential run against OpenSSL. */
+/*
+ * Constant-time key and byte-string codecs: fixed vectors, rejection cases, and differential runs
+ * against OpenSSL.
+ */
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,10 +82,77 @@ static void differential(void)
 	ok(!mismatches, "100000 random keys: base64 equals OpenSSL's and both codecs round-trip (seed %u)", seed);
 }
 
+/* Any length: RFC 4648 section 10's vectors, then padding and canonical-form rejections. */
+static void strings(void)
+{
+	static const struct {
+		const char *in, *b64;
+	} rfc[] = {
+		{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+		{"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+	};
+	static const struct {
+		size_t len;
+		const char *b64, *why;
+	} bad[] = {
+		{1, "Zh==", "low bits set after 8 bits"},
+		{2, "Zm9=", "low bits set after 16 bits"},
+		{1, "Zg=", "one '=' short"},
+		{1, "Zg", "no padding"},
+		{2, "Zm8", "no padding after 16 bits"},
+		{2, "Zm==", "two '=' after 16 bits"},
+		{1, "Zm8=", "one '=' after 8 bits"},
+		{3, "Zm9v====", "padding after a whole group"},
+		{3, "Zm=v", "'=' inside the data"},
+		{4, "Zm9=Yg==", "'=' inside an earlier group"},
+		{3, "Zm9 ", "whitespace"},
+		{3, "Zm9-", "URL-safe alphabet"},
+	};
+	uint8_t out[8];
+	char text[16];
+
+	for (size_t i = 0; i < sizeof(rfc) / sizeof(rfc[0]); ++i) {
+		size_t n = strlen(rfc[i].in);
+
+		base64_encode(text, (const uint8_t *)rfc[i].in, n);
+		ok(!strcmp(text, rfc[i].b64) && base64_decode(out, n, text, strlen(text)) && !memcmp(out, rfc[i].in, n),
+		   "base64 of `%s' is `%s' and decodes back", rfc[i].in, rfc[i].b64);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+		memset(out, 0xaa, sizeof(out));
+		ok(!base64_decode(out, bad[i].len, bad[i].b64, strlen(bad[i].b64)) &&
+			   !memcmp(out, (uint8_t[8]){ 0 }, bad[i].len),
+		   "base64 of %zu bytes rejects `%s' (%s) and wipes output", bad[i].len, bad[i].b64, bad[i].why);
+	}
+}
+
+static void strings_differential(void)
+{
+	unsigned int mismatches = 0;
+
+	srand(5678);
+	for (int n = 0; n < 20000; ++n) {
+		uint8_t in[100], back[100];
+		unsigned char ref[140];
+		char b64[140];
+		size_t len = (size_t)n % sizeof(in);
+
+		for (size_t i = 0; i < len; ++i)
+			in[i] = (uint8_t)rand();
+		base64_encode(b64, in, len);
+		EVP_EncodeBlock(ref, in, (int)len);
+		if (strcmp(b64, (char *)ref) || !base64_decode(back, len, b64, strlen(b64)) || memcmp(back, in, len))
+			++mismatches;
+	}
+	ok(!mismatches, "20000 byte strings of 0..99 bytes: base64 equals OpenSSL's and round-trips");
+}
+
 int main(void)
 {
 	vectors();
 	rejects();
 	differential();
+	strings();
+	strings_differential();
 	return done_testing();
 }
