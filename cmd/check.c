@@ -6,7 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
-#include "model/fleet.h"
+#include "model/fleet_check.h"
 
 struct checked {
 	const char *arg;
@@ -199,7 +199,7 @@ static void print_json(const struct checked *files, size_t n, bool whole,
 
 /*
  * Two or more files are one fleet, a host each: besides each file's own checks, what only shows
- * between them is checked too (model/fleet.c). `--json' may stand anywhere among the arguments.
+ * between them is checked too (model/fleet_check.c). `--json' may stand anywhere among the arguments.
  */
 int cmd_check(int argc, const char *argv[])
 {
@@ -232,7 +232,7 @@ int cmd_check(int argc, const char *argv[])
 			!cmd_load_config(argv[i], &files[k].conf, &files[k].loc, &files[k].d);
 		/* Peers of shared lists count as the host's: local files and cached copies, no fetch. */
 		if (files[k].loaded)
-			cmd_expand_peer_lists(&files[k].conf, &files[k].loc, PEERLIST_CACHE_ONLY, NULL,
+			cmd_expand_peer_lists(&files[k].conf, &files[k].loc, FLEET_LIST_CACHE_ONLY, NULL,
 					      LISTS_SOME, false);
 		if (files[k].loaded)
 			hosts[loaded++] = (struct fleet_host){.conf = &files[k].conf,

@@ -52,17 +52,17 @@ void cmd_unload_config(struct wg_config *conf, struct config_location *loc, stru
 	diag_free(d);
 }
 
-static void report_list(const struct peerlist_result *r)
+static void report_list(const struct fleet_list_result *r)
 {
 	static const char *const outcome[] = {
-		[PEERLIST_EXPIRED] = "expired",
-		[PEERLIST_REFUSED] = "refused",
+		[FLEET_LIST_EXPIRED] = "expired",
+		[FLEET_LIST_REFUSED] = "refused",
 	};
 
-	printf("%s: %s", r->source, r->outcome == PEERLIST_USED ? peerlist_origin_name(r->origin) : outcome[r->outcome]);
+	printf("%s: %s", r->source, r->outcome == FLEET_LIST_USED ? fleet_list_origin_name(r->origin) : outcome[r->outcome]);
 	if (r->header.present)
 		printf(", serial %llu", (unsigned long long)r->header.serial);
-	if (r->outcome != PEERLIST_USED)
+	if (r->outcome != FLEET_LIST_USED)
 		printf(", no peers");
 	else
 		printf(", %zu peer%s", r->peers, r->peers == 1 ? "" : "s");
@@ -71,17 +71,17 @@ static void report_list(const struct peerlist_result *r)
 	putchar('\n');
 }
 
-int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum peerlist_mode mode,
+int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum fleet_list_mode mode,
 			  const uint8_t *own, enum lists_need need, bool report)
 {
-	struct peerlists pl;
+	struct fleet_lists pl;
 	size_t refused = 0;
 	int ret;
 
-	ret = peerlists_expand(conf, loc->path, loc->ifname, mode, own, &pl);
+	ret = fleet_lists_expand(conf, loc->path, loc->ifname, mode, own, &pl);
 	diag_print(&pl.diag, stderr);
 	for (size_t i = 0; i < pl.n; ++i) {
-		refused += pl.lists[i].outcome == PEERLIST_REFUSED;
+		refused += pl.lists[i].outcome == FLEET_LIST_REFUSED;
 		if (report && ret == 0)
 			report_list(&pl.lists[i]);
 	}
@@ -96,6 +96,6 @@ int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *
 	} else {
 		ret = (int)pl.not_current;
 	}
-	peerlists_free(&pl);
+	fleet_lists_free(&pl);
 	return ret;
 }

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "fleet/peerlists.h"
+#include "fleet/lists.h"
 #include "model/config.h"
 #include "model/locate.h"
 
@@ -22,12 +22,12 @@ enum lists_need {
 };
 
 /*
- * Adds the peers of the config's shared lists (fleet/peerlists.h), printing every message and,
+ * Adds the peers of the config's shared lists (fleet/lists.h), printing every message and,
  * when `report`, one status line per list on stdout. Returns -1 when the command must stop (out
  * of memory, or LISTS_ALL and a list was refused), else how many lists were not current (not
  * used, or used from the last good copy).
  */
-int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum peerlist_mode mode,
+int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum fleet_list_mode mode,
 			  const uint8_t *own, enum lists_need need, bool report);
 
 /* A base64 key followed only by whitespace, as wg's pubkey reads it; prints wg's messages. */

@@ -8,7 +8,7 @@
 #include "backend/resolve.h"
 #include "cmd/cmd.h"
 #include "model/emit.h"
-#include "model/sync.h"
+#include "model/syncconf.h"
 #include "util/strbuf.h"
 
 enum conf_mode { CONF_SET, CONF_ADD, CONF_SYNC };
@@ -64,7 +64,7 @@ static int apply_conf(int argc, const char *argv[], enum conf_mode mode)
 	}
 	if (mode != CONF_ADD)
 		config_mark_setconf(conf.device);
-	ret = mode == CONF_SYNC ? model_sync(conf.device, running) : 0;
+	ret = mode == CONF_SYNC ? model_syncconf(conf.device, running) : 0;
 	if (ret == 0)
 		ret = backend_set(argv[1], conf.device);
 	if (ret < 0)

@@ -25,7 +25,7 @@ int cmd_strip(int argc, const char *argv[])
 	if (cmd_load_config(argv[1], &conf, &loc, &d))
 		return 1;
 	/* Its output replaces an interface's peers (`wg syncconf`): a list missing would remove its own. */
-	ret = cmd_expand_peer_lists(&conf, &loc, PEERLIST_FETCH, NULL, LISTS_ALL, false) < 0;
+	ret = cmd_expand_peer_lists(&conf, &loc, FLEET_LIST_FETCH, NULL, LISTS_ALL, false) < 0;
 	strbuf_init(&out);
 	strbuf_puts(&out, conf.stripped);
 	for_each_wgpeer(conf.device, peer) {
@@ -48,7 +48,7 @@ typedef int orch_fn(const struct wg_config *, const char *, const char *, const 
 /* How each quick command treats the config's shared lists. */
 struct quick_cmd {
 	orch_fn *fn;
-	enum peerlist_mode lists;
+	enum fleet_list_mode lists;
 	enum lists_need need;
 	/* Only with SaveConfig: the lists then keep their peers out of the saved file. */
 	bool lists_for_save_only;
@@ -58,11 +58,11 @@ struct quick_cmd {
 	bool report;
 };
 
-static const struct quick_cmd quick_up = { orch_up, PEERLIST_FETCH, LISTS_SOME, false, false, false };
-static const struct quick_cmd quick_down = { orch_down, PEERLIST_CACHE_ONLY, LISTS_OPTIONAL, true, false, false };
-static const struct quick_cmd quick_reload = { orch_reload, PEERLIST_FETCH, LISTS_SOME, false, false, false };
-static const struct quick_cmd quick_save = { orch_save, PEERLIST_CACHE_ONLY, LISTS_ALL, false, false, false };
-static const struct quick_cmd quick_sync = { orch_sync, PEERLIST_FETCH, LISTS_SOME, false, true, true };
+static const struct quick_cmd quick_up = { orch_up, FLEET_LIST_FETCH, LISTS_SOME, false, false, false };
+static const struct quick_cmd quick_down = { orch_down, FLEET_LIST_CACHE_ONLY, LISTS_OPTIONAL, true, false, false };
+static const struct quick_cmd quick_reload = { orch_reload, FLEET_LIST_FETCH, LISTS_SOME, false, false, false };
+static const struct quick_cmd quick_save = { orch_save, FLEET_LIST_CACHE_ONLY, LISTS_ALL, false, false, false };
+static const struct quick_cmd quick_sync = { orch_sync, FLEET_LIST_FETCH, LISTS_SOME, false, true, true };
 
 /* up/down/save/reload/sync [--dry-run] <interface | config file>; --dry-run is wgctl's own. */
 static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)

@@ -73,7 +73,7 @@ int cmd_reresolve(int argc, const char *argv[])
 	ret = backend_get(loc.ifname, &running);
 	/* Peers of shared lists count too, from the local files or cached copies: no fetch here. */
 	if (ret == 0)
-		failed = cmd_expand_peer_lists(&conf, &loc, PEERLIST_CACHE_ONLY, running->public_key, LISTS_SOME,
+		failed = cmd_expand_peer_lists(&conf, &loc, FLEET_LIST_CACHE_ONLY, running->public_key, LISTS_SOME,
 					       false) != 0;
 	if (ret < 0) {
 		fprintf(stderr, "Unable to access interface: %s\n", strerror(-ret));

@@ -66,7 +66,7 @@ test_expect_success 'a unit test includes only what its layer may' '
 test_expect_success 'a fuzz harness includes only what its layer may, and must name its layer' '
 	cp "$T/tests/fuzz/fuzz_uapi.c" fuzz_uapi.c &&
 	refused tests/fuzz/fuzz_uapi.c "#include \"orch/orch.h\"" \
-		"tests/fuzz/fuzz_uapi.c:2: backend may not include \`orch/orch.h'"'"'" &&
+		"tests/fuzz/fuzz_uapi.c:2: model may not include \`orch/orch.h'"'"'" &&
 	cp fuzz_uapi.c "$T/tests/fuzz/fuzz_uapi.c" &&
 	refused tests/fuzz/fuzz_planted.c "#include \"model/model.h\"" \
 		"tests/fuzz/fuzz_planted.c: belongs to no layer of the Makefile'"'"'s graph"

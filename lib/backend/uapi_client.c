@@ -12,20 +12,13 @@
 
 #include "backend/backend.h"
 #include "backend/uapi_client.h"
-#include "backend/uapi_proto.h"
+#include "model/uapi.h"
 #include "crypto/crypto.h"
 #include "model/encoding.h"
 #include "util/mem.h"
 
 /* A get reply of 1,000 peers with 130,560 prefixes is a few MB; anything far beyond is broken. */
 #define UAPI_REPLY_MAX (256U << 20)
-
-const char *uapi_run_dir(void)
-{
-	const char *dir = getenv("WGCTL_RUN_DIR");
-
-	return dir && *dir ? dir : RUNSTATEDIR "/wireguard";
-}
 
 static int socket_path(struct sockaddr_un *addr, const char *ifname)
 {

@@ -7,8 +7,6 @@
 
 #include "util/strbuf.h"
 
-/* The socket directory; the environment may move it for tests. */
-const char *uapi_run_dir(void);
 /* Connected stream socket for ifname, or -errno (-ENAMETOOLONG, -ENOENT, -ECONNREFUSED...). */
 int uapi_open(const char *ifname);
 /* Send request and read the reply up to and including the empty line. 0 or -errno. */

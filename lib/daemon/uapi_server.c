@@ -12,8 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend/uapi_client.h"
-#include "backend/uapi_proto.h"
+#include "model/uapi.h"
 #include "daemon/uapi_server.h"
 #include "util/file.h"
 #include "util/log.h"

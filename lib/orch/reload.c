@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "model/sync.h"
+#include "model/syncconf.h"
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
 
@@ -118,7 +118,7 @@ static int reload_peers(struct orch *o, const struct wg_device *old)
 		o->dev->flags |= WGDEVICE_HAS_FWMARK;
 	}
 	if (ret == 0)
-		ret = model_sync(o->dev, old);
+		ret = model_syncconf(o->dev, old);
 	return ret < 0 ? ret : backend_set(o->ifname, o->dev);
 }
 

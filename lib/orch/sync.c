@@ -10,20 +10,20 @@
 #include <stdio.h>
 
 #include "backend/backend.h"
-#include "model/sync.h"
+#include "model/syncconf.h"
 #include "orch/orch_impl.h"
 
-static int sync_request(struct orch *o, const struct wg_device *old, struct model_sync_counts *counts)
+static int sync_request(struct orch *o, const struct wg_device *old, struct model_syncconf_counts *counts)
 {
 	struct wg_device *want = o->dev;
 	int ret;
 
-	if ((ret = orch_resolve_endpoints(o)) < 0 || (ret = model_sync(want, old)) < 0)
+	if ((ret = orch_resolve_endpoints(o)) < 0 || (ret = model_syncconf(want, old)) < 0)
 		return ret;
 	want->flags &= WGDEVICE_REPLACE_PEERS;
 	/* REPLACE_PEERS stays only when the interface has no peers, or the config wants none. */
 	if (!(want->flags & WGDEVICE_REPLACE_PEERS))
-		model_sync_prune(want, old, counts);
+		model_syncconf_prune(want, old, counts);
 	else {
 		counts->added = model_peer_count(want);
 		counts->removed = model_peer_count(old);
@@ -37,7 +37,7 @@ static int sync_request(struct orch *o, const struct wg_device *old, struct mode
 int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
 	      struct orch_report *report)
 {
-	struct model_sync_counts counts = { 0 };
+	struct model_syncconf_counts counts = { 0 };
 	const char *step = "reading the interface";
 	struct wg_device *old = NULL;
 	struct orch o;

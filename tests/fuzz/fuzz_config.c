@@ -5,7 +5,7 @@
 
 #include "model/config.h"
 #include "model/emit.h"
-#include "model/fleet.h"
+#include "model/fleet_check.h"
 #include "model/lint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -24,7 +24,7 @@
 #include <linux/netlink.h>
 
 #include "backend/netlink_msg.h"
-#include "backend/uapi_proto.h"
+#include "model/uapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

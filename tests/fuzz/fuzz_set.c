@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/uapi_proto.h"
+#include "model/uapi.h"
 #include "model/set_args.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

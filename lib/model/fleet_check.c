@@ -8,7 +8,7 @@
 #include "crypto/crypto.h"
 #include "model/emit.h"
 #include "model/encoding.h"
-#include "model/fleet.h"
+#include "model/fleet_check.h"
 #include "model/lint.h"
 
 struct host_key {

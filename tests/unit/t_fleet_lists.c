@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * peerlists_expand() on a local list in a private directory, with WGCTL_CACHE_DIR and
+ * fleet_lists_expand() on a local list in a private directory, with WGCTL_CACHE_DIR and
  * WGCTL_LIST_STATE_DIR inside it: a signed list with a header is used and its serial recorded;
  * then, in order, a lower serial (refused, the last good copy kept; refused outright once the
  * cache is gone), an expired list, a peer claiming a default route (refused unless
@@ -14,13 +14,13 @@
 #include "crypto/crypto.h"
 #include "fleet/cache.h"
 #include "fleet/liststate.h"
-#include "fleet/peerlists.h"
+#include "fleet/lists.h"
 #include "fleet/signature.h"
 #include "model/encoding.h"
 #include "tap.h"
 #include "util/utctime.h"
 
-static char dir[] = "/tmp/wgctl-peerlists.XXXXXX";
+static char dir[] = "/tmp/wgctl-lists.XXXXXX";
 static char conf_path[256], list_path[256], cache_dir_path[256];
 static uint8_t seed[ED25519_SEED_SIZE];
 static char signer[WG_KEY_LEN_BASE64], host_private[WG_KEY_LEN_BASE64],
@@ -98,7 +98,7 @@ static char two_peers[512];
 
 struct run {
 	struct wg_config conf;
-	struct peerlists pl;
+	struct fleet_lists pl;
 	int ret;
 };
 
@@ -113,12 +113,12 @@ static void expand(struct run *r)
 		abort();
 	}
 	diag_free(&d);
-	r->ret = peerlists_expand(&r->conf, conf_path, "wg0", PEERLIST_FETCH, NULL, &r->pl);
+	r->ret = fleet_lists_expand(&r->conf, conf_path, "wg0", FLEET_LIST_FETCH, NULL, &r->pl);
 }
 
 static void done(struct run *r)
 {
-	peerlists_free(&r->pl);
+	fleet_lists_free(&r->pl);
 	config_free(&r->conf);
 }
 
@@ -179,8 +179,8 @@ static void accepted(void)
 		 "%s[Peer]\nPublicKey = %s\nAllowedIPs = 10.46.0.1/32\n", two_peers, host_public);
 	write_list("corp", 5, 86400, own_peer, SIGNED);
 	expand(&r);
-	ok(r.ret == 0 && r.pl.n == 1 && r.pl.lists[0].outcome == PEERLIST_USED &&
-		   r.pl.lists[0].origin == PEERLIST_LOCAL && !r.pl.lists[0].fell_back &&
+	ok(r.ret == 0 && r.pl.n == 1 && r.pl.lists[0].outcome == FLEET_LIST_USED &&
+		   r.pl.lists[0].origin == FLEET_LIST_LOCAL && !r.pl.lists[0].fell_back &&
 		   r.pl.not_current == 0,
 	   "a signed list with a header: used, read from its file, current");
 	ok(r.pl.lists[0].header.present && r.pl.lists[0].header.serial == 5 &&
@@ -211,8 +211,8 @@ static void rollback(void)
 
 	write_list("corp", 4, 86400, two_peers, SIGNED);
 	expand(&r);
-	ok(r.pl.lists[0].outcome == PEERLIST_USED && r.pl.lists[0].fell_back &&
-		   r.pl.lists[0].origin == PEERLIST_CACHED && r.pl.lists[0].header.serial == 5 &&
+	ok(r.pl.lists[0].outcome == FLEET_LIST_USED && r.pl.lists[0].fell_back &&
+		   r.pl.lists[0].origin == FLEET_LIST_CACHED && r.pl.lists[0].header.serial == 5 &&
 		   r.pl.not_current == 1,
 	   "serial 4 after 5: the file is refused, the last good copy (serial 5) used instead");
 	ok(said(&r, "serial 4 is lower than serial 5, which this host accepted before: refused as "
@@ -224,7 +224,7 @@ static void rollback(void)
 
 	clear_cache();
 	expand(&r);
-	ok(r.ret == 0 && r.pl.lists[0].outcome == PEERLIST_REFUSED && r.pl.lists[0].peers == 0 &&
+	ok(r.ret == 0 && r.pl.lists[0].outcome == FLEET_LIST_REFUSED && r.pl.lists[0].peers == 0 &&
 		   model_peer_count(r.conf.device) == 1,
 	   "with the cache gone: refused, only the file's peer");
 	ok(said(&r, "refused as a rollback") &&
@@ -240,7 +240,7 @@ static void expired(void)
 	clear_cache();
 	write_list("corp", 6, -60, two_peers, SIGNED);
 	expand(&r);
-	ok(r.pl.lists[0].outcome == PEERLIST_EXPIRED && r.pl.lists[0].header.serial == 6 &&
+	ok(r.pl.lists[0].outcome == FLEET_LIST_EXPIRED && r.pl.lists[0].header.serial == 6 &&
 		   r.pl.lists[0].peers == 0 && model_peer_count(r.conf.device) == 1,
 	   "a list that expired a minute ago: expired, its peers not used");
 	ok(said(&r, "the list expired at ") && said(&r, "(serial 6); its peers are not used"),
@@ -258,7 +258,7 @@ static void default_route(void)
 		 two_peers, key(0x03));
 	write_list("corp", 7, 86400, peers, SIGNED);
 	expand(&r);
-	ok(r.pl.lists[0].outcome == PEERLIST_USED && r.pl.lists[0].peers == 2 &&
+	ok(r.pl.lists[0].outcome == FLEET_LIST_USED && r.pl.lists[0].peers == 2 &&
 		   r.pl.lists[0].refused_peers == 1 &&
 		   !has_peer(r.conf.device, key(0x03), "peers.conf"),
 	   "a peer claiming 0.0.0.0/0 without PeerListAllowedIPs: that peer refused, the others "
@@ -299,7 +299,7 @@ static void untrusted(void)
 		clear_cache();
 		write_list(t[i].name, 8, 86400, two_peers, t[i].how);
 		expand(&r);
-		ok(r.ret == 0 && r.pl.lists[0].outcome == PEERLIST_REFUSED &&
+		ok(r.ret == 0 && r.pl.lists[0].outcome == FLEET_LIST_REFUSED &&
 			   model_peer_count(r.conf.device) == 1 && said(&r, t[i].message) &&
 			   recorded_serial(&r) == 7,
 		   "%s: refused, only the file's peer, serial not recorded", t[i].why);

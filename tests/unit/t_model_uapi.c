@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <time.h>
 
-#include "backend/uapi_proto.h"
+#include "model/uapi.h"
 #include "model/encoding.h"
 #include "util/mem.h"
 #include "prng.h"

@@ -13,42 +13,42 @@
  *             reload remove them from the interface).
  *   refused   no copy has ever been good here: the list has no peers.
  */
-#ifndef WGCTL_FLEET_PEERLISTS_H
-#define WGCTL_FLEET_PEERLISTS_H
+#ifndef WGCTL_FLEET_LISTS_H
+#define WGCTL_FLEET_LISTS_H
 
 #include "model/config.h"
 #include "model/peerlist_header.h"
 
-enum peerlist_mode {
-	PEERLIST_FETCH,      /* up, reload, sync, strip */
-	PEERLIST_CACHE_ONLY, /* save, down, check, reresolve: no network, no freshness rules; only to
+enum fleet_list_mode {
+	FLEET_LIST_FETCH,      /* up, reload, sync, strip */
+	FLEET_LIST_CACHE_ONLY, /* save, down, check, reresolve: no network, no freshness rules; only to
 				know which peers are the lists' */
 };
 
-enum peerlist_origin {
-	PEERLIST_LOCAL,
-	PEERLIST_FRESH,
-	PEERLIST_NOT_MODIFIED,
-	PEERLIST_CACHED, /* the last good copy */
+enum fleet_list_origin {
+	FLEET_LIST_LOCAL,
+	FLEET_LIST_FRESH,
+	FLEET_LIST_NOT_MODIFIED,
+	FLEET_LIST_CACHED, /* the last good copy */
 };
 
-enum peerlist_outcome {
-	PEERLIST_USED,
-	PEERLIST_EXPIRED,
-	PEERLIST_REFUSED,
+enum fleet_list_outcome {
+	FLEET_LIST_USED,
+	FLEET_LIST_EXPIRED,
+	FLEET_LIST_REFUSED,
 };
 
-struct peerlist_result {
+struct fleet_list_result {
 	const char *source;
-	enum peerlist_outcome outcome;
-	enum peerlist_origin origin; /* of the copy used */
+	enum fleet_list_outcome outcome;
+	enum fleet_list_origin origin; /* of the copy used */
 	bool fell_back;              /* a fresh copy could not be had or was refused */
 	struct peerlist_header header; /* of the copy used or expired, when it has one */
 	size_t peers, refused_peers;
 };
 
-struct peerlists {
-	struct peerlist_result *lists;
+struct fleet_lists {
+	struct fleet_list_result *lists;
 	size_t n;
 	/* Lists whose newest copy was not used: refused, expired, or fallen back to the last good. */
 	size_t not_current;
@@ -63,9 +63,9 @@ struct peerlists {
  * files. Returns 0 or -errno for a failure that is not one list's (out of memory); what
  * happened to each list is in `out`.
  */
-int peerlists_expand(struct wg_config *conf, const char *conf_path, const char *ifname, enum peerlist_mode mode,
-		     const uint8_t *own, struct peerlists *out);
-void peerlists_free(struct peerlists *pl);
-const char *peerlist_origin_name(enum peerlist_origin origin);
+int fleet_lists_expand(struct wg_config *conf, const char *conf_path, const char *ifname, enum fleet_list_mode mode,
+		     const uint8_t *own, struct fleet_lists *out);
+void fleet_lists_free(struct fleet_lists *pl);
+const char *fleet_list_origin_name(enum fleet_list_origin origin);
 
 #endif

@@ -12,7 +12,7 @@
 #include "fleet/cache.h"
 #include "fleet/fetch.h"
 #include "fleet/liststate.h"
-#include "fleet/peerlists.h"
+#include "fleet/lists.h"
 #include "fleet/signature.h"
 #include "model/peerlist.h"
 #include "util/file.h"
@@ -21,7 +21,7 @@
 struct ctx {
 	const struct wg_config *conf;
 	const char *conf_path, *ifname;
-	enum peerlist_mode mode;
+	enum fleet_list_mode mode;
 	int64_t now;
 	struct diag_list *diag;
 };
@@ -63,7 +63,7 @@ static bool signed_lists(const struct ctx *c)
 /* The freshness rules (expiry, serial) hold only where a list's peers are applied. */
 static bool applying(const struct ctx *c)
 {
-	return c->mode == PEERLIST_FETCH;
+	return c->mode == FLEET_LIST_FETCH;
 }
 
 /* Copies every item of `from` into `to` as warnings: one list never fails the others. */
@@ -272,7 +272,7 @@ static void expired_message(const struct ctx *c, const char *source, const struc
 
 /* The newest copy from the server: 200 (checked), 304 (the cached one), or nothing. */
 static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache, uint64_t floor,
-			 const struct cache_entry *e, struct obtained *o, struct peerlist_result *r)
+			 const struct cache_entry *e, struct obtained *o, struct fleet_list_result *r)
 {
 	struct fetch_request req = { .url = ref->source, .ca_file = c->conf->peer_list_ca };
 	struct fetch_response resp;
@@ -294,13 +294,13 @@ static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref
 		diag_warn(&attempt, 0, "%s: the server answered 304 to an unconditional request", ref->source);
 		o->fresh.status = -EPROTO;
 	} else if (resp.status == FETCH_NOT_MODIFIED) {
-		r->origin = PEERLIST_NOT_MODIFIED;
+		r->origin = FLEET_LIST_NOT_MODIFIED;
 		o->use = &o->cached;
 		if (o->cached.status == -EKEYEXPIRED)
 			expired_message(c, ref->source, &o->cached, "not modified, and");
 	} else {
 		take_fresh(c, ref, cache, floor, &resp, &o->fresh, &attempt);
-		r->origin = PEERLIST_FRESH;
+		r->origin = FLEET_LIST_FRESH;
 		if (o->fresh.status == 0 || o->fresh.status == -EKEYEXPIRED)
 			o->use = &o->fresh;
 		if (o->fresh.status == -EKEYEXPIRED)
@@ -314,12 +314,12 @@ static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref
 
 /* The file as it is now, checked, kept when good. */
 static void read_newest(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache, uint64_t floor,
-			struct obtained *o, struct peerlist_result *r)
+			struct obtained *o, struct fleet_list_result *r)
 {
 	const char *path = strncasecmp(ref->source, "file://", 7) ? ref->source : ref->source + 7;
 	struct copy copy = { 0 };
 
-	r->origin = PEERLIST_LOCAL;
+	r->origin = FLEET_LIST_LOCAL;
 	o->fresh.status = read_local(c, path, &copy, c->diag);
 	if (o->fresh.status == 0)
 		check_copy(c, ref, &copy, floor, &o->fresh, c->diag);
@@ -343,7 +343,7 @@ static bool is_url(const char *source)
  * URL as it is: they only need to know which peers are the list's.
  */
 static void obtain(const struct ctx *c, const struct wg_peer_list_ref *ref, uint64_t floor, struct obtained *o,
-		   struct peerlist_result *r)
+		   struct fleet_list_result *r)
 {
 	struct cache_entry e;
 	char cache[4096];
@@ -354,7 +354,7 @@ static void obtain(const struct ctx *c, const struct wg_peer_list_ref *ref, uint
 		return;
 	}
 	check_cached(c, ref, cache, floor, &e, &o->cached);
-	r->origin = PEERLIST_CACHED;
+	r->origin = FLEET_LIST_CACHED;
 	if (!is_url(ref->source))
 		read_newest(c, ref, cache, floor, o, r);
 	else if (applying(c))
@@ -365,7 +365,7 @@ static void obtain(const struct ctx *c, const struct wg_peer_list_ref *ref, uint
 		diag_warn(c->diag, 0, "%s: no usable cached copy in `%s'", ref->source, cache);
 	if (!(o->use && !o->use->status)) {
 		if (o->cached.status == 0) {
-			r->origin = PEERLIST_CACHED;
+			r->origin = FLEET_LIST_CACHED;
 			r->fell_back = true;
 			o->use = &o->cached;
 			diag_warn(c->diag, 0, "%s: using the last good copy, `%s'", ref->source, cache);
@@ -404,7 +404,7 @@ static void record_serial(const struct ctx *c, const struct wg_peer_list_ref *re
 
 /* Obtains, checks and admits one list, recording what happened in `r`. 0 or -ENOMEM. */
 static int expand_one(struct ctx *c, struct wg_config *conf, const struct wg_peer_list_ref *ref,
-		      const struct peerlist_policy *policy, struct peerlist_result *r)
+		      const struct peerlist_policy *policy, struct fleet_list_result *r)
 {
 	struct obtained o = { 0 };
 	char state[4096];
@@ -413,11 +413,11 @@ static int expand_one(struct ctx *c, struct wg_config *conf, const struct wg_pee
 	int ret = 0;
 
 	r->source = ref->source;
-	r->outcome = PEERLIST_REFUSED;
+	r->outcome = FLEET_LIST_REFUSED;
 	if (load_floor(c, ref, state, sizeof(state), &floor) == 0)
 		obtain(c, ref, floor, &o, r);
 	if (o.use && o.use->status == 0) {
-		r->outcome = PEERLIST_USED;
+		r->outcome = FLEET_LIST_USED;
 		r->header = o.use->header;
 		record_serial(c, ref, state, &o.use->header, floor);
 		moved = peerlist_admit(conf->device, o.use->list.device, ref->source, policy, c->diag, &r->refused_peers);
@@ -426,7 +426,7 @@ static int expand_one(struct ctx *c, struct wg_config *conf, const struct wg_pee
 		else
 			r->peers = (size_t)moved;
 	} else if (o.use) {
-		r->outcome = PEERLIST_EXPIRED;
+		r->outcome = FLEET_LIST_EXPIRED;
 		r->header = o.use->header;
 	} else {
 		diag_warn(c->diag, 0, "%s: no copy can be used; its peers are not used", ref->source);
@@ -436,8 +436,8 @@ static int expand_one(struct ctx *c, struct wg_config *conf, const struct wg_pee
 	return ret;
 }
 
-int peerlists_expand(struct wg_config *conf, const char *conf_path, const char *ifname, enum peerlist_mode mode,
-		     const uint8_t *own, struct peerlists *out)
+int fleet_lists_expand(struct wg_config *conf, const char *conf_path, const char *ifname, enum fleet_list_mode mode,
+		     const uint8_t *own, struct fleet_lists *out)
 {
 	struct ctx c = { .conf = conf, .conf_path = conf_path, .ifname = ifname, .mode = mode, .diag = &out->diag };
 	struct peerlist_policy policy = { .own = own, .scope = &conf->peer_list_scope, .conf_source = conf_path };
@@ -457,31 +457,31 @@ int peerlists_expand(struct wg_config *conf, const char *conf_path, const char *
 	    curve25519_generate_public(own_key, conf->device->private_key))
 		policy.own = own_key;
 	for (size_t i = 0; i < out->n && !ret; ++i) {
-		struct peerlist_result *r = &out->lists[i];
+		struct fleet_list_result *r = &out->lists[i];
 
 		policy.list_lineno = conf->peer_lists[i].lineno;
 		ret = expand_one(&c, conf, &conf->peer_lists[i], &policy, r);
-		if (r->outcome != PEERLIST_USED || r->fell_back)
+		if (r->outcome != FLEET_LIST_USED || r->fell_back)
 			++out->not_current;
 	}
 	memzero_explicit(own_key, sizeof(own_key));
 	return ret;
 }
 
-void peerlists_free(struct peerlists *pl)
+void fleet_lists_free(struct fleet_lists *pl)
 {
 	free(pl->lists);
 	diag_free(&pl->diag);
 	memset(pl, 0, sizeof(*pl));
 }
 
-const char *peerlist_origin_name(enum peerlist_origin origin)
+const char *fleet_list_origin_name(enum fleet_list_origin origin)
 {
 	static const char *const names[] = {
-		[PEERLIST_LOCAL] = "local file",
-		[PEERLIST_FRESH] = "fetched",
-		[PEERLIST_NOT_MODIFIED] = "not modified",
-		[PEERLIST_CACHED] = "cached copy",
+		[FLEET_LIST_LOCAL] = "local file",
+		[FLEET_LIST_FRESH] = "fetched",
+		[FLEET_LIST_NOT_MODIFIED] = "not modified",
+		[FLEET_LIST_CACHED] = "cached copy",
 	};
 
 	return names[origin];

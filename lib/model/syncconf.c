@@ -4,10 +4,10 @@
 
 #include "model/config.h"
 #include "model/encoding.h"
-#include "model/sync.h"
+#include "model/syncconf.h"
 #include "util/mem.h"
 
-int model_sync(struct wg_device *file, const struct wg_device *runtime)
+int model_syncconf(struct wg_device *file, const struct wg_device *runtime)
 {
 	const struct wg_peer *rp;
 	struct wg_peer *fp;
@@ -54,7 +54,7 @@ static bool peer_unchanged(const struct wg_peer *want, const struct wg_peer *hav
 	return model_allowedips_equal(want, have);
 }
 
-void model_sync_prune(struct wg_device *request, const struct wg_device *runtime, struct model_sync_counts *counts)
+void model_syncconf_prune(struct wg_device *request, const struct wg_device *runtime, struct model_syncconf_counts *counts)
 {
 	struct wg_peer *peer, *next, *prev = NULL;
 	const struct wg_peer *have;

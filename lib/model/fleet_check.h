@@ -4,8 +4,8 @@
  * together (shared keys, unknown or one-sided peers, unrouted addresses, NAT keepalives, relays),
  * plus each file's own lint as coded findings. Pure: nothing is printed.
  */
-#ifndef WGCTL_MODEL_FLEET_H
-#define WGCTL_MODEL_FLEET_H
+#ifndef WGCTL_MODEL_FLEET_CHECK_H
+#define WGCTL_MODEL_FLEET_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
 
 #include "crypto/crypto.h"
 #include "model/encoding.h"
-#include "model/fleet.h"
+#include "model/fleet_check.h"
 #include "util/strbuf.h"
 #include "tap.h"
 

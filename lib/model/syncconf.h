@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef WGCTL_MODEL_SYNC_H
-#define WGCTL_MODEL_SYNC_H
+#ifndef WGCTL_MODEL_SYNCCONF_H
+#define WGCTL_MODEL_SYNCCONF_H
 
 #include "model/model.h"
 
@@ -10,17 +10,17 @@
  * a PSK or keepalive present at runtime but absent from the file is explicitly cleared.
  * Returns 0 or -ENOMEM.
  */
-int model_sync(struct wg_device *file, const struct wg_device *runtime);
+int model_syncconf(struct wg_device *file, const struct wg_device *runtime);
 
-struct model_sync_counts {
+struct model_syncconf_counts {
 	size_t added, updated, removed, unchanged;
 };
 
 /*
- * Drops from a model_sync() request every peer the runtime already has exactly as asked (keys,
+ * Drops from a model_syncconf() request every peer the runtime already has exactly as asked (keys,
  * keepalive, allowed IPs; the endpoint when the request names one), so that applying it does not
  * touch them at all, and counts what is left by kind.
  */
-void model_sync_prune(struct wg_device *request, const struct wg_device *runtime, struct model_sync_counts *counts);
+void model_syncconf_prune(struct wg_device *request, const struct wg_device *runtime, struct model_syncconf_counts *counts);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "model/config.h"
 #include "model/encoding.h"
-#include "model/sync.h"
+#include "model/syncconf.h"
 #include "tap.h"
 
 #define KA "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="
@@ -47,7 +47,7 @@ static void sync_delta(void)
 				       "\nPersistentKeepalive = 7\n");
 	struct wg_peer *a, *b, *c;
 
-	ok(model_sync(file, runtime) == 0, "sync succeeds");
+	ok(model_syncconf(file, runtime) == 0, "sync succeeds");
 	ok(!(file->flags & WGDEVICE_REPLACE_PEERS), "peers are not replaced wholesale (sessions survive)");
 	ok((file->flags & (WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_LISTEN_PORT | WGDEVICE_HAS_FWMARK)) ==
 		   (WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_LISTEN_PORT | WGDEVICE_HAS_FWMARK),
@@ -68,7 +68,7 @@ static void sync_delta(void)
 	model_device_free(file);
 
 	file = parse("[Interface]\nListenPort = 9\n");
-	ok(model_sync(file, runtime) == 0 && (file->flags & WGDEVICE_REPLACE_PEERS),
+	ok(model_syncconf(file, runtime) == 0 && (file->flags & WGDEVICE_REPLACE_PEERS),
 	   "a file without peers behaves exactly like setconf");
 	model_device_free(file);
 	model_device_free(runtime);

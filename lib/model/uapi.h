@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The UAPI text protocol (wireguard.com/xplatform) as a pure codec between the model and
- * `key=value` lines. No sockets here: the client and the daemon do the framing I/O.
+ * `key=value` lines, shared by the client (backend) and the server (daemon). No sockets here:
+ * they do the framing I/O. Also where the sockets live.
  */
-#ifndef WGCTL_BACKEND_UAPI_PROTO_H
-#define WGCTL_BACKEND_UAPI_PROTO_H
+#ifndef WGCTL_MODEL_UAPI_H
+#define WGCTL_MODEL_UAPI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "model/model.h"
 #include "util/strbuf.h"
+
+/* The socket directory, RUNSTATEDIR/wireguard; WGCTL_RUN_DIR moves it (tests). */
+const char *uapi_run_dir(void);
 
 /* Room for "[v6%scope]:port" with a numeric or IFNAMSIZ scope. */
 enum { UAPI_ENDPOINT_LEN = 72 };

@@ -8,10 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/uapi_proto.h"
+#include "model/uapi.h"
 #include "model/emit.h"
 #include "model/encoding.h"
 #include "util/mem.h"
+
+const char *uapi_run_dir(void)
+{
+	const char *dir = getenv("WGCTL_RUN_DIR");
+
+	return dir && *dir ? dir : RUNSTATEDIR "/wireguard";
+}
 
 /* A slice of the input; requests are not NUL-terminated. */
 struct span {
