@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "crypto/crypto.h"
 #include "daemon/loop.h"
 #include "util/log.h"
 
@@ -473,6 +474,10 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 		return ret;
 	ret = linkwatch_open(&l->lw, tun->ifindex);
 	if (ret || (ret = watch(l, linkwatch_fd(&l->lw), &l->h_link)))
+		return ret;
+	/* This thread's cipher contexts, now: the packet path then cannot fail for memory. */
+	ret = crypto_thread_init();
+	if (ret)
 		return ret;
 	/* After init_signals: helpers inherit the blocked set (and block the rest). */
 	return workers_start(&l->workers, threads);

@@ -86,7 +86,12 @@ static void *helper(void *arg)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	(void)crypto_thread_init();
+	/*
+	 * Without cipher contexts made ahead, a job could fail for memory at any time: such a
+	 * helper takes none, and the others (the caller among them) run the batches.
+	 */
+	if (crypto_thread_init() < 0)
+		return NULL;
 	while (!atomic_load(&w->stop)) {
 		uint32_t gen = atomic_load(&w->generation);
 

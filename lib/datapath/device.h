@@ -110,6 +110,7 @@ struct dp_io_ops {
 	X(rx_cookie_sent)      /* under load without MAC2: answered with a cookie reply */         \
 	X(rx_ratelimited)                                                                          \
 	X(rx_handshake_invalid) /* failed to consume (unknown peer, bad crypto, replayed time) */ \
+	X(rx_crypto_failed)     /* our crypto library failed (no memory), not the sender */       \
 	X(rx_unknown_index)                                                                        \
 	X(rx_cookie_invalid)                                                                       \
 	X(rx_data_invalid)      /* failed authentication */                                        \
@@ -124,6 +125,7 @@ struct dp_io_ops {
 	X(tx_bad_packet)                                                                           \
 	X(tx_staged_dropped)    /* staged queue full, or handshake given up */                     \
 	X(tx_send_errors)                                                                          \
+	X(tx_crypto_failed)     /* sealing or a handshake message failed (no memory): not sent */  \
 	X(tx_packets)                                                                              \
 	X(handshakes_completed)
 

@@ -3,6 +3,8 @@
 #ifndef WGCTL_DATAPATH_DEVICE_IMPL_H
 #define WGCTL_DATAPATH_DEVICE_IMPL_H
 
+#include <errno.h>
+
 #include "datapath/allowedips.h"
 #include "datapath/device.h"
 #include "datapath/ratelimiter.h"
@@ -113,7 +115,10 @@ void dp_peer_link(struct dp_device *dev, struct dp_peer *peer);
 struct dp_peer *dp_peer_alloc(void);
 /* Only for a peer dp_peer_init() never took; dp_peer_remove() frees the others. */
 void dp_peer_free(struct dp_peer *peer);
-/* Takes a fresh allocation from dp_peer_alloc() into the device. 0 or -EINVAL (our own key). */
+/*
+ * Takes a fresh allocation from dp_peer_alloc() into the device. 0 or -EINVAL (our own key). Its
+ * DH with our static key is the caller's to set (noise_remote_set_static_dh).
+ */
 int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
 void dp_peer_remove(struct dp_peer *peer);
 void dp_note_deadline(struct dp_peer *peer);
@@ -125,6 +130,12 @@ struct noise_crypt_job *dp_tx_job(struct dp_device *dev);
 void dp_tx_job_queued(struct dp_device *dev);
 struct dp_rx_pending *dp_rx_job(struct dp_device *dev, const struct dp_time *t);
 void dp_rx_job_queued(struct dp_device *dev);
+
+/* The crypto library's own failures (crypto.h), as opposed to a bad packet or key. */
+static inline bool dp_crypto_failed(int err)
+{
+	return err == -ENOMEM || err == -EIO;
+}
 
 /* receive.c */
 void dp_receive_finish(struct dp_device *dev, struct dp_rx_pending *p, const struct dp_time *t);

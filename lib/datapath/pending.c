@@ -81,6 +81,11 @@ void dp_device_seal_pending(struct dp_device *dev)
 		return;
 	dev->tx_n = 0;
 	dev->ops->parallel(dev->io_arg, run_tx, dev->tx_jobs, n);
+	/* A failed seal zeroed its datagram, which carries nothing then, and is counted. */
+	for (size_t i = 0; i < n; ++i) {
+		if (dev->tx_jobs[i].ret < 0)
+			++dev->stats.tx_crypto_failed;
+	}
 }
 
 void dp_device_receive_pending(struct dp_device *dev, const struct dp_time *t)

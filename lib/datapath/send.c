@@ -37,11 +37,16 @@ void dp_peer_traffic_sent(struct dp_peer *peer, size_t len, bool is_data, const 
 void dp_send_initiation(struct dp_peer *peer, const struct dp_time *t)
 {
 	struct message_handshake_initiation *m = (void *)peer->dev->scratch;
+	int ret;
 
 	if (!peer->dev->up || !timers_may_initiate(&peer->timers, t->now))
 		return;
-	if (noise_create_initiation(&peer->remote, m, &t->wall, t->now) < 0)
+	ret = noise_create_initiation(&peer->remote, m, &t->wall, t->now);
+	if (ret < 0) {
+		if (dp_crypto_failed(ret))
+			++peer->dev->stats.tx_crypto_failed;
 		return;
+	}
 	cookie_maker_mac(&peer->remote.r_cookie, (uint8_t *)m, sizeof(*m), t->now);
 	log_verbose("peer(%s) - sending handshake initiation", peer->name);
 	(void)dp_send_buffer(peer, m, sizeof(*m));
@@ -68,6 +73,8 @@ static void data_sent(struct dp_peer *peer, const uint8_t *msg, size_t len, bool
 /*
  * in[0..len) sealed into the datagram out: at once, or as a job when the io runs them in
  * parallel. A job must not read the caller's buffer later, so the plaintext moves into out.
+ * The message length, -EKEYEXPIRED/-ENOKEY (stage it), or -ENOMEM/-EIO: the seal failed, and
+ * out holds nothing to send.
  */
 static int seal(struct dp_device *dev, struct noise_keypair *kp, uint8_t *out, size_t len,
 		const uint8_t *in, const struct dp_time *t)
@@ -76,8 +83,12 @@ static int seal(struct dp_device *dev, struct noise_keypair *kp, uint8_t *out, s
 	uint8_t *body = out + MESSAGE_DATA_HEADER_LEN;
 	int ret;
 
-	if (!job)
-		return noise_keypair_encrypt(kp, out, len + MESSAGE_DATA_OVERHEAD, in, len, t->now);
+	if (!job) {
+		ret = noise_keypair_encrypt(kp, out, len + MESSAGE_DATA_OVERHEAD, in, len, t->now);
+		if (dp_crypto_failed(ret))
+			++dev->stats.tx_crypto_failed;
+		return ret;
+	}
 	ret = noise_keypair_seal_prepare(kp, out, len + MESSAGE_DATA_OVERHEAD, body, len, t->now,
 					 job);
 	if (ret < 0)
@@ -107,8 +118,9 @@ static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struc
 		return 0;
 	}
 	ret = seal(dev, kp, out, padded, pkt, t);
+	/* A failed seal was counted and dropped, like a failed send: staging would not help. */
 	if (ret < 0)
-		return ret;
+		return dp_crypto_failed(ret) ? 0 : ret;
 	data_sent(peer, out, (size_t)ret, len > 0, t);
 	return 0;
 }
@@ -232,12 +244,14 @@ static void send_segment(struct dp_peer *peer, const struct offload_split *split
 	offload_split_segment(split, i, out + MESSAGE_DATA_HEADER_LEN);
 	memset(out + MESSAGE_DATA_HEADER_LEN + len, 0, padded - len);
 	ret = seal(dev, kp, out, padded, out + MESSAGE_DATA_HEADER_LEN, t);
-	if (ret < 0) {
+	if (ret < 0 && !dp_crypto_failed(ret)) {
 		/* Expired under our feet: staged like any packet without a session. */
 		memcpy(dev->segment, out + MESSAGE_DATA_HEADER_LEN, len);
 		send_or_stage(peer, dev->segment, len, t);
 		return;
 	}
+	if (ret < 0)
+		return;
 	data_sent(peer, out, (size_t)ret, true, t);
 	maybe_rekey(peer, t);
 }

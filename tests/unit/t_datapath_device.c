@@ -5,7 +5,8 @@
  * started by either side, data both ways, roaming, the inner-source check, peer removal,
  * keepalives, a malformed-datagram matrix where each kind lands on its own counter with no
  * reply, cookie replies under load, load decided from the queue of MAC1-valid handshakes (never
- * from wrong-MAC1 floods), and three simulated hours of traffic with rekeys.
+ * from wrong-MAC1 floods), and three simulated hours of traffic with rekeys. With OpenSSL out
+ * of memory (failalloc.h): a set fails whole with -ENOMEM, and the packet path drops and counts.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -16,6 +17,7 @@
 
 #include "crypto/crypto.h"
 #include "datapath/device.h"
+#include "failalloc.h"
 #include "noise/messages.h"
 #include "tap.h"
 
@@ -206,8 +208,7 @@ static void make_side(struct side *s, const char *ip, uint16_t port)
 	crypto_random(s->priv, 32);
 	s->priv[0] &= 248;
 	s->priv[31] = (s->priv[31] & 127) | 64;
-	if (!curve25519_generate_public(s->pub, s->priv))
-		abort();
+	must(curve25519_generate_public(s->pub, s->priv));
 	dp_device_open(s->dev);
 }
 
@@ -482,6 +483,146 @@ static void test_atomic_apply(void)
 	strbuf_free(&why);
 }
 
+/* The parts of a configuration a failed set must not touch. */
+static bool same_config(const struct wg_device *a, const struct wg_device *b)
+{
+	const struct wg_peer *p, *q;
+	const struct wg_allowedip *x, *y;
+
+	if (!a || !b || a->flags != b->flags || memcmp(a->private_key, b->private_key, 32) ||
+	    memcmp(a->public_key, b->public_key, 32) || a->listen_port != b->listen_port ||
+	    model_peer_count(a) != model_peer_count(b))
+		return false;
+	for (p = a->first_peer, q = b->first_peer; p && q; p = p->next_peer, q = q->next_peer) {
+		if (p->flags != q->flags || memcmp(p->public_key, q->public_key, 32))
+			return false;
+		for (x = p->first_allowedip, y = q->first_allowedip; x && y;
+		     x = x->next_allowedip, y = y->next_allowedip) {
+			if (x->cidr != y->cidr || memcmp(&x->ip6, &y->ip6, sizeof(x->ip6)))
+				return false;
+		}
+		if (x || y)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The Diffie-Hellman work of a set (our new public key, each peer's DH under a new private key,
+ * each new peer's) comes before anything changes: OpenSSL failing at any of its allocations
+ * fails the set with -ENOMEM, the device as it was and its session working.
+ */
+static void test_apply_out_of_memory(void)
+{
+	struct wg_device *before = dp_device_export(A.dev), *after, *d = model_device_new();
+	struct wg_peer *p = model_peer_new(d);
+	bool enomem = true, same = true;
+	struct strbuf why;
+	long k;
+	int ret;
+
+	strbuf_init(&why);
+	d->flags = WGDEVICE_HAS_PRIVATE_KEY;
+	crypto_random(d->private_key, 32);
+	p->flags = WGPEER_HAS_PUBLIC_KEY;
+	crypto_random(p->public_key, 32);
+	add_aip(p, "10.3.0.0", 24);
+	for (k = 0; k < 1000; ++k) {
+		strbuf_reset(&why);
+		failalloc_after(k);
+		ret = dp_device_apply(A.dev, d, &now, &why);
+		if (!failalloc_off())
+			break;
+		after = dp_device_export(A.dev);
+		enomem &= ret == -ENOMEM && !strcmp(why.buf, "out of memory");
+		same &= same_config(before, after);
+		model_device_free(after);
+	}
+	settle();
+	ok(k > 0 && enomem,
+	   "a new private key and a new peer: each of %ld OpenSSL allocations failing "
+	   "fails the set with -ENOMEM (out of memory), not a rejected key",
+	   k);
+	ok(same, "and leaves the device as it was: key, peers, allowed IPs");
+	after = dp_device_export(A.dev);
+	ok(ret == 0 && model_peer_count(after) == 2 &&
+		   memcmp(after->public_key, before->public_key, 32),
+	   "with them all, the set applies");
+	model_device_free(after);
+
+	/* Back: the old key, without the new peer; then a new handshake under the old key. */
+	p->flags |= WGPEER_REMOVE_ME;
+	memcpy(d->private_key, before->private_key, 32);
+	ok(dp_device_apply(A.dev, d, &now, NULL) == 0, "the old key again, the new peer gone");
+	settle();
+	after = dp_device_export(A.dev);
+	ok(same_config(before, after), "as before");
+	advance(REKEY_TIMEOUT);
+	send_from(&A, "10.1.0.1", "10.2.0.1", 20, 6);
+	deliver();
+	ok(got_packet(&B, "10.1.0.1", 20, 6), "and traffic flows");
+	model_device_free(after);
+	model_device_free(before);
+	model_device_free(d);
+	strbuf_free(&why);
+}
+
+/*
+ * The packet path never aborts. A thread that has no cipher contexts and cannot make them
+ * (OpenSSL out of memory) drops what it cannot seal, counted as tx_crypto_failed and never sent;
+ * what it cannot open is rx_crypto_failed, not blamed on the sender (rx_data_invalid), and moves
+ * no replay window, so the same datagram is taken once memory is back.
+ */
+static void test_packet_path_out_of_memory(void)
+{
+	const char *impl = crypto_aead_impl();
+	uint64_t tx = STAT(&A, tx_crypto_failed), rx = STAT(&B, rx_crypto_failed), invalid;
+	static struct frame kept;
+	static uint8_t scratch[BUFSZ];
+	bool wiped = true;
+
+	if (crypto_aead_select("openssl")) {
+		ok(false, "the OpenSSL AEAD, whose contexts can fail to be made");
+		return;
+	}
+	send_from(&A, "10.1.0.1", "10.2.0.1", 30, 7);
+	deliver();
+	ok(got_packet(&B, "10.1.0.1", 30, 7), "a session A -> B");
+
+	crypto_thread_exit();
+	failalloc_after(0);
+	send_from(&A, "10.1.0.1", "10.2.0.1", 40, 8);
+	failalloc_off();
+	for (size_t i = 0; i < A.nudp; ++i)
+		wiped &= ct_is_zero(A.udp[i].data + MESSAGE_DATA_HEADER_LEN,
+				    A.udp[i].len - MESSAGE_DATA_HEADER_LEN);
+	ok(STAT(&A, tx_crypto_failed) == tx + 1 && A.nudp == batched && wiped,
+	   "no cipher context, no memory: the packet is dropped and counted, %s",
+	   batched ? "its queued datagram zeroed" : "nothing queued");
+	ok(deliver() == batched && B.ntun == 0, "nothing reaches B");
+	invalid = STAT(&B, rx_data_invalid);
+
+	send_from(&A, "10.1.0.1", "10.2.0.1", 50, 9);
+	ok(A.nudp == 1, "with memory back A seals again");
+	kept = A.udp[0];
+	A.nudp = 0;
+	crypto_thread_exit();
+	failalloc_after(0);
+	/* A copy: the failed open zeroes what it was to decrypt, in place. */
+	memcpy(scratch, kept.data, kept.len);
+	udp_in(&B, &A, scratch, kept.len);
+	failalloc_off();
+	ok(STAT(&B, rx_crypto_failed) == rx + 1 && STAT(&B, rx_data_invalid) == invalid &&
+		   B.ntun == 0,
+	   "B cannot open it: rx_crypto_failed, not rx_data_invalid, nothing written");
+	A.udp[A.nudp++] = kept;
+	deliver();
+	ok(got_packet(&B, "10.1.0.1", 50, 9),
+	   "the same datagram again, with memory: taken (no replay)");
+	must(crypto_thread_init());
+	must(crypto_aead_select(impl));
+}
+
 static void test_keepalive(void)
 {
 	uint64_t before = STAT(&B, rx_keepalives);
@@ -588,8 +729,8 @@ static void forge_initiation(uint8_t msg[MESSAGE_INITIATION_LEN], const struct s
 		return;
 	memcpy(in, COOKIE_LABEL_MAC1, COOKIE_LABEL_LEN);
 	memcpy(in + COOKIE_LABEL_LEN, to->pub, NOISE_PUBLIC_KEY_LEN);
-	blake2s(key, sizeof(key), in, sizeof(in), NULL, 0);
-	blake2s(msg + covered, COOKIE_LEN, msg, covered, key, sizeof(key));
+	must(blake2s(key, sizeof(key), in, sizeof(in), NULL, 0));
+	must(blake2s(msg + covered, COOKIE_LEN, msg, covered, key, sizeof(key)));
 }
 
 /* n forged initiations to B from spoofed sources, in one batch: queued, not yet processed. */
@@ -766,8 +907,7 @@ static void test_new_private_key(void)
 	ok(got_packet(&A, "10.2.0.1", 10, 1), "tunnel up before the key change");
 	memcpy(old_pub, B.pub, 32);
 	crypto_random(B.priv, 32);
-	if (!curve25519_generate_public(B.pub, B.priv))
-		abort();
+	must(curve25519_generate_public(B.pub, B.priv));
 	ok(configure(&B, &A, "10.1.0.0", true, 0) == 0, "B takes a new private key");
 	p->flags = WGPEER_HAS_PUBLIC_KEY | WGPEER_REMOVE_ME;
 	memcpy(p->public_key, old_pub, 32);
@@ -825,7 +965,11 @@ static void test_batch_order(void)
 
 int main(void)
 {
-	crypto_init();
+	/* Before any OpenSSL call, or OpenSSL refuses to switch allocators. */
+	if (!failalloc_install() || crypto_init()) {
+		ok(false, "set up");
+		return done_testing();
+	}
 	for (int mode = 0; mode < 2; ++mode) {
 		batched = mode;
 		if (batched)
@@ -847,6 +991,8 @@ int main(void)
 		test_hours();
 		test_new_private_key();
 		test_bounce_initiates_at_once();
+		test_apply_out_of_memory();
+		test_packet_path_out_of_memory();
 		dp_device_free(A.dev);
 		dp_device_free(B.dev);
 	}
