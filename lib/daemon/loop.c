@@ -63,23 +63,22 @@ static void flush_udp(struct loop *l)
 {
 	size_t failed;
 
-	/* Queued datagrams may still be plaintext: sealing was left to this batch. */
+	/* The datagrams whose seal was left to this batch would wait (PENDING) for the next. */
 	if (l->dev)
 		dp_device_seal_pending(l->dev);
 	failed = udp_flush(&l->udp, &l->txq);
-
 	if (failed)
 		log_verbose("UDP send: %zu datagrams dropped", failed);
 }
 
-static uint8_t *io_udp_buffer(void *arg, size_t cap)
+static uint8_t *io_udp_buffer(void *arg, size_t cap, enum dp_tx_state **state)
 {
 	struct loop *l = arg;
-	uint8_t *b = udp_txq_buffer(&l->txq, cap);
+	uint8_t *b = udp_txq_buffer(&l->txq, cap, state);
 
 	if (!b) {
 		flush_udp(l);
-		b = udp_txq_buffer(&l->txq, cap);
+		b = udp_txq_buffer(&l->txq, cap, state);
 	}
 	return b;
 }

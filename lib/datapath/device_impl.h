@@ -30,6 +30,12 @@ struct dp_index {
 /* AEAD jobs one batch may hold before it is run early (a receive batch is up to 16 x 64). */
 enum { DP_PENDING_MAX = 1024 };
 
+/* A datagram whose seal was deferred, and its io queue entry, which waits for the seal. */
+struct dp_tx_pending {
+	struct noise_crypt_job job;
+	enum dp_tx_state *state;
+};
+
 /* A data message whose open was deferred, and what finishing it needs. */
 struct dp_rx_pending {
 	struct noise_crypt_job job;
@@ -102,7 +108,7 @@ struct dp_device {
 	/* A segment cut from a large TUN packet, and a datagram when the io has no udp_buffer. */
 	uint8_t *segment, *tx_scratch;
 	/* Deferred AEAD work (pending.c), when the io runs it in parallel. */
-	struct noise_crypt_job *tx_jobs;
+	struct dp_tx_pending *tx_jobs;
 	struct dp_rx_pending *rx_jobs;
 	size_t tx_n, rx_n;
 };
@@ -126,7 +132,7 @@ void dp_note_deadline(struct dp_peer *peer);
 /* pending.c: a slot to fill (NULL: do it now), then _queued() once it is filled. */
 int dp_pending_init(struct dp_device *dev);
 void dp_pending_free(struct dp_device *dev);
-struct noise_crypt_job *dp_tx_job(struct dp_device *dev);
+struct dp_tx_pending *dp_tx_job(struct dp_device *dev);
 void dp_tx_job_queued(struct dp_device *dev);
 struct dp_rx_pending *dp_rx_job(struct dp_device *dev, const struct dp_time *t);
 void dp_rx_job_queued(struct dp_device *dev);

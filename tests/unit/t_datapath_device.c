@@ -7,6 +7,7 @@
  * reply, cookie replies under load, load decided from the queue of MAC1-valid handshakes (never
  * from wrong-MAC1 floods), and three simulated hours of traffic with rekeys. With OpenSSL out
  * of memory (failalloc.h): a set fails whole with -ENOMEM, and the packet path drops and counts.
+ * With deferred seals: a datagram leaves only once its seal has run.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -28,6 +29,7 @@
 struct frame {
 	size_t len;
 	struct dp_endpoint to;
+	enum dp_tx_state state;
 	uint8_t data[BUFSZ];
 };
 
@@ -55,15 +57,23 @@ static void advance(uint64_t ns)
 	now.wall.tv_nsec %= 1000000000L;
 }
 
-/* Batched mode: datagrams are sealed where they are queued, and jobs run in reverse order. */
+/*
+ * Batched mode: datagrams are sealed where they are queued, and jobs run in reverse order. The
+ * queue is stricter than the daemon's, which sends up to the first PENDING datagram: while any
+ * frame is PENDING, deliver() sends none (the device points at that frame; it must not move).
+ */
 static bool batched;
 static size_t largest_batch;
 
-static uint8_t *io_udp_buffer(void *arg, size_t cap)
+static uint8_t *io_udp_buffer(void *arg, size_t cap, enum dp_tx_state **state)
 {
 	struct side *s = arg;
 
-	return s->nudp == QMAX || cap > BUFSZ ? NULL : s->udp[s->nudp].data;
+	if (s->nudp == QMAX || cap > BUFSZ)
+		return NULL;
+	s->udp[s->nudp].state = DP_TX_PENDING;
+	*state = &s->udp[s->nudp].state;
+	return s->udp[s->nudp].data;
 }
 
 static int io_udp_send(void *arg, const struct dp_endpoint *ep, const void *buf, size_t len)
@@ -74,8 +84,10 @@ static int io_udp_send(void *arg, const struct dp_endpoint *ep, const void *buf,
 		return -ENOBUFS;
 	s->udp[s->nudp].len = len;
 	s->udp[s->nudp].to = *ep;
-	if (buf != s->udp[s->nudp].data)
+	if (buf != s->udp[s->nudp].data) {
 		memcpy(s->udp[s->nudp].data, buf, len);
+		s->udp[s->nudp].state = DP_TX_SEALED;
+	}
 	++s->nudp;
 	return 0;
 }
@@ -212,7 +224,20 @@ static void make_side(struct side *s, const char *ip, uint16_t port)
 	dp_device_open(s->dev);
 }
 
-/* Moves queued datagrams across until both queues are empty; returns how many moved. */
+/* How many queued frames may go: all of them, or none while one is PENDING. */
+static size_t sendable(const struct side *s)
+{
+	for (size_t i = 0; i < s->nudp; ++i) {
+		if (s->udp[i].state == DP_TX_PENDING)
+			return 0;
+	}
+	return s->nudp;
+}
+
+/*
+ * Moves queued datagrams across until both queues have nothing left to send (DEAD ones are
+ * dropped); returns how many moved.
+ */
 static size_t deliver(void)
 {
 	static struct frame f;
@@ -224,16 +249,21 @@ static size_t deliver(void)
 		for (int i = 0; i < 2; ++i) {
 			struct side *from = i ? &B : &A, *to = i ? &A : &B;
 			static struct frame batch[QMAX];
-			size_t n = batched ? from->nudp : from->nudp > 0;
+			size_t n = sendable(from);
 
+			if (!batched && n)
+				n = 1;
 			if (!n)
 				continue;
 			/* Batched: everything queued goes over as one receive batch. */
 			memcpy(batch, from->udp, n * sizeof(f));
 			memmove(from->udp, from->udp + n, (from->nudp - n) * sizeof(f));
 			from->nudp -= n;
-			for (size_t k = 0; k < n; ++k)
+			for (size_t k = 0; k < n; ++k) {
+				if (batch[k].state == DP_TX_DEAD)
+					continue;
 				dp_device_udp_packet(to->dev, &from->self, batch[k].data, batch[k].len, &now);
+			}
 			settle();
 			any = true;
 			moved += n;
@@ -576,7 +606,8 @@ static void test_apply_out_of_memory(void)
 static void test_packet_path_out_of_memory(void)
 {
 	const char *impl = crypto_aead_impl();
-	uint64_t tx = STAT(&A, tx_crypto_failed), rx = STAT(&B, rx_crypto_failed), invalid;
+	uint64_t tx = STAT(&A, tx_crypto_failed), rx = STAT(&B, rx_crypto_failed),
+		 invalid = STAT(&B, rx_data_invalid);
 	static struct frame kept;
 	static uint8_t scratch[BUFSZ];
 	bool wiped = true;
@@ -594,16 +625,16 @@ static void test_packet_path_out_of_memory(void)
 	send_from(&A, "10.1.0.1", "10.2.0.1", 40, 8);
 	failalloc_off();
 	for (size_t i = 0; i < A.nudp; ++i)
-		wiped &= ct_is_zero(A.udp[i].data + MESSAGE_DATA_HEADER_LEN,
+		wiped &= A.udp[i].state == DP_TX_DEAD &&
+			 ct_is_zero(A.udp[i].data + MESSAGE_DATA_HEADER_LEN,
 				    A.udp[i].len - MESSAGE_DATA_HEADER_LEN);
 	ok(STAT(&A, tx_crypto_failed) == tx + 1 && A.nudp == batched && wiped,
 	   "no cipher context, no memory: the packet is dropped and counted, %s",
-	   batched ? "its queued datagram zeroed" : "nothing queued");
+	   batched ? "its queued datagram DEAD and zeroed" : "nothing queued");
 	ok(deliver() == batched && B.ntun == 0, "nothing reaches B");
-	invalid = STAT(&B, rx_data_invalid);
 
 	send_from(&A, "10.1.0.1", "10.2.0.1", 50, 9);
-	ok(A.nudp == 1, "with memory back A seals again");
+	ok(A.nudp == 1 && A.udp[0].state == DP_TX_SEALED, "with memory back A seals again");
 	kept = A.udp[0];
 	A.nudp = 0;
 	crypto_thread_exit();
@@ -621,6 +652,35 @@ static void test_packet_path_out_of_memory(void)
 	   "the same datagram again, with memory: taken (no replay)");
 	must(crypto_thread_init());
 	must(crypto_aead_select(impl));
+}
+
+/*
+ * With deferred seals a datagram sits in the io's queue as plaintext until its job has run:
+ * PENDING, and nothing leaves, until dp_device_seal_pending() has made it SEALED.
+ */
+static void test_unsealed_held(void)
+{
+	static const uint8_t plain[64] = {[0 ... 63] = 0xee};
+	uint8_t *pkt = room + DP_HEADROOM;
+	size_t len = ip4_packet(pkt, "10.1.0.1", "10.2.0.1", sizeof(plain), 0xee);
+	struct frame *f = &A.udp[0];
+
+	if (!batched)
+		return;
+	B.ntun = 0;
+	dp_device_tun_packet(A.dev, pkt, len, NULL, &now);
+	ok(A.nudp == 1 && f->state == DP_TX_PENDING &&
+		   memmem(f->data, f->len, plain, sizeof(plain)),
+	   "a datagram queued for a deferred seal: PENDING, and still plaintext");
+	ok(deliver() == 0 && A.nudp == 1 && B.ntun == 0, "nothing is sent while it is PENDING");
+	dp_device_seal_pending(A.dev);
+	ok(f->state == DP_TX_SEALED && !memmem(f->data, f->len, plain, sizeof(plain)),
+	   "dp_device_seal_pending(): SEALED, ciphertext");
+	ok(deliver() == 1 && got_packet(&B, "10.1.0.1", sizeof(plain), 0xee),
+	   "then it goes, and arrives");
+
+	/* Left pending for main(): a device freed with it leaves a DEAD, zeroed datagram. */
+	dp_device_tun_packet(A.dev, pkt, len, NULL, &now);
 }
 
 static void test_keepalive(void)
@@ -993,8 +1053,14 @@ int main(void)
 		test_bounce_initiates_at_once();
 		test_apply_out_of_memory();
 		test_packet_path_out_of_memory();
+		test_unsealed_held();
 		dp_device_free(A.dev);
 		dp_device_free(B.dev);
+		if (batched)
+			ok(A.nudp == 1 && A.udp[0].state == DP_TX_DEAD &&
+				   ct_is_zero(A.udp[0].data + MESSAGE_DATA_HEADER_LEN,
+					      A.udp[0].len - MESSAGE_DATA_HEADER_LEN),
+			   "freed with a seal pending: the datagram DEAD, its plaintext zeroed");
 	}
 	printf("1..%u\n", tap_run);
 	return tap_failed ? 1 : 0;
