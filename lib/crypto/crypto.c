@@ -3,7 +3,9 @@
  * The only file that includes OpenSSL. ChaCha20-Poly1305 runs on two EVP_CIPHER_CTX per thread
  * (one per direction). Keying a context costs as much as sealing a whole 1420-byte packet, so
  * each remembers its key and a packet under the same key only sets the nonce; the copy is
- * compared in constant time and wiped by crypto_thread_forget().
+ * compared in constant time. Remembered keys leave only through crypto_forget_key(), which
+ * reaches every thread's contexts through a registry, each context behind a spinlock that its
+ * own thread alone takes per packet, so the lock costs one uncontended atomic operation.
  *
  * The contexts are allocated by crypto_thread_init(), or at a thread's first AEAD call; after
  * that the AEAD never allocates. X25519 goes through EVP_PKEY, which allocates on every call:
@@ -11,6 +13,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -33,25 +36,36 @@
 enum { DECRYPT, ENCRYPT };
 
 struct aead_state {
+	/* Held by the owning thread around each use, and by crypto_forget_key() to wipe. */
+	pthread_spinlock_t lock;
+	struct aead_state *prev, *next; /* in states */
 	EVP_CIPHER_CTX *ctx[2];
 	uint8_t key[2][CHACHA20POLY1305_KEY_SIZE];
 	bool keyed[2];
-	unsigned int forgotten; /* forget_generation when this thread last forgot */
 };
-
-/* Bumped by every crypto_thread_forget(): the other threads forget at their next use. */
-static _Atomic unsigned int forget_generation;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_err;
 static EVP_CIPHER *aead;
 static pthread_key_t ctx_key;
 static __thread struct aead_state *thread_state;
+/* Every thread's state, for crypto_forget_key(). */
+static pthread_mutex_t states_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct aead_state *states;
 
 static void state_free(struct aead_state *st)
 {
+	pthread_mutex_lock(&states_lock);
+	if (st->prev)
+		st->prev->next = st->next;
+	else if (states == st)
+		states = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	pthread_mutex_unlock(&states_lock);
 	for (int d = DECRYPT; d <= ENCRYPT; ++d)
 		EVP_CIPHER_CTX_free(st->ctx[d]);
+	pthread_spin_destroy(&st->lock);
 	memzero_explicit(st, sizeof(*st));
 	free(st);
 }
@@ -131,6 +145,11 @@ int crypto_thread_init(void)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
+	ret = -pthread_spin_init(&st->lock, PTHREAD_PROCESS_PRIVATE);
+	if (ret) {
+		free(st);
+		return ret;
+	}
 	for (int d = DECRYPT; d <= ENCRYPT; ++d) {
 		st->ctx[d] = EVP_CIPHER_CTX_new();
 		if (!st->ctx[d] || !EVP_CipherInit_ex2(st->ctx[d], aead, NULL, NULL, d, NULL)) {
@@ -141,6 +160,12 @@ int crypto_thread_init(void)
 	ret = -pthread_setspecific(ctx_key, st);
 	if (ret)
 		goto err;
+	pthread_mutex_lock(&states_lock);
+	st->next = states;
+	if (states)
+		states->prev = st;
+	states = st;
+	pthread_mutex_unlock(&states_lock);
 	thread_state = st;
 	/* Allocates this thread's OpenSSL error queue too, or the first forged packet would. */
 	ERR_clear_error();
@@ -172,31 +197,44 @@ static void state_wipe(struct aead_state *st, int d)
 	ERR_clear_error();
 }
 
-static void state_forget(struct aead_state *st)
+/* Another thread's state: its owner holds the lock for one AEAD call at most, or is preempted. */
+static void state_lock_other(struct aead_state *st)
 {
-	st->forgotten = forget_generation;
-	for (int d = DECRYPT; d <= ENCRYPT; ++d) {
-		if (st->keyed[d])
-			state_wipe(st, d);
-	}
-}
-
-void crypto_thread_forget(void)
-{
-	++forget_generation;
-	if (thread_state)
-		state_forget(thread_state);
-}
-
-void crypto_thread_forget_if_stale(void)
-{
-	if (thread_state && thread_state->forgotten != forget_generation)
-		state_forget(thread_state);
+	while (pthread_spin_trylock(&st->lock))
+		sched_yield();
 }
 
 static bool holds(const struct aead_state *st, int d, const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
 	return st->keyed[d] && !CRYPTO_memcmp(st->key[d], key, CHACHA20POLY1305_KEY_SIZE);
+}
+
+void crypto_forget_key(const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+{
+	pthread_mutex_lock(&states_lock);
+	for (struct aead_state *st = states; st; st = st->next) {
+		state_lock_other(st);
+		for (int d = DECRYPT; d <= ENCRYPT; ++d) {
+			if (holds(st, d, key))
+				state_wipe(st, d);
+		}
+		pthread_spin_unlock(&st->lock);
+	}
+	pthread_mutex_unlock(&states_lock);
+}
+
+size_t crypto_key_holders(const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&states_lock);
+	for (struct aead_state *st = states; st; st = st->next) {
+		state_lock_other(st);
+		n += holds(st, DECRYPT, key) || holds(st, ENCRYPT, key);
+		pthread_spin_unlock(&st->lock);
+	}
+	pthread_mutex_unlock(&states_lock);
+	return n;
 }
 
 enum aead_impl { IMPL_UNSET, IMPL_OPENSSL, IMPL_AVX512 };
@@ -247,8 +285,8 @@ int crypto_aead_select(const char *name)
 }
 
 /*
- * This thread's state; NULL when it has none and cannot get one (-ENOMEM for the caller: no
- * plaintext may leave unsealed, so the packet is dropped, never sent or aborted on).
+ * This thread's state, locked; NULL when it has none and cannot get one (-ENOMEM for the
+ * caller: no plaintext may leave unsealed, so the packet is dropped, never sent or aborted on).
  */
 static struct aead_state *state_get(void)
 {
@@ -261,8 +299,7 @@ static struct aead_state *state_get(void)
 		}
 		st = thread_state;
 	}
-	if (unlikely(st->forgotten != forget_generation))
-		state_forget(st);
+	pthread_spin_lock(&st->lock);
 	return st;
 }
 
@@ -289,6 +326,7 @@ static void state_put(struct aead_state *st, int dir, bool failed)
 		state_wipe(st, dir);
 		ERR_clear_error();
 	}
+	pthread_spin_unlock(&st->lock);
 }
 
 static bool cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, size_t len)

@@ -38,12 +38,15 @@ int crypto_init(void);
 int crypto_thread_init(void);
 void crypto_thread_exit(void);
 /*
- * Wipe the keys this thread's cipher contexts remember (after keys were zeroed elsewhere); every
- * other thread's contexts forget at their next use.
+ * A cipher context keeps the last key it was given, so that the next packet under the same key
+ * skips the key setup. Call this before a key used with the AEAD functions is wiped or its memory
+ * reused: when it returns, no thread's context holds that key any more (one that is in use is
+ * waited for). It is the only way keys leave the contexts; none is dropped behind the caller's
+ * back.
  */
-void crypto_thread_forget(void);
-/* Forget now if another thread forgot since this one last did (for idle threads). */
-void crypto_thread_forget_if_stale(void);
+void crypto_forget_key(const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
+/* How many threads' contexts hold key: for tests of the above. */
+size_t crypto_key_holders(const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
 
 /* Kernel getrandom(); 0 or -errno. */
 int crypto_random(void *buf, size_t len);
@@ -119,7 +122,10 @@ int __must_check chacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size
 					  const uint8_t *ad, size_t ad_len, uint64_t nonce,
 					  const uint8_t key[CHACHA20POLY1305_KEY_SIZE]);
 
-/* XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha), used for cookie replies; returns as above. */
+/*
+ * XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha), used for cookie replies; returns as above. The
+ * subkey is used for one message, and no context keeps it.
+ */
 void hchacha20(uint8_t out[32], const uint8_t nonce[16], const uint8_t key[32]);
 int __must_check xchacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
 					   const uint8_t *ad, size_t ad_len,

@@ -62,6 +62,13 @@ static void xchacha_derive(uint8_t subkey[CHACHA20POLY1305_KEY_SIZE], uint8_t no
 	memcpy(nonce12 + 4, nonce + 16, 8);
 }
 
+/* The subkey serves one message: no cipher context may keep it. */
+static void xchacha_done(uint8_t subkey[CHACHA20POLY1305_KEY_SIZE])
+{
+	crypto_forget_key(subkey);
+	memzero_explicit(subkey, CHACHA20POLY1305_KEY_SIZE);
+}
+
 int xchacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
 			      size_t ad_len, const uint8_t nonce[XCHACHA20POLY1305_NONCE_SIZE],
 			      const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
@@ -71,7 +78,7 @@ int xchacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, 
 
 	xchacha_derive(subkey, nonce12, nonce, key);
 	ret = chacha20poly1305_encrypt_ietf(dst, src, src_len, ad, ad_len, nonce12, subkey);
-	memzero_explicit(subkey, sizeof(subkey));
+	xchacha_done(subkey);
 	return ret;
 }
 
@@ -84,6 +91,6 @@ int xchacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len, 
 
 	xchacha_derive(subkey, nonce12, nonce, key);
 	ret = chacha20poly1305_decrypt_ietf(dst, src, src_len, ad, ad_len, nonce12, subkey);
-	memzero_explicit(subkey, sizeof(subkey));
+	xchacha_done(subkey);
 	return ret;
 }

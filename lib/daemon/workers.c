@@ -81,7 +81,6 @@ static void *helper(void *arg)
 {
 	struct workers *w = arg;
 	uint32_t seen = atomic_load(&w->generation);
-	const struct timespec second = {1, 0};
 	sigset_t all;
 
 	sigfillset(&all);
@@ -97,9 +96,8 @@ static void *helper(void *arg)
 
 		if (gen == seen) {
 			atomic_fetch_add(&w->sleepers, 1);
-			futex_wait(&w->generation, seen, &second);
+			futex_wait(&w->generation, seen, NULL);
 			atomic_fetch_sub(&w->sleepers, 1);
-			crypto_thread_forget_if_stale();
 			continue;
 		}
 		seen = gen;

@@ -313,7 +313,7 @@ int dp_device_apply(struct dp_device *dev, const struct wg_device *delta, const 
 	size_t i = 0;
 	int ret;
 
-	dp_device_receive_pending(dev, t);
+	dp_pending_run(dev, t);
 	ret = prepare(dev, delta, &plan, why);
 	if (ret == 0)
 		ret = rebind(dev, delta, why);

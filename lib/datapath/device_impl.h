@@ -132,6 +132,12 @@ void dp_note_deadline(struct dp_peer *peer);
 /* pending.c: a slot to fill (NULL: do it now), then _queued() once it is filled. */
 int dp_pending_init(struct dp_device *dev);
 void dp_pending_free(struct dp_device *dev);
+/*
+ * Runs every deferred job. Call it before anything that may drop a keypair (configuration, link
+ * down, timers, handshakes): dropping makes every cipher context forget the keypair's keys, and a
+ * job that ran afterwards would hand them to a context again.
+ */
+void dp_pending_run(struct dp_device *dev, const struct dp_time *t);
 struct dp_tx_pending *dp_tx_job(struct dp_device *dev);
 void dp_tx_job_queued(struct dp_device *dev);
 struct dp_rx_pending *dp_rx_job(struct dp_device *dev, const struct dp_time *t);

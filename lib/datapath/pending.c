@@ -101,6 +101,12 @@ void dp_device_seal_pending(struct dp_device *dev)
 	}
 }
 
+void dp_pending_run(struct dp_device *dev, const struct dp_time *t)
+{
+	dp_device_receive_pending(dev, t);
+	dp_device_seal_pending(dev);
+}
+
 void dp_device_receive_pending(struct dp_device *dev, const struct dp_time *t)
 {
 	size_t n = dev->rx_n;

@@ -203,12 +203,12 @@ static void handshake_queue(struct dp_device *dev, const struct dp_endpoint *fro
 
 size_t dp_device_process_handshakes(struct dp_device *dev, size_t budget, const struct dp_time *t)
 {
-	/* A handshake may retire keypairs: the data ahead of it is finished first. */
-	dp_device_receive_pending(dev, t);
 	while (dev->hs_len && budget) {
 		struct dp_handshake *h = &dev->handshakes[dev->hs_head];
 		bool costly;
 
+		/* A handshake may retire keypairs: what was queued under them is done first. */
+		dp_pending_run(dev, t);
 		if (get_le32(h->msg) == MESSAGE_HANDSHAKE_INITIATION)
 			costly = initiation(dev, &h->from, h->msg, t);
 		else

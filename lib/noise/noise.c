@@ -114,8 +114,8 @@ static void mix_psk(uint8_t ck[NOISE_HASH_LEN], uint8_t h[NOISE_HASH_LEN],
 }
 
 /*
- * Handshake AEADs use nonce 0: every key encrypts exactly one field. 0 or -errno as
- * chacha20poly1305_encrypt()/_decrypt() (-EBADMSG: not authentic).
+ * Handshake AEADs use nonce 0: every key encrypts exactly one field, so no cipher context keeps
+ * it. 0 or -errno as chacha20poly1305_encrypt()/_decrypt() (-EBADMSG: not authentic).
  */
 static int __must_check message_encrypt(uint8_t *dst, const uint8_t *src, size_t len,
 					const uint8_t key[NOISE_SYMMETRIC_KEY_LEN],
@@ -123,6 +123,7 @@ static int __must_check message_encrypt(uint8_t *dst, const uint8_t *src, size_t
 {
 	int ret = chacha20poly1305_encrypt(dst, src, len, h, NOISE_HASH_LEN, 0, key);
 
+	crypto_forget_key(key);
 	if (ret == 0)
 		mix_hash(h, dst, noise_encrypted_len(len));
 	return ret;
@@ -134,6 +135,7 @@ static int __must_check message_decrypt(uint8_t *dst, const uint8_t *src, size_t
 {
 	int ret = chacha20poly1305_decrypt(dst, src, src_len, h, NOISE_HASH_LEN, 0, key);
 
+	crypto_forget_key(key);
 	if (ret == 0)
 		mix_hash(h, src, src_len);
 	return ret;
@@ -218,6 +220,9 @@ static void keypair_drop(struct noise_remote *r, struct noise_keypair *kp)
 	if (!kp)
 		return;
 	u->u_index_drop(u->u_arg, kp->kp_local_index);
+	/* Whichever threads sealed or opened under these keys keep them until told. */
+	crypto_forget_key(kp->kp_send);
+	crypto_forget_key(kp->kp_recv);
 	memzero_explicit(kp, sizeof(*kp));
 }
 

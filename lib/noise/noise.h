@@ -201,8 +201,10 @@ int noise_keypair_decrypt(struct noise_keypair *kp, uint8_t *out, const uint8_t 
  * The same two operations in three steps, so that the AEAD, the costly middle one, can run
  * anywhere (another thread) and in any order, while whatever orders packets (the counter on
  * send, the replay window on receive) stays in the caller's sequence: prepare, run the job,
- * then (receive only) finish. A job carries a copy of its key, so the keypair may change or go
- * meanwhile; running it wipes the copy. Its buffers must stay until it has run.
+ * then (receive only) finish. A job carries a copy of its key, so the keypair may change
+ * meanwhile; running it wipes the copy. Its buffers must stay until it has run, and it should
+ * run before its keypair is dropped: dropping makes every cipher context forget the keys, and a
+ * job run afterwards would hand them to one again.
  */
 struct noise_crypt_job {
 	uint8_t key[NOISE_SYMMETRIC_KEY_LEN];

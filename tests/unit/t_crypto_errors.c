@@ -4,7 +4,7 @@
  * (failalloc.h): every allocation inside X25519, failed in turn, is -ENOMEM and never a rejected
  * key; a thread without cipher contexts gets -ENOMEM from the AEAD (no abort, no plaintext left,
  * no "forged" verdict), and one that made them ahead never allocates again; BLAKE2s refuses bad
- * lengths.
+ * lengths; crypto_forget_key() empties the contexts of every thread, which then key afresh.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -139,7 +139,7 @@ static void *prepared_thread(void *arg)
 		memcpy(key, c.key, sizeof(key));
 		key[0] ^= (uint8_t)(i % 3);
 		if (i % 7 == 0)
-			crypto_thread_forget();
+			crypto_forget_key(key);
 		*good &= chacha20poly1305_encrypt_ietf(buf, c.pt, LEN, NULL, 0, c.nonce, key) == 0;
 		*good &= (i % 3 != 0) || !memcmp(buf, c.ct, sizeof(c.ct));
 		*good &= chacha20poly1305_decrypt_ietf(buf, buf, sizeof(buf), NULL, 0, c.nonce,
@@ -200,6 +200,61 @@ static void test_blake2s(void)
 	   "lengths 1..32 are fine");
 }
 
+enum { THREADS = 3 };
+
+static pthread_barrier_t used, forgotten;
+
+/* Encrypts under c.key, waits while the main thread forgets it, then encrypts again. */
+static void *holder_thread(void *arg)
+{
+	uint8_t buf[LEN + 16];
+	bool *good = arg;
+
+	*good = crypto_thread_init() == 0;
+	*good &= chacha20poly1305_encrypt_ietf(buf, c.pt, LEN, NULL, 0, c.nonce, c.key) == 0;
+	pthread_barrier_wait(&used);
+	pthread_barrier_wait(&forgotten);
+	memset(buf, 0, sizeof(buf));
+	*good &= chacha20poly1305_encrypt_ietf(buf, c.pt, LEN, NULL, 0, c.nonce, c.key) == 0 &&
+		 !memcmp(buf, c.ct, sizeof(buf));
+	pthread_barrier_wait(&used);
+	crypto_thread_exit();
+	return NULL;
+}
+
+static void test_forget(void)
+{
+	pthread_t t[THREADS];
+	bool good[THREADS];
+	uint8_t other[32];
+	size_t before, after, again;
+
+	memcpy(other, c.key, sizeof(other));
+	other[31] ^= 0x80;
+	pthread_barrier_init(&used, NULL, THREADS + 1);
+	pthread_barrier_init(&forgotten, NULL, THREADS + 1);
+	for (int i = 0; i < THREADS; ++i)
+		pthread_create(&t[i], NULL, holder_thread, &good[i]);
+	pthread_barrier_wait(&used);
+	before = crypto_key_holders(c.key);
+	crypto_forget_key(other);
+	after = crypto_key_holders(c.key);
+	crypto_forget_key(c.key);
+	again = crypto_key_holders(c.key);
+	pthread_barrier_wait(&forgotten);
+	pthread_barrier_wait(&used);
+	for (int i = 0; i < THREADS; ++i)
+		pthread_join(t[i], NULL);
+	ok(before == THREADS && after == THREADS,
+	   "%d threads hold the key; forgetting another key keeps it", THREADS);
+	ok(again == 0,
+	   "crypto_forget_key(): at once no thread holds it, none of them having run since");
+	ok(good[0] && good[1] && good[2],
+	   "and each keys afresh on its next use, with the right result");
+	pthread_barrier_destroy(&used);
+	pthread_barrier_destroy(&forgotten);
+}
+
 int main(void)
 {
 	/* Before any OpenSSL call, or OpenSSL refuses to switch allocators. */
@@ -210,5 +265,6 @@ int main(void)
 	test_x25519();
 	test_aead();
 	test_blake2s();
+	test_forget();
 	return done_testing();
 }
