@@ -71,7 +71,7 @@ int cmd_pubkey(int argc, const char *argv[])
 	uint8_t private_key[WG_KEY_LEN], public_key[WG_KEY_LEN];
 	char base64[WG_KEY_LEN_BASE64];
 	bool ed25519 = argc == 2 && !strcmp(argv[1], "--ed25519") && strcmp(prog_name, "wg");
-	int ret = 1;
+	int ret = 1, err;
 
 	if (argc != 1 && !ed25519) {
 		fprintf(stderr, "Usage: %s %s%s\n", prog_name, argv[0], strcmp(prog_name, "wg") ? " [--ed25519]" : "");
@@ -79,9 +79,11 @@ int cmd_pubkey(int argc, const char *argv[])
 	}
 	if (!cmd_read_key(stdin, private_key))
 		goto out;
-	if (ed25519 ? ed25519_public_key(public_key, private_key) < 0
-		    : !curve25519_generate_public(public_key, private_key)) {
-		fprintf(stderr, "%s: Unable to derive a public key\n", prog_name);
+	err = ed25519 ? ed25519_public_key(public_key, private_key)
+		      : curve25519_generate_public(public_key, private_key);
+	if (err < 0) {
+		fprintf(stderr, "%s: Unable to derive a public key: %s\n", prog_name,
+			strerror(-err));
 		goto out;
 	}
 	key_to_base64(base64, public_key);

@@ -133,9 +133,14 @@ static int uapi_get(const char *ifname, struct wg_device **dev)
 	if (ret == 0) {
 		snprintf((*dev)->name, sizeof((*dev)->name), "%s", ifname);
 		/* The protocol sends the private key only; the public one is ours to derive. */
-		if (!key_is_zero((*dev)->private_key) &&
-		    curve25519_generate_public((*dev)->public_key, (*dev)->private_key))
+		if (!key_is_zero((*dev)->private_key))
+			ret = curve25519_generate_public((*dev)->public_key, (*dev)->private_key);
+		if (ret < 0) {
+			model_device_free(*dev);
+			*dev = NULL;
+		} else if (!key_is_zero((*dev)->private_key)) {
 			(*dev)->flags |= WGDEVICE_HAS_PUBLIC_KEY | WGDEVICE_HAS_PRIVATE_KEY;
+		}
 	}
 	return ret;
 }

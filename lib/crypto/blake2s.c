@@ -4,7 +4,7 @@
  * Kept in-tree rather than using OpenSSL's EVP BLAKE2S-256/BLAKE2SMAC: measured as fast or faster
  * for every input size WireGuard hashes, and it needs no per-thread EVP state (docs/crypto.md).
  */
-#include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
@@ -106,30 +106,47 @@ static void blake2s_compress(struct blake2s_state *state, const uint8_t *block, 
 #undef ROUND
 #undef G
 
-/* Parameter block word 0: digest length, key length, fanout 1, depth 1; the rest stay zero. */
-static void blake2s_init_param(struct blake2s_state *state, size_t outlen, size_t keylen)
+static bool lengths_valid(size_t outlen, size_t keylen)
 {
-	/* A bad length is a caller bug that would silently give wrong MACs; don't limp on. */
-	if (!outlen || outlen > BLAKE2S_HASH_SIZE || keylen > BLAKE2S_KEY_SIZE)
-		abort();
+	return outlen && outlen <= BLAKE2S_HASH_SIZE && keylen <= BLAKE2S_KEY_SIZE;
+}
+
+/* Parameter block word 0: digest length, key length, fanout 1, depth 1; the rest stay zero. */
+static void init_param(struct blake2s_state *state, size_t outlen, size_t keylen)
+{
 	memset(state, 0, sizeof(*state));
 	memcpy(state->h, blake2s_iv, sizeof(state->h));
 	state->h[0] ^= 0x01010000U ^ ((uint32_t)keylen << 8) ^ (uint32_t)outlen;
 	state->outlen = outlen;
 }
 
-void blake2s_init(struct blake2s_state *state, size_t outlen)
+void blake2s_init(struct blake2s_state *state)
 {
-	blake2s_init_param(state, outlen, 0);
+	init_param(state, BLAKE2S_HASH_SIZE, 0);
 }
 
-void blake2s_init_key(struct blake2s_state *state, size_t outlen, const void *key, size_t keylen)
+/* Lengths already checked. */
+static void init_key(struct blake2s_state *state, size_t outlen, const void *key, size_t keylen)
 {
-	blake2s_init_param(state, outlen, keylen);
+	init_param(state, outlen, keylen);
 	if (keylen) {
 		memcpy(state->buf, key, keylen);
 		state->buflen = BLAKE2S_BLOCK_SIZE;
 	}
+}
+
+/*
+ * A bad length is a caller bug that would silently give wrong MACs: refused, with an empty state
+ * (outlen 0) whose final writes nothing, rather than a digest anyone might compare against.
+ */
+int blake2s_init_key(struct blake2s_state *state, size_t outlen, const void *key, size_t keylen)
+{
+	if (!lengths_valid(outlen, keylen)) {
+		memset(state, 0, sizeof(*state));
+		return -EINVAL;
+	}
+	init_key(state, outlen, key, keylen);
+	return 0;
 }
 
 void blake2s_update(struct blake2s_state *state, const void *in, size_t inlen)
@@ -173,13 +190,17 @@ void blake2s_final(struct blake2s_state *state, uint8_t *out)
 	memzero_explicit(state, sizeof(*state));
 }
 
-void blake2s(uint8_t *out, size_t outlen, const void *in, size_t inlen, const void *key, size_t keylen)
+int blake2s(uint8_t *out, size_t outlen, const void *in, size_t inlen, const void *key,
+	    size_t keylen)
 {
 	struct blake2s_state state;
 
-	blake2s_init_key(&state, outlen, key, keylen);
+	if (!lengths_valid(outlen, keylen))
+		return -EINVAL;
+	init_key(&state, outlen, key, keylen);
 	blake2s_update(&state, in, inlen);
 	blake2s_final(&state, out);
+	return 0;
 }
 
 void blake2s_hmac(uint8_t out[BLAKE2S_HASH_SIZE], const void *in, size_t inlen, const void *key, size_t keylen)
@@ -189,21 +210,24 @@ void blake2s_hmac(uint8_t out[BLAKE2S_HASH_SIZE], const void *in, size_t inlen, 
 	uint8_t i_hash[BLAKE2S_HASH_SIZE];
 	int i;
 
-	if (keylen > BLAKE2S_BLOCK_SIZE)
-		blake2s(x_key, BLAKE2S_HASH_SIZE, key, keylen, NULL, 0);
-	else if (keylen)
+	if (keylen > BLAKE2S_BLOCK_SIZE) {
+		blake2s_init(&state);
+		blake2s_update(&state, key, keylen);
+		blake2s_final(&state, x_key);
+	} else if (keylen) {
 		memcpy(x_key, key, keylen);
+	}
 
 	for (i = 0; i < BLAKE2S_BLOCK_SIZE; ++i)
 		x_key[i] ^= 0x36;
-	blake2s_init(&state, BLAKE2S_HASH_SIZE);
+	blake2s_init(&state);
 	blake2s_update(&state, x_key, BLAKE2S_BLOCK_SIZE);
 	blake2s_update(&state, in, inlen);
 	blake2s_final(&state, i_hash);
 
 	for (i = 0; i < BLAKE2S_BLOCK_SIZE; ++i)
 		x_key[i] ^= 0x5c ^ 0x36;
-	blake2s_init(&state, BLAKE2S_HASH_SIZE);
+	blake2s_init(&state);
 	blake2s_update(&state, x_key, BLAKE2S_BLOCK_SIZE);
 	blake2s_update(&state, i_hash, BLAKE2S_HASH_SIZE);
 	blake2s_final(&state, out);

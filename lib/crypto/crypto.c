@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * The only file that includes OpenSSL. ChaCha20-Poly1305 runs on two EVP_CIPHER_CTX per thread
- * (one per direction), created on first use. Keying a context costs as much as sealing a whole
- * 1420-byte packet, so each remembers its key and a packet under the same key only sets the
- * nonce; the copy is compared in constant time and wiped by crypto_thread_forget(). The packet
- * path never allocates. X25519 goes through EVP_PKEY, which allocates per call; that is a
- * handshake-rate cost only.
+ * (one per direction). Keying a context costs as much as sealing a whole 1420-byte packet, so
+ * each remembers its key and a packet under the same key only sets the nonce; the copy is
+ * compared in constant time. Remembered keys leave only through crypto_forget_key(), which
+ * reaches every thread's contexts through a registry, each context behind a spinlock that its
+ * own thread alone takes per packet, so the lock costs one uncontended atomic operation.
+ *
+ * The contexts are allocated by crypto_thread_init(), or at a thread's first AEAD call; after
+ * that the AEAD never allocates. X25519 goes through EVP_PKEY, which allocates on every call:
+ * a handshake-rate cost, and a failure there is -ENOMEM, never a rejected key.
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -32,25 +36,36 @@
 enum { DECRYPT, ENCRYPT };
 
 struct aead_state {
+	/* Held by the owning thread around each use, and by crypto_forget_key() to wipe. */
+	pthread_spinlock_t lock;
+	struct aead_state *prev, *next; /* in states */
 	EVP_CIPHER_CTX *ctx[2];
 	uint8_t key[2][CHACHA20POLY1305_KEY_SIZE];
 	bool keyed[2];
-	unsigned int forgotten; /* forget_generation when this thread last forgot */
 };
-
-/* Bumped by every crypto_thread_forget(): the other threads forget at their next use. */
-static _Atomic unsigned int forget_generation;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_err;
 static EVP_CIPHER *aead;
 static pthread_key_t ctx_key;
 static __thread struct aead_state *thread_state;
+/* Every thread's state, for crypto_forget_key(). */
+static pthread_mutex_t states_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct aead_state *states;
 
 static void state_free(struct aead_state *st)
 {
+	pthread_mutex_lock(&states_lock);
+	if (st->prev)
+		st->prev->next = st->next;
+	else if (states == st)
+		states = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	pthread_mutex_unlock(&states_lock);
 	for (int d = DECRYPT; d <= ENCRYPT; ++d)
 		EVP_CIPHER_CTX_free(st->ctx[d]);
+	pthread_spin_destroy(&st->lock);
 	memzero_explicit(st, sizeof(*st));
 	free(st);
 }
@@ -60,21 +75,54 @@ static void ctx_destroy(void *p)
 	state_free(p);
 }
 
+static int x25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
+		  const uint8_t point[CURVE25519_KEY_SIZE]);
+static int x25519_public(uint8_t pub[CURVE25519_KEY_SIZE],
+			 const uint8_t secret[CURVE25519_KEY_SIZE]);
+
+/*
+ * OpenSSL sets itself up for X25519 on first use (engine tables, key management), once: an
+ * allocation that fails in there fails X25519 for the rest of the process. Done here, such a
+ * failure fails crypto_init(); afterwards an allocation failure is only ever transient.
+ */
+static int x25519_warm_up(void)
+{
+	uint8_t secret[CURVE25519_KEY_SIZE] = { 1 }, pub[CURVE25519_KEY_SIZE];
+	uint8_t out[CURVE25519_KEY_SIZE];
+	int ret = x25519_public(pub, secret);
+
+	if (ret == 0)
+		ret = x25519(out, secret, pub);
+	memzero_explicit(out, sizeof(out));
+	return ret;
+}
+
 static void do_init(void)
 {
+	EVP_KEYEXCH *x25519;
 	int ret;
 
-	/* Fetched once: passing a NULL cipher on re-key then skips the per-call provider lookup. */
+	/*
+	 * Fetched once: passing a NULL cipher on re-key then skips the per-call provider lookup.
+	 * X25519 is only looked up and run once, so that its failures later can only be for memory.
+	 */
 	aead = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
-	if (!aead) {
+	x25519 = EVP_KEYEXCH_fetch(NULL, "X25519", NULL);
+	if (!aead || !x25519) {
+		EVP_KEYEXCH_free(x25519);
+		EVP_CIPHER_free(aead);
+		aead = NULL;
 		init_err = -EOPNOTSUPP;
 		return;
 	}
-	ret = pthread_key_create(&ctx_key, ctx_destroy);
+	EVP_KEYEXCH_free(x25519);
+	ret = x25519_warm_up();
+	if (ret == 0)
+		ret = -pthread_key_create(&ctx_key, ctx_destroy);
 	if (ret) {
 		EVP_CIPHER_free(aead);
 		aead = NULL;
-		init_err = -ret;
+		init_err = ret;
 	}
 }
 
@@ -97,6 +145,11 @@ int crypto_thread_init(void)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
+	ret = -pthread_spin_init(&st->lock, PTHREAD_PROCESS_PRIVATE);
+	if (ret) {
+		free(st);
+		return ret;
+	}
 	for (int d = DECRYPT; d <= ENCRYPT; ++d) {
 		st->ctx[d] = EVP_CIPHER_CTX_new();
 		if (!st->ctx[d] || !EVP_CipherInit_ex2(st->ctx[d], aead, NULL, NULL, d, NULL)) {
@@ -107,7 +160,15 @@ int crypto_thread_init(void)
 	ret = -pthread_setspecific(ctx_key, st);
 	if (ret)
 		goto err;
+	pthread_mutex_lock(&states_lock);
+	st->next = states;
+	if (states)
+		states->prev = st;
+	states = st;
+	pthread_mutex_unlock(&states_lock);
 	thread_state = st;
+	/* Allocates this thread's OpenSSL error queue too, or the first forged packet would. */
+	ERR_clear_error();
 	return 0;
 
 err:
@@ -125,33 +186,55 @@ void crypto_thread_exit(void)
 	thread_state = NULL;
 }
 
-static void state_forget(struct aead_state *st)
+/* Overwrites the key schedule inside the context as well as our copy. */
+static void state_wipe(struct aead_state *st, int d)
 {
 	static const uint8_t zero[CHACHA20POLY1305_KEY_SIZE], zero_nonce[12];
 
-	st->forgotten = forget_generation;
-	for (int d = DECRYPT; d <= ENCRYPT; ++d) {
-		if (!st->keyed[d])
-			continue;
-		/* Overwrites the key schedule inside the context as well as our copy. */
-		(void)EVP_CipherInit_ex2(st->ctx[d], NULL, zero, zero_nonce, d, NULL);
-		memzero_explicit(st->key[d], sizeof(st->key[d]));
-		st->keyed[d] = false;
-	}
+	(void)EVP_CipherInit_ex2(st->ctx[d], NULL, zero, zero_nonce, d, NULL);
+	memzero_explicit(st->key[d], sizeof(st->key[d]));
+	st->keyed[d] = false;
 	ERR_clear_error();
 }
 
-void crypto_thread_forget(void)
+/* Another thread's state: its owner holds the lock for one AEAD call at most, or is preempted. */
+static void state_lock_other(struct aead_state *st)
 {
-	++forget_generation;
-	if (thread_state)
-		state_forget(thread_state);
+	while (pthread_spin_trylock(&st->lock))
+		sched_yield();
 }
 
-void crypto_thread_forget_if_stale(void)
+static bool holds(const struct aead_state *st, int d, const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
-	if (thread_state && thread_state->forgotten != forget_generation)
-		state_forget(thread_state);
+	return st->keyed[d] && !CRYPTO_memcmp(st->key[d], key, CHACHA20POLY1305_KEY_SIZE);
+}
+
+void crypto_forget_key(const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+{
+	pthread_mutex_lock(&states_lock);
+	for (struct aead_state *st = states; st; st = st->next) {
+		state_lock_other(st);
+		for (int d = DECRYPT; d <= ENCRYPT; ++d) {
+			if (holds(st, d, key))
+				state_wipe(st, d);
+		}
+		pthread_spin_unlock(&st->lock);
+	}
+	pthread_mutex_unlock(&states_lock);
+}
+
+size_t crypto_key_holders(const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&states_lock);
+	for (struct aead_state *st = states; st; st = st->next) {
+		state_lock_other(st);
+		n += holds(st, DECRYPT, key) || holds(st, ENCRYPT, key);
+		pthread_spin_unlock(&st->lock);
+	}
+	pthread_mutex_unlock(&states_lock);
+	return n;
 }
 
 enum aead_impl { IMPL_UNSET, IMPL_OPENSSL, IMPL_AVX512 };
@@ -202,37 +285,48 @@ int crypto_aead_select(const char *name)
 }
 
 /*
- * The AEAD calls return void, so a thread that cannot get its context has no way to report it;
- * sending garbage would be worse than stopping. Callers that want -ENOMEM call crypto_thread_init().
+ * This thread's state, locked; NULL when it has none and cannot get one (-ENOMEM for the
+ * caller: no plaintext may leave unsealed, so the packet is dropped, never sent or aborted on).
  */
-static EVP_CIPHER_CTX *get_ctx(int dir, const uint8_t key[CHACHA20POLY1305_KEY_SIZE],
-			       const uint8_t nonce[12])
+static struct aead_state *state_get(void)
 {
 	struct aead_state *st = thread_state;
-	int ret;
 
 	if (unlikely(!st)) {
-		ret = crypto_thread_init();
-		if (ret) {
-			fprintf(stderr, "wgctl: crypto: cannot create cipher context: %s\n",
-				strerror(-ret));
-			abort();
+		if (crypto_thread_init() < 0) {
+			ERR_clear_error();
+			return NULL;
 		}
 		st = thread_state;
 	}
-	if (unlikely(st->forgotten != forget_generation))
-		state_forget(st);
-	if (likely(st->keyed[dir] && !CRYPTO_memcmp(st->key[dir], key, CHACHA20POLY1305_KEY_SIZE)))
+	pthread_spin_lock(&st->lock);
+	return st;
+}
+
+/* Keys (or, under the remembered key, only re-nonces) the context of direction dir. */
+static EVP_CIPHER_CTX *state_key(struct aead_state *st, int dir,
+				 const uint8_t key[CHACHA20POLY1305_KEY_SIZE],
+				 const uint8_t nonce[12])
+{
+	if (likely(holds(st, dir, key)))
 		key = NULL;
-	if (!EVP_CipherInit_ex2(st->ctx[dir], NULL, key, nonce, dir, NULL)) {
-		st->keyed[dir] = false;
+	if (!EVP_CipherInit_ex2(st->ctx[dir], NULL, key, nonce, dir, NULL))
 		return NULL;
-	}
 	if (key) {
 		memcpy(st->key[dir], key, CHACHA20POLY1305_KEY_SIZE);
 		st->keyed[dir] = true;
 	}
 	return st->ctx[dir];
+}
+
+/* A context left mid-operation by a failure is wiped: it keys afresh next time. */
+static void state_put(struct aead_state *st, int dir, bool failed)
+{
+	if (unlikely(failed)) {
+		state_wipe(st, dir);
+		ERR_clear_error();
+	}
+	pthread_spin_unlock(&st->lock);
 }
 
 static bool cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, size_t len)
@@ -250,61 +344,76 @@ static bool cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, 
 	return true;
 }
 
-void chacha20poly1305_encrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
-				   size_t ad_len, const uint8_t nonce[12],
-				   const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+int chacha20poly1305_encrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len,
+				  const uint8_t *ad, size_t ad_len, const uint8_t nonce[12],
+				  const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
+	struct aead_state *st;
 	EVP_CIPHER_CTX *ctx;
 	OSSL_PARAM params[2];
-	int outl;
+	int outl, ret = -ENOMEM;
 
 	if (likely(impl() == IMPL_AVX512)) {
 		aead_avx512_seal(dst, src, src_len, ad, ad_len, nonce, key);
-		return;
+		return 0;
 	}
-	ctx = get_ctx(ENCRYPT, key, nonce);
+	st = state_get();
+	if (unlikely(!st))
+		goto out;
+	ctx = state_key(st, ENCRYPT, key, nonce);
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, dst + src_len,
 						      CHACHA20POLY1305_AUTHTAG_SIZE);
 	params[1] = OSSL_PARAM_construct_end();
+	ret = 0;
+	/* Cannot fail for valid arguments; if the library does, the packet is dropped, not sent. */
 	if (unlikely(!ctx || !cipher_update(ctx, NULL, ad, ad_len) ||
 		     !cipher_update(ctx, dst, src, src_len) ||
 		     !EVP_CipherFinal_ex(ctx, dst + src_len, &outl) ||
-		     !EVP_CIPHER_CTX_get_params(ctx, params))) {
-		/* Cannot fail for valid arguments; an unauthenticated packet must never leave. */
-		fprintf(stderr, "wgctl: crypto: ChaCha20-Poly1305 encryption failed\n");
-		abort();
-	}
+		     !EVP_CIPHER_CTX_get_params(ctx, params)))
+		ret = -EIO;
+	state_put(st, ENCRYPT, ret < 0);
+out:
+	if (unlikely(ret < 0))
+		memzero_explicit(dst, src_len + CHACHA20POLY1305_AUTHTAG_SIZE);
+	return ret;
 }
 
-bool chacha20poly1305_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
-				   size_t ad_len, const uint8_t nonce[12],
-				   const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+int chacha20poly1305_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len,
+				  const uint8_t *ad, size_t ad_len, const uint8_t nonce[12],
+				  const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
 	uint8_t tag[CHACHA20POLY1305_AUTHTAG_SIZE];
+	struct aead_state *st;
 	EVP_CIPHER_CTX *ctx;
 	OSSL_PARAM params[2];
 	size_t len;
-	int outl;
+	int outl, ret = -ENOMEM;
 
 	if (src_len < CHACHA20POLY1305_AUTHTAG_SIZE)
-		return false;
+		return -EBADMSG;
 	len = src_len - CHACHA20POLY1305_AUTHTAG_SIZE;
 	if (likely(impl() == IMPL_AVX512))
-		return aead_avx512_open(dst, src, len, ad, ad_len, nonce, key);
+		return aead_avx512_open(dst, src, len, ad, ad_len, nonce, key) ? 0 : -EBADMSG;
 	/* Copied first: with dst == src the tag must survive whatever EVP writes. */
 	memcpy(tag, src + len, sizeof(tag));
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, sizeof(tag));
 	params[1] = OSSL_PARAM_construct_end();
-	ctx = get_ctx(DECRYPT, key, nonce);
-	if (unlikely(!ctx || !EVP_CIPHER_CTX_set_params(ctx, params) ||
-		     !cipher_update(ctx, NULL, ad, ad_len) || !cipher_update(ctx, dst, src, len) ||
-		     !EVP_CipherFinal_ex(ctx, dst + len, &outl))) {
-		/* Forged packets arrive at line rate: leave no plaintext and no error-queue growth. */
-		memzero_explicit(dst, len);
+	st = state_get();
+	if (unlikely(!st))
+		goto out;
+	ctx = state_key(st, DECRYPT, key, nonce);
+	ret = -EIO;
+	if (likely(ctx && EVP_CIPHER_CTX_set_params(ctx, params) &&
+		   cipher_update(ctx, NULL, ad, ad_len) && cipher_update(ctx, dst, src, len)))
+		ret = EVP_CipherFinal_ex(ctx, dst + len, &outl) ? 0 : -EBADMSG;
+	/* Forged packets come at line rate: a bad tag leaves the context keyed, no error queued. */
+	if (ret == -EBADMSG)
 		ERR_clear_error();
-		return false;
-	}
-	return true;
+	state_put(st, DECRYPT, ret == -EIO);
+out:
+	if (unlikely(ret < 0))
+		memzero_explicit(dst, len);
+	return ret;
 }
 
 static void wg_nonce(uint8_t out[12], uint64_t nonce)
@@ -316,17 +425,19 @@ static void wg_nonce(uint8_t out[12], uint64_t nonce)
 		out[4 + i] = (uint8_t)(nonce >> (8 * i));
 }
 
-void chacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
-			      size_t ad_len, uint64_t nonce, const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+int chacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
+			     size_t ad_len, uint64_t nonce,
+			     const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
 	uint8_t n[12];
 
 	wg_nonce(n, nonce);
-	chacha20poly1305_encrypt_ietf(dst, src, src_len, ad, ad_len, n, key);
+	return chacha20poly1305_encrypt_ietf(dst, src, src_len, ad, ad_len, n, key);
 }
 
-bool chacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
-			      size_t ad_len, uint64_t nonce, const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+int chacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
+			     size_t ad_len, uint64_t nonce,
+			     const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
 	uint8_t n[12];
 
@@ -365,15 +476,15 @@ uint64_t curve25519_operations(void)
 	return __atomic_load_n(&x25519_count, __ATOMIC_RELAXED);
 }
 
-bool curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
-		const uint8_t point[CURVE25519_KEY_SIZE])
+static int x25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
+		  const uint8_t point[CURVE25519_KEY_SIZE])
 {
 	EVP_PKEY *priv, *peer = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
 	size_t len = CURVE25519_KEY_SIZE;
-	bool ret = false;
+	int ret = -ENOMEM;
 
-	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
+	/* Any 32 bytes are a key: setting up fails only when the library cannot allocate. */
 	priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, scalar, CURVE25519_KEY_SIZE);
 	if (!priv)
 		goto out;
@@ -381,19 +492,21 @@ bool curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE2551
 	if (!peer)
 		goto out;
 	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
-	if (!ctx)
+	if (!ctx || EVP_PKEY_derive_init(ctx) <= 0 ||
+	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0)
 		goto out;
 	/*
-	 * OpenSSL already refuses an all-zero result, but that is a library detail; the seam's
-	 * contract is checked here in constant time all the same.
+	 * Deriving allocates nothing: OpenSSL fails it only for an all-zero result, which is what
+	 * the seam refuses, and checks again here in constant time as its own contract.
 	 */
-	if (EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 ||
-	    EVP_PKEY_derive(ctx, out, &len) <= 0 || len != CURVE25519_KEY_SIZE)
+	ret = -EKEYREJECTED;
+	if (EVP_PKEY_derive(ctx, out, &len) <= 0 || len != CURVE25519_KEY_SIZE ||
+	    ct_is_zero(out, CURVE25519_KEY_SIZE))
 		goto out;
-	ret = !ct_is_zero(out, CURVE25519_KEY_SIZE);
+	ret = 0;
 
 out:
-	if (!ret) {
+	if (ret) {
 		memzero_explicit(out, CURVE25519_KEY_SIZE);
 		ERR_clear_error();
 	}
@@ -403,23 +516,39 @@ out:
 	return ret;
 }
 
-bool curve25519_generate_public(uint8_t pub[CURVE25519_KEY_SIZE], const uint8_t secret[CURVE25519_KEY_SIZE])
+static int x25519_public(uint8_t pub[CURVE25519_KEY_SIZE],
+			 const uint8_t secret[CURVE25519_KEY_SIZE])
 {
 	EVP_PKEY *priv;
 	size_t len = CURVE25519_KEY_SIZE;
-	bool ret = false;
+	int ret = -ENOMEM;
 
-	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
+	/* OpenSSL computes the public key here: the only failure is an allocation. */
 	priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, secret, CURVE25519_KEY_SIZE);
 	if (!priv)
 		goto out;
-	ret = EVP_PKEY_get_raw_public_key(priv, pub, &len) > 0 && len == CURVE25519_KEY_SIZE;
+	if (EVP_PKEY_get_raw_public_key(priv, pub, &len) > 0 && len == CURVE25519_KEY_SIZE)
+		ret = 0;
 	EVP_PKEY_free(priv);
 
 out:
-	if (!ret) {
+	if (ret) {
 		memzero_explicit(pub, CURVE25519_KEY_SIZE);
 		ERR_clear_error();
 	}
 	return ret;
+}
+
+int curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
+	       const uint8_t point[CURVE25519_KEY_SIZE])
+{
+	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
+	return x25519(out, scalar, point);
+}
+
+int curve25519_generate_public(uint8_t pub[CURVE25519_KEY_SIZE],
+			       const uint8_t secret[CURVE25519_KEY_SIZE])
+{
+	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
+	return x25519_public(pub, secret);
 }

@@ -62,26 +62,35 @@ static void xchacha_derive(uint8_t subkey[CHACHA20POLY1305_KEY_SIZE], uint8_t no
 	memcpy(nonce12 + 4, nonce + 16, 8);
 }
 
-void xchacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
-			       size_t ad_len, const uint8_t nonce[XCHACHA20POLY1305_NONCE_SIZE],
-			       const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+/* The subkey serves one message: no cipher context may keep it. */
+static void xchacha_done(uint8_t subkey[CHACHA20POLY1305_KEY_SIZE])
 {
-	uint8_t subkey[CHACHA20POLY1305_KEY_SIZE], nonce12[12];
-
-	xchacha_derive(subkey, nonce12, nonce, key);
-	chacha20poly1305_encrypt_ietf(dst, src, src_len, ad, ad_len, nonce12, subkey);
-	memzero_explicit(subkey, sizeof(subkey));
+	crypto_forget_key(subkey);
+	memzero_explicit(subkey, CHACHA20POLY1305_KEY_SIZE);
 }
 
-bool xchacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
-			       size_t ad_len, const uint8_t nonce[XCHACHA20POLY1305_NONCE_SIZE],
-			       const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+int xchacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
+			      size_t ad_len, const uint8_t nonce[XCHACHA20POLY1305_NONCE_SIZE],
+			      const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
 {
 	uint8_t subkey[CHACHA20POLY1305_KEY_SIZE], nonce12[12];
-	bool ret;
+	int ret;
+
+	xchacha_derive(subkey, nonce12, nonce, key);
+	ret = chacha20poly1305_encrypt_ietf(dst, src, src_len, ad, ad_len, nonce12, subkey);
+	xchacha_done(subkey);
+	return ret;
+}
+
+int xchacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len, const uint8_t *ad,
+			      size_t ad_len, const uint8_t nonce[XCHACHA20POLY1305_NONCE_SIZE],
+			      const uint8_t key[CHACHA20POLY1305_KEY_SIZE])
+{
+	uint8_t subkey[CHACHA20POLY1305_KEY_SIZE], nonce12[12];
+	int ret;
 
 	xchacha_derive(subkey, nonce12, nonce, key);
 	ret = chacha20poly1305_decrypt_ietf(dst, src, src_len, ad, ad_len, nonce12, subkey);
-	memzero_explicit(subkey, sizeof(subkey));
+	xchacha_done(subkey);
 	return ret;
 }

@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "crypto/crypto.h"
 #include "daemon/loop.h"
 #include "util/log.h"
 
@@ -62,23 +63,22 @@ static void flush_udp(struct loop *l)
 {
 	size_t failed;
 
-	/* Queued datagrams may still be plaintext: sealing was left to this batch. */
+	/* The datagrams whose seal was left to this batch would wait (PENDING) for the next. */
 	if (l->dev)
 		dp_device_seal_pending(l->dev);
 	failed = udp_flush(&l->udp, &l->txq);
-
 	if (failed)
 		log_verbose("UDP send: %zu datagrams dropped", failed);
 }
 
-static uint8_t *io_udp_buffer(void *arg, size_t cap)
+static uint8_t *io_udp_buffer(void *arg, size_t cap, enum dp_tx_state **state)
 {
 	struct loop *l = arg;
-	uint8_t *b = udp_txq_buffer(&l->txq, cap);
+	uint8_t *b = udp_txq_buffer(&l->txq, cap, state);
 
 	if (!b) {
 		flush_udp(l);
-		b = udp_txq_buffer(&l->txq, cap);
+		b = udp_txq_buffer(&l->txq, cap, state);
 	}
 	return b;
 }
@@ -473,6 +473,10 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 		return ret;
 	ret = linkwatch_open(&l->lw, tun->ifindex);
 	if (ret || (ret = watch(l, linkwatch_fd(&l->lw), &l->h_link)))
+		return ret;
+	/* This thread's cipher contexts, now: the packet path then cannot fail for memory. */
+	ret = crypto_thread_init();
+	if (ret)
 		return ret;
 	/* After init_signals: helpers inherit the blocked set (and block the rest). */
 	return workers_start(&l->workers, threads);

@@ -308,11 +308,13 @@ void udp_txq_free(struct udp_txq *q)
 	memset(q, 0, sizeof(*q));
 }
 
-uint8_t *udp_txq_buffer(struct udp_txq *q, size_t cap)
+uint8_t *udp_txq_buffer(struct udp_txq *q, size_t cap, enum dp_tx_state **state)
 {
 	if (q->n == q->max || q->cap - q->used < cap)
 		return NULL;
 	q->reserved = q->area + q->used;
+	q->msgs[q->n].state = DP_TX_PENDING;
+	*state = &q->msgs[q->n].state;
 	return q->area + q->used;
 }
 
@@ -320,10 +322,12 @@ int udp_txq_push(struct udp_txq *q, const struct dp_endpoint *ep, const void *bu
 {
 	struct udp_txe *e;
 
-	if (buf != q->reserved && (q->n == q->max || q->cap - q->used < len))
-		return -ENOBUFS;
-	if (buf != q->reserved)
+	if (buf != q->reserved) {
+		if (q->n == q->max || q->cap - q->used < len)
+			return -ENOBUFS;
 		memcpy(q->area + q->used, buf, len);
+		q->msgs[q->n].state = DP_TX_SEALED;
+	}
 	q->reserved = NULL;
 	e = &q->msgs[q->n++];
 	e->ep = *ep;
@@ -443,7 +447,7 @@ struct run {
 	uint16_t segment;
 };
 
-/* The longest run from msgs[i]: one endpoint, equal sizes but for a shorter last one. */
+/* The longest run from the SEALED msgs[i]: one endpoint, equal sizes but a shorter last one. */
 static struct run run_at(const struct udp *u, const struct udp_txq *q, size_t i)
 {
 	const struct udp_txe *a = &q->msgs[i];
@@ -452,8 +456,9 @@ static struct run run_at(const struct udp *u, const struct udp_txq *q, size_t i)
 	while (u->gso && i + r.count < q->n && r.count < GSO_MAX_SEGMENTS) {
 		const struct udp_txe *b = &q->msgs[i + r.count];
 
-		if (q->msgs[i + r.count - 1].len != a->len || b->len > a->len ||
-		    r.bytes + b->len > GSO_MAX_BYTES || !same_endpoint(&a->ep, &b->ep))
+		if (b->state != DP_TX_SEALED || q->msgs[i + r.count - 1].len != a->len ||
+		    b->len > a->len || r.bytes + b->len > GSO_MAX_BYTES ||
+		    !same_endpoint(&a->ep, &b->ep))
 			break;
 		r.bytes += b->len;
 		r.count++;
@@ -462,26 +467,35 @@ static struct run run_at(const struct udp *u, const struct udp_txq *q, size_t i)
 	return r;
 }
 
+/* The next entry to send from i on, past DEAD ones; n at a PENDING one, or at the end. */
+static size_t next_sealed(const struct udp_txq *q, size_t i, size_t *n)
+{
+	while (i < q->n && q->msgs[i].state == DP_TX_DEAD)
+		++i;
+	*n = i < q->n && q->msgs[i].state == DP_TX_PENDING ? i : q->n;
+	return i;
+}
+
 size_t udp_flush(struct udp *u, struct udp_txq *q)
 {
 	struct mmsghdr mm[MMSG_MAX];
 	struct iovec iov[MMSG_MAX];
 	union cmsg_space ctl[MMSG_MAX];
 	struct run runs[MMSG_MAX];
-	size_t failed = 0, i = 0;
+	size_t failed = 0, n, i = next_sealed(q, q->head, &n);
 
-	while (i < q->n) {
+	while (i < n) {
 		int fd = fd_for(u, &q->msgs[i].ep), k = 0, r;
 
 		/* Consecutive runs on one socket go out in one sendmmsg. */
-		while (i < q->n && k < MMSG_MAX && fd_for(u, &q->msgs[i].ep) == fd) {
+		while (i < n && k < MMSG_MAX && fd_for(u, &q->msgs[i].ep) == fd) {
 			struct run *rn = &runs[k];
 			const struct udp_txe *e = &q->msgs[i];
 
 			*rn = run_at(u, q, i);
 			iov[k] = (struct iovec){q->area + e->off, rn->bytes};
 			build(&mm[k].msg_hdr, &iov[k], &ctl[k], &e->ep, true, rn->segment);
-			i += rn->count;
+			i = next_sealed(q, i + rn->count, &n);
 			++k;
 		}
 		for (int j = 0; j < k; j += r) {
@@ -495,7 +509,10 @@ size_t udp_flush(struct udp *u, struct udp_txq *q)
 			r = 1;
 		}
 	}
-	q->n = q->used = 0;
+	/* A PENDING entry keeps its bytes where they are, and the area with them. */
+	q->head = i;
+	if (q->head == q->n)
+		q->head = q->n = q->used = 0;
 	q->reserved = NULL;
 	return failed;
 }

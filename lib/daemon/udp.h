@@ -34,15 +34,20 @@ struct udp_msg {
 	size_t cap, len, segment;
 };
 
-/* Datagrams queued in one contiguous area, so that a run to one endpoint is one GSO send. */
+/*
+ * Datagrams queued in one contiguous area, so that a run to one endpoint is one GSO send. Each
+ * has a state (datapath/device.h): only SEALED ones are sent, and a PENDING one holds back itself
+ * and all after it, its bytes staying where its seal will write them.
+ */
 struct udp_txq {
 	uint8_t *area;
 	size_t cap, used;
 	struct udp_txe {
 		struct dp_endpoint ep;
 		uint32_t off, len;
+		enum dp_tx_state state;
 	} *msgs;
-	size_t n, max;
+	size_t head, n, max; /* msgs[head..n) not sent yet */
 	const uint8_t *reserved; /* what udp_txq_buffer() last handed out */
 };
 
@@ -61,14 +66,22 @@ int udp_recv(int fd, struct udp_msg *msgs, int n);
 
 int udp_txq_init(struct udp_txq *q, size_t bytes, size_t msgs);
 void udp_txq_free(struct udp_txq *q);
-/* Room for a datagram of up to cap bytes, or NULL when the queue must be flushed first. */
-uint8_t *udp_txq_buffer(struct udp_txq *q, size_t cap);
-/* Queues buf (without a copy if udp_txq_buffer() gave it). 0, or -ENOBUFS: flush first. */
+/*
+ * Room for a datagram of up to cap bytes, or NULL when the queue must be flushed first. *state
+ * is where its entry will stand once udp_txq_push() queues it: PENDING until set otherwise.
+ */
+uint8_t *udp_txq_buffer(struct udp_txq *q, size_t cap, enum dp_tx_state **state);
+/*
+ * Queues buf: a buffer from udp_txq_buffer() without a copy, in the state set there (and then it
+ * never fails), any other copied, SEALED. 0, or -ENOBUFS: flush first.
+ */
 int udp_txq_push(struct udp_txq *q, const struct dp_endpoint *ep, const void *buf, size_t len);
 /*
- * Sends and empties the queue: sendmmsg, one GSO message per run of equal datagrams to one
- * endpoint. A source hint the kernel refuses (address gone, route changed) is dropped and the
- * datagram sent without it; other failures drop the datagrams concerned. How many failed.
+ * Sends the queue up to its first PENDING entry, dropping DEAD ones: sendmmsg, one GSO message
+ * per run of equal SEALED datagrams to one endpoint. A source hint the kernel refuses (address
+ * gone, route changed) is dropped and the datagram sent without it; other failures drop the
+ * datagrams concerned. The queue is empty afterwards unless an entry was PENDING. How many
+ * failed.
  */
 size_t udp_flush(struct udp *u, struct udp_txq *q);
 

@@ -81,20 +81,23 @@ static void *helper(void *arg)
 {
 	struct workers *w = arg;
 	uint32_t seen = atomic_load(&w->generation);
-	const struct timespec second = {1, 0};
 	sigset_t all;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	(void)crypto_thread_init();
+	/*
+	 * Without cipher contexts made ahead, a job could fail for memory at any time: such a
+	 * helper takes none, and the others (the caller among them) run the batches.
+	 */
+	if (crypto_thread_init() < 0)
+		return NULL;
 	while (!atomic_load(&w->stop)) {
 		uint32_t gen = atomic_load(&w->generation);
 
 		if (gen == seen) {
 			atomic_fetch_add(&w->sleepers, 1);
-			futex_wait(&w->generation, seen, &second);
+			futex_wait(&w->generation, seen, NULL);
 			atomic_fetch_sub(&w->sleepers, 1);
-			crypto_thread_forget_if_stale();
 			continue;
 		}
 		seen = gen;

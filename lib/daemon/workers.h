@@ -2,8 +2,8 @@
 /*
  * Threads that help the loop with batches of independent jobs (the device's AEAD work). The
  * caller takes jobs too, so a batch never waits for a helper that has not woken up: at worst
- * for a job one has already claimed. Helpers sleep on a futex between batches and wake at least
- * once a second to drop cipher keys another thread has forgotten.
+ * for a job one has already claimed. Helpers sleep on a futex between batches, woken only by
+ * the next one: keys leave their cipher contexts through crypto_forget_key(), not by polling.
  */
 #ifndef WGCTL_DAEMON_WORKERS_H
 #define WGCTL_DAEMON_WORKERS_H

@@ -219,7 +219,6 @@ void dp_device_free(struct dp_device *dev)
 	ratelimiter_uninit(&dev->ratelimiter);
 	noise_local_clear(&dev->local);
 	dp_pending_free(dev);
-	crypto_thread_forget();
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
 	/* Plaintext passed through it. */
@@ -253,14 +252,13 @@ static void peer_down(struct dp_peer *peer)
 	noise_remote_clear(&peer->remote);
 	/* As the kernel's wg_stop: back up, a handshake may start at once, not REKEY_TIMEOUT on. */
 	timers_allow_initiation(&peer->timers);
-	crypto_thread_forget();
 }
 
 void dp_device_set_up(struct dp_device *dev, bool up, const struct dp_time *t)
 {
 	struct dp_peer *p;
 
-	dp_device_receive_pending(dev, t);
+	dp_pending_run(dev, t);
 	if (up == dev->up)
 		return;
 	dev->up = up;
@@ -369,8 +367,6 @@ static void peer_timers(struct dp_peer *peer, const struct dp_time *t)
 		log_verbose("peer(%s) - zeroing keys: no new session for %llu s", peer->name,
 			    (unsigned long long)(KEY_ZEROING_TIME / NSEC_PER_SEC));
 		noise_remote_clear(&peer->remote);
-		/* The cipher contexts of this (the only) thread may hold one of those keys. */
-		crypto_thread_forget();
 	}
 	if (actions & TIMERS_SEND_HANDSHAKE_INITIATION)
 		dp_send_initiation(peer, t);
@@ -383,8 +379,8 @@ uint64_t dp_device_tick(struct dp_device *dev, const struct dp_time *t)
 	struct dp_peer *p, *next;
 	uint64_t d;
 
-	/* A caller that forgot: peers must not change under deferred packets. */
-	dp_device_receive_pending(dev, t);
+	/* A caller that forgot: peers and keys must not change under deferred packets. */
+	dp_pending_run(dev, t);
 	if (t->now >= dev->next_housekeeping) {
 		ratelimiter_gc(&dev->ratelimiter, t->now);
 		dev->next_housekeeping = t->now + DP_HOUSEKEEPING_INTERVAL;

@@ -19,7 +19,8 @@
  *
  * Not thread-safe: the caller serialises every call on one device (only the AEAD jobs of
  * dp_io_ops.parallel run elsewhere). Allocation happens only when
- * the configuration changes and when a packet is staged for a peer without a session.
+ * the configuration changes and when a packet is staged for a peer without a session. The io
+ * must outlive the device.
  */
 #ifndef WGCTL_DATAPATH_DEVICE_H
 #define WGCTL_DATAPATH_DEVICE_H
@@ -70,15 +71,26 @@ struct dp_endpoint {
 	union wg_ip src;
 };
 
+/*
+ * Where a datagram in a buffer from dp_io_ops.udp_buffer stands. The io sends it only once
+ * SEALED, drops it when DEAD, and while it is PENDING holds it back, with everything queued after
+ * it. Only the device moves the state on, once the datagram's seal has run (failed: DEAD, its
+ * bytes zeroed), so whoever flushes whenever, nothing but ciphertext can leave.
+ */
+enum dp_tx_state { DP_TX_PENDING, DP_TX_SEALED, DP_TX_DEAD };
+
 struct dp_io_ops {
 	/*
 	 * Optional: room for a datagram of up to cap bytes, to be passed to udp_send next (which
-	 * then queues it without a copy). NULL when there is none: the datagram is dropped.
+	 * then queues it without a copy, and always can), and in *state where that queue entry
+	 * stands, PENDING until the device says otherwise; it must stay valid while PENDING. NULL
+	 * when there is no room: the datagram is dropped.
 	 */
-	uint8_t *(*udp_buffer)(void *arg, size_t cap);
+	uint8_t *(*udp_buffer)(void *arg, size_t cap, enum dp_tx_state **state);
 	/*
 	 * Send one datagram to ep (its source hint may be ignored). 0 or -errno; may only queue it,
-	 * but buf may be reused once this returns unless it came from udp_buffer.
+	 * but buf may be reused once this returns unless it came from udp_buffer. Any other buffer
+	 * holds a finished datagram (SEALED).
 	 */
 	int (*udp_send)(void *arg, const struct dp_endpoint *ep, const void *buf, size_t len);
 	/* Write one decrypted IP packet (in a buffer the caller gave the device) to the tunnel. */
@@ -90,9 +102,9 @@ struct dp_io_ops {
 	int (*udp_bind)(void *arg, uint16_t port, uint32_t fwmark, uint16_t *bound);
 	/*
 	 * Optional: run fn(ctx, i) for every i < n, on any threads in any order, and return when
-	 * all are done. With it the device defers encryption and decryption to batches: the
-	 * caller must then call dp_device_seal_pending() before sending what udp_buffer gave out,
-	 * and dp_device_receive_pending() after each batch of dp_device_udp_packet() calls.
+	 * all are done. With it the device defers encryption and decryption to batches: datagrams
+	 * in udp_buffer's buffers stay PENDING until dp_device_seal_pending() has sealed them, and
+	 * the caller calls dp_device_receive_pending() after each batch of dp_device_udp_packet().
 	 */
 	void (*parallel)(void *arg, void (*fn)(void *ctx, size_t i), void *ctx, size_t n);
 	/* Optional, with parallel: the same for the openings; NULL uses parallel for those too. */
@@ -110,6 +122,7 @@ struct dp_io_ops {
 	X(rx_cookie_sent)      /* under load without MAC2: answered with a cookie reply */         \
 	X(rx_ratelimited)                                                                          \
 	X(rx_handshake_invalid) /* failed to consume (unknown peer, bad crypto, replayed time) */ \
+	X(rx_crypto_failed)     /* our crypto library failed (no memory), not the sender */       \
 	X(rx_unknown_index)                                                                        \
 	X(rx_cookie_invalid)                                                                       \
 	X(rx_data_invalid)      /* failed authentication */                                        \
@@ -124,6 +137,7 @@ struct dp_io_ops {
 	X(tx_bad_packet)                                                                           \
 	X(tx_staged_dropped)    /* staged queue full, or handshake given up */                     \
 	X(tx_send_errors)                                                                          \
+	X(tx_crypto_failed)     /* sealing or a handshake message failed (no memory): not sent */  \
 	X(tx_packets)                                                                              \
 	X(handshakes_completed)
 
@@ -136,7 +150,7 @@ struct dp_stats {
 struct dp_device;
 
 struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg);
-/* Wipes every key. */
+/* Wipes every key; datagrams still waiting for their seal become DEAD, their bytes zeroed. */
 void dp_device_free(struct dp_device *dev);
 
 /* Bind the sockets for the configured port and fwmark (the first time, and after an io reset). */
@@ -180,7 +194,10 @@ size_t dp_device_handshakes_queued(const struct dp_device *dev);
  */
 void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len,
 			  const struct dp_offload *off, const struct dp_time *t);
-/* Seals the datagrams queued since the last call (parallel io only; anytime). */
+/*
+ * Seals the datagrams queued since the last call and marks them SEALED (or DEAD), in queue order
+ * (parallel io only; anytime, and before a flush, or PENDING ones wait for the next).
+ */
 void dp_device_seal_pending(struct dp_device *dev);
 /* Opens and delivers, in arrival order, the data messages of the batch (parallel io only). */
 void dp_device_receive_pending(struct dp_device *dev, const struct dp_time *t);

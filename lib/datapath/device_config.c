@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Configuration in and out. dp_device_apply() is a transaction in two phases: first everything
- * that can fail (table growth, peer and trie-node allocation, rebinding the port), then the
- * changes themselves, which cannot fail. Only the first phase returns errors, so a rejected set
- * leaves the device exactly as it was.
+ * that can fail (table growth, peer and trie-node allocation, the Diffie-Hellman work of a new
+ * private key or new peers, rebinding the port), then the changes themselves, which cannot fail.
+ * Only the first phase returns errors, so a rejected set leaves the device exactly as it was.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,12 +14,17 @@
 #include "model/encoding.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/secmem.h"
 
 struct apply_plan {
 	struct dp_peer **fresh;
 	size_t fresh_count, fresh_used;
-	bool has_public;
-	uint8_t public_key[NOISE_PUBLIC_KEY_LEN];
+	/* A new private key: the identity to switch to, and each current peer's DH under it. */
+	bool new_identity;
+	struct noise_local local;
+	uint8_t (*kept_dh)[NOISE_PUBLIC_KEY_LEN];
+	/* The DH of each peer the delta may create, by its position in the delta. */
+	uint8_t (*delta_dh)[NOISE_PUBLIC_KEY_LEN];
 };
 
 static bool delta_removes_any(const struct wg_device *delta)
@@ -33,19 +38,25 @@ static bool delta_removes_any(const struct wg_device *delta)
 	return false;
 }
 
-/* An upper bound of the peers the delta creates; a peer removed and re-added counts as new. */
-static size_t count_new_peers(const struct dp_device *dev, const struct wg_device *delta)
+/*
+ * Whether p may create a peer: together an upper bound of the peers the delta creates; a peer
+ * removed and re-added counts as new. replace: the delta removes any peer.
+ */
+static bool may_create(const struct dp_device *dev, const struct wg_peer *p, bool replace)
 {
-	bool replace = delta->flags & WGDEVICE_REPLACE_PEERS || delta_removes_any(delta);
+	if (p->flags & (WGPEER_REMOVE_ME | WGPEER_UPDATE_ONLY))
+		return false;
+	return replace || !dp_peer_lookup(dev, p->public_key);
+}
+
+static size_t count_new_peers(const struct dp_device *dev, const struct wg_device *delta,
+			      bool replace)
+{
 	const struct wg_peer *p;
 	size_t n = 0;
 
-	for_each_wgpeer (delta, p) {
-		if (p->flags & (WGPEER_REMOVE_ME | WGPEER_UPDATE_ONLY))
-			continue;
-		if (replace || !dp_peer_lookup(dev, p->public_key))
-			++n;
-	}
+	for_each_wgpeer (delta, p)
+		n += may_create(dev, p, replace);
 	return n;
 }
 
@@ -69,13 +80,73 @@ static void plan_free(struct apply_plan *plan)
 	for (size_t i = plan->fresh_used; i < plan->fresh_count; ++i)
 		dp_peer_free(plan->fresh[i]);
 	free(plan->fresh);
+	secmem_free(plan->kept_dh);
+	secmem_free(plan->delta_dh);
 	memzero_explicit(plan, sizeof(*plan));
+}
+
+/* Whether the delta changes our private key, to *key (NULL: none); the same key is no change. */
+static bool identity_changes(const struct dp_device *dev, const struct wg_device *delta,
+			     const uint8_t **key)
+{
+	if (!(delta->flags & WGDEVICE_HAS_PRIVATE_KEY))
+		return false;
+	*key = key_is_zero(delta->private_key) ? NULL : delta->private_key;
+	return !*key || !dev->local.l_has_identity ||
+	       !ct_memeq(*key, dev->local.l_private, NOISE_PUBLIC_KEY_LEN);
+}
+
+/*
+ * The X25519 work, which allocates inside the crypto library and so may fail: our new public
+ * key, each current peer's DH under a new private key, and each new peer's DH. 0 or -ENOMEM.
+ */
+static int prepare_dh(struct dp_device *dev, const struct wg_device *delta, bool replace,
+		      struct apply_plan *plan)
+{
+	const struct noise_local *l = &dev->local;
+	const struct wg_peer *p;
+	const uint8_t *key;
+	size_t i = 0;
+	int ret;
+
+	if (identity_changes(dev, delta, &key)) {
+		plan->new_identity = true;
+		plan->local = dev->local;
+		ret = noise_local_set_private(&plan->local, key);
+		if (ret < 0)
+			return ret;
+		l = &plan->local;
+	}
+	if (plan->new_identity && !(delta->flags & WGDEVICE_REPLACE_PEERS) && dev->peer_count) {
+		plan->kept_dh = secmem_calloc(dev->peer_count, sizeof(*plan->kept_dh));
+		if (!plan->kept_dh)
+			return -ENOMEM;
+		for (struct dp_peer *q = dev->first_peer; q; q = q->next) {
+			ret = noise_static_dh(l, q->remote.r_public, plan->kept_dh[i++]);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (!plan->fresh_count)
+		return 0;
+	plan->delta_dh = secmem_calloc(model_peer_count(delta), sizeof(*plan->delta_dh));
+	if (!plan->delta_dh)
+		return -ENOMEM;
+	i = 0;
+	for_each_wgpeer (delta, p) {
+		if (may_create(dev, p, replace) &&
+		    (ret = noise_static_dh(l, p->public_key, plan->delta_dh[i])) < 0)
+			return ret;
+		++i;
+	}
+	return 0;
 }
 
 static int prepare(struct dp_device *dev, const struct wg_device *delta, struct apply_plan *plan,
 		   struct strbuf *why)
 {
-	size_t fresh = count_new_peers(dev, delta);
+	bool replace = delta->flags & WGDEVICE_REPLACE_PEERS || delta_removes_any(delta);
+	size_t fresh = count_new_peers(dev, delta, replace);
 
 	if (dev->peer_count + fresh > MAX_PEERS_PER_DEVICE) {
 		if (why)
@@ -93,6 +164,8 @@ static int prepare(struct dp_device *dev, const struct wg_device *delta, struct 
 		if (!plan->fresh[plan->fresh_count])
 			goto oom;
 	}
+	if (prepare_dh(dev, delta, replace, plan) < 0)
+		goto oom;
 	return 0;
 oom:
 	if (why)
@@ -130,27 +203,26 @@ static int rebind(struct dp_device *dev, const struct wg_device *delta, struct s
 	return 0;
 }
 
-static void set_private_key(struct dp_device *dev, const uint8_t key[NOISE_PUBLIC_KEY_LEN],
+/* The identity and the peers' DH that prepare_dh() computed. */
+static void set_private_key(struct dp_device *dev, const struct apply_plan *plan,
 			    const struct dp_time *t)
 {
 	bool first_identity = !dev->local.l_has_identity;
 	struct dp_peer *p, *next;
+	size_t i = 0;
 
-	if (key_is_zero(key))
-		key = NULL;
-	if (key && dev->local.l_has_identity &&
-	    ct_memeq(key, dev->local.l_private, NOISE_PUBLIC_KEY_LEN))
+	if (!plan->new_identity)
 		return;
-	(void)noise_local_set_private(&dev->local, key);
+	dev->local = plan->local;
 	/* A peer with our own new public key would be talking to itself: the kernel drops it too. */
-	for (p = dev->first_peer; p; p = next) {
+	for (p = dev->first_peer; p; p = next, ++i) {
 		next = p->next;
 		if (dev->local.l_has_identity &&
 		    !memcmp(p->remote.r_public, dev->local.l_public, NOISE_PUBLIC_KEY_LEN)) {
 			dp_peer_remove(p);
 			continue;
 		}
-		noise_remote_precompute(&p->remote);
+		noise_remote_set_static_dh(&p->remote, plan->kept_dh[i]);
 		/* As the kernel: old keys stop, and a handshake under the new one may start at once. */
 		noise_remote_handshake_clear(&p->remote);
 		noise_remote_expire_current(&p->remote);
@@ -193,8 +265,9 @@ static void apply_keepalive(struct dp_peer *peer, uint16_t interval, const struc
 	dp_note_deadline(peer);
 }
 
-static void apply_peer(struct dp_device *dev, const struct wg_peer *src, struct apply_plan *plan,
-		       const struct dp_time *t)
+/* src is the delta's i-th peer. */
+static void apply_peer(struct dp_device *dev, const struct wg_peer *src, size_t i,
+		       struct apply_plan *plan, const struct dp_time *t)
 {
 	struct dp_peer *peer = dp_peer_lookup(dev, src->public_key);
 
@@ -212,6 +285,8 @@ static void apply_peer(struct dp_device *dev, const struct wg_peer *src, struct 
 			memzero_explicit(peer, sizeof(*peer));
 			return;
 		}
+		/* A peer is only created where may_create() said it might, so this was computed. */
+		noise_remote_set_static_dh(&peer->remote, plan->delta_dh[i]);
 		++plan->fresh_used;
 		dp_peer_link(dev, peer);
 		log_verbose("peer(%s) - created", peer->name);
@@ -235,9 +310,10 @@ int dp_device_apply(struct dp_device *dev, const struct wg_device *delta, const 
 {
 	struct apply_plan plan = { 0 };
 	const struct wg_peer *p;
+	size_t i = 0;
 	int ret;
 
-	dp_device_receive_pending(dev, t);
+	dp_pending_run(dev, t);
 	ret = prepare(dev, delta, &plan, why);
 	if (ret == 0)
 		ret = rebind(dev, delta, why);
@@ -250,10 +326,9 @@ int dp_device_apply(struct dp_device *dev, const struct wg_device *delta, const 
 		while (dev->first_peer)
 			dp_peer_remove(dev->first_peer);
 	}
-	if (delta->flags & WGDEVICE_HAS_PRIVATE_KEY)
-		set_private_key(dev, delta->private_key, t);
+	set_private_key(dev, &plan, t);
 	for_each_wgpeer (delta, p)
-		apply_peer(dev, p, &plan, t);
+		apply_peer(dev, p, i++, &plan, t);
 	allowedips_unreserve(&dev->aips);
 	plan_free(&plan);
 	return 0;

@@ -3,6 +3,8 @@
 #ifndef WGCTL_DATAPATH_DEVICE_IMPL_H
 #define WGCTL_DATAPATH_DEVICE_IMPL_H
 
+#include <errno.h>
+
 #include "datapath/allowedips.h"
 #include "datapath/device.h"
 #include "datapath/ratelimiter.h"
@@ -27,6 +29,12 @@ struct dp_index {
 
 /* AEAD jobs one batch may hold before it is run early (a receive batch is up to 16 x 64). */
 enum { DP_PENDING_MAX = 1024 };
+
+/* A datagram whose seal was deferred, and its io queue entry, which waits for the seal. */
+struct dp_tx_pending {
+	struct noise_crypt_job job;
+	enum dp_tx_state *state;
+};
 
 /* A data message whose open was deferred, and what finishing it needs. */
 struct dp_rx_pending {
@@ -100,7 +108,7 @@ struct dp_device {
 	/* A segment cut from a large TUN packet, and a datagram when the io has no udp_buffer. */
 	uint8_t *segment, *tx_scratch;
 	/* Deferred AEAD work (pending.c), when the io runs it in parallel. */
-	struct noise_crypt_job *tx_jobs;
+	struct dp_tx_pending *tx_jobs;
 	struct dp_rx_pending *rx_jobs;
 	size_t tx_n, rx_n;
 };
@@ -113,7 +121,10 @@ void dp_peer_link(struct dp_device *dev, struct dp_peer *peer);
 struct dp_peer *dp_peer_alloc(void);
 /* Only for a peer dp_peer_init() never took; dp_peer_remove() frees the others. */
 void dp_peer_free(struct dp_peer *peer);
-/* Takes a fresh allocation from dp_peer_alloc() into the device. 0 or -EINVAL (our own key). */
+/*
+ * Takes a fresh allocation from dp_peer_alloc() into the device. 0 or -EINVAL (our own key). Its
+ * DH with our static key is the caller's to set (noise_remote_set_static_dh).
+ */
 int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
 void dp_peer_remove(struct dp_peer *peer);
 void dp_note_deadline(struct dp_peer *peer);
@@ -121,10 +132,22 @@ void dp_note_deadline(struct dp_peer *peer);
 /* pending.c: a slot to fill (NULL: do it now), then _queued() once it is filled. */
 int dp_pending_init(struct dp_device *dev);
 void dp_pending_free(struct dp_device *dev);
-struct noise_crypt_job *dp_tx_job(struct dp_device *dev);
+/*
+ * Runs every deferred job. Call it before anything that may drop a keypair (configuration, link
+ * down, timers, handshakes): dropping makes every cipher context forget the keypair's keys, and a
+ * job that ran afterwards would hand them to a context again.
+ */
+void dp_pending_run(struct dp_device *dev, const struct dp_time *t);
+struct dp_tx_pending *dp_tx_job(struct dp_device *dev);
 void dp_tx_job_queued(struct dp_device *dev);
 struct dp_rx_pending *dp_rx_job(struct dp_device *dev, const struct dp_time *t);
 void dp_rx_job_queued(struct dp_device *dev);
+
+/* The crypto library's own failures (crypto.h), as opposed to a bad packet or key. */
+static inline bool dp_crypto_failed(int err)
+{
+	return err == -ENOMEM || err == -EIO;
+}
 
 /* receive.c */
 void dp_receive_finish(struct dp_device *dev, struct dp_rx_pending *p, const struct dp_time *t);

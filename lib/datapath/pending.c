@@ -5,6 +5,10 @@
  * the batch is finished, in queue order (replay windows, session confirmation, the tunnel
  * write); only the seal or open in between runs in parallel and in any order. Jobs hold key
  * copies, so the arrays live in locked memory and are wiped as they run.
+ *
+ * A sealing job's datagram already sits in the io's send queue, in plaintext, marked PENDING:
+ * the io holds it back until the batch has run and this file, on the device's thread, marks it
+ * SEALED or DEAD. Nothing else sets those states.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,6 +32,12 @@ int dp_pending_init(struct dp_device *dev)
 
 void dp_pending_free(struct dp_device *dev)
 {
+	/* Never sealed: the plaintext in the io's buffers goes, and the io drops those entries. */
+	for (size_t i = 0; i < dev->tx_n; ++i) {
+		memzero_explicit(dev->tx_jobs[i].job.dst,
+				 dev->tx_jobs[i].job.len + NOISE_AUTHTAG_LEN);
+		*dev->tx_jobs[i].state = DP_TX_DEAD;
+	}
 	secmem_free(dev->tx_jobs);
 	secmem_free(dev->rx_jobs);
 	dev->tx_jobs = NULL;
@@ -37,7 +47,7 @@ void dp_pending_free(struct dp_device *dev)
 
 static void run_tx(void *ctx, size_t i)
 {
-	noise_crypt_job_run(&((struct noise_crypt_job *)ctx)[i]);
+	noise_crypt_job_run(&((struct dp_tx_pending *)ctx)[i].job);
 }
 
 static void run_rx(void *ctx, size_t i)
@@ -45,7 +55,7 @@ static void run_rx(void *ctx, size_t i)
 	noise_crypt_job_run(&((struct dp_rx_pending *)ctx)[i].job);
 }
 
-struct noise_crypt_job *dp_tx_job(struct dp_device *dev)
+struct dp_tx_pending *dp_tx_job(struct dp_device *dev)
 {
 	if (!dev->tx_jobs)
 		return NULL;
@@ -81,6 +91,20 @@ void dp_device_seal_pending(struct dp_device *dev)
 		return;
 	dev->tx_n = 0;
 	dev->ops->parallel(dev->io_arg, run_tx, dev->tx_jobs, n);
+	/* The batch is done: only now may the io send these. A failed seal zeroed its datagram. */
+	for (size_t i = 0; i < n; ++i) {
+		struct dp_tx_pending *p = &dev->tx_jobs[i];
+
+		if (p->job.ret < 0)
+			++dev->stats.tx_crypto_failed;
+		*p->state = p->job.ret < 0 ? DP_TX_DEAD : DP_TX_SEALED;
+	}
+}
+
+void dp_pending_run(struct dp_device *dev, const struct dp_time *t)
+{
+	dp_device_receive_pending(dev, t);
+	dp_device_seal_pending(dev);
 }
 
 void dp_device_receive_pending(struct dp_device *dev, const struct dp_time *t)

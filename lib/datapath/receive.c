@@ -89,9 +89,13 @@ static bool handshake_admitted(struct dp_device *dev, const struct dp_endpoint *
 	if (!load)
 		return true;
 	if (mac == COOKIE_MAC_VALID_NO_COOKIE) {
-		if (cookie_checker_create_reply(&dev->local.l_cookie, reply, buf, len, sender_index,
-						&src, t->now) == 0)
+		int ret = cookie_checker_create_reply(&dev->local.l_cookie, reply, buf, len,
+						      sender_index, &src, t->now);
+
+		if (ret == 0)
 			(void)dev->ops->udp_send(dev->io_arg, from, reply, sizeof(*reply));
+		else if (dp_crypto_failed(ret))
+			++dev->stats.tx_crypto_failed;
 		++dev->stats.rx_cookie_sent;
 		return false;
 	}
@@ -102,6 +106,14 @@ static bool handshake_admitted(struct dp_device *dev, const struct dp_endpoint *
 	return true;
 }
 
+static void count_handshake_error(struct dp_device *dev, int err)
+{
+	if (dp_crypto_failed(err))
+		++dev->stats.rx_crypto_failed;
+	else
+		++dev->stats.rx_handshake_invalid;
+}
+
 /* True when the message got as far as the Diffie-Hellman work. */
 static bool initiation(struct dp_device *dev, const struct dp_endpoint *from, uint8_t *buf,
 		       const struct dp_time *t)
@@ -110,18 +122,24 @@ static bool initiation(struct dp_device *dev, const struct dp_endpoint *from, ui
 	struct message_handshake_response *resp = (void *)dev->scratch;
 	struct noise_remote *r = NULL;
 	struct dp_peer *peer;
+	int ret;
 
 	if (!handshake_admitted(dev, from, buf, sizeof(*m), le32toh(m->sender_index), t))
 		return false;
-	if (noise_consume_initiation(&dev->local, m, &r, t->now) < 0) {
-		++dev->stats.rx_handshake_invalid;
+	ret = noise_consume_initiation(&dev->local, m, &r, t->now);
+	if (ret < 0) {
+		count_handshake_error(dev, ret);
 		return true;
 	}
 	peer = container_of(r, struct dp_peer, remote);
 	log_verbose("peer(%s) - received handshake initiation", peer->name);
 	traffic_received(peer, from, sizeof(*m), t);
-	if (noise_create_response(r, resp, t->now) < 0)
+	ret = noise_create_response(r, resp, t->now);
+	if (ret < 0) {
+		if (dp_crypto_failed(ret))
+			++dev->stats.tx_crypto_failed;
 		return true;
+	}
 	cookie_maker_mac(&r->r_cookie, (uint8_t *)resp, sizeof(*resp), t->now);
 	if (noise_begin_session(r, t->now) < 0)
 		return true;
@@ -137,6 +155,7 @@ static bool response(struct dp_device *dev, const struct dp_endpoint *from, uint
 {
 	struct message_handshake_response *m = (void *)buf;
 	struct dp_peer *peer;
+	int ret;
 
 	if (!handshake_admitted(dev, from, buf, sizeof(*m), le32toh(m->sender_index), t))
 		return false;
@@ -145,9 +164,11 @@ static bool response(struct dp_device *dev, const struct dp_endpoint *from, uint
 		++dev->stats.rx_unknown_index;
 		return false;
 	}
-	if (noise_consume_response(&peer->remote, m, t->now) < 0 ||
-	    noise_begin_session(&peer->remote, t->now) < 0) {
-		++dev->stats.rx_handshake_invalid;
+	ret = noise_consume_response(&peer->remote, m, t->now);
+	if (ret == 0)
+		ret = noise_begin_session(&peer->remote, t->now);
+	if (ret < 0) {
+		count_handshake_error(dev, ret);
 		return true;
 	}
 	traffic_received(peer, from, sizeof(*m), t);
@@ -182,12 +203,12 @@ static void handshake_queue(struct dp_device *dev, const struct dp_endpoint *fro
 
 size_t dp_device_process_handshakes(struct dp_device *dev, size_t budget, const struct dp_time *t)
 {
-	/* A handshake may retire keypairs: the data ahead of it is finished first. */
-	dp_device_receive_pending(dev, t);
 	while (dev->hs_len && budget) {
 		struct dp_handshake *h = &dev->handshakes[dev->hs_head];
 		bool costly;
 
+		/* A handshake may retire keypairs: what was queued under them is done first. */
+		dp_pending_run(dev, t);
 		if (get_le32(h->msg) == MESSAGE_HANDSHAKE_INITIATION)
 			costly = initiation(dev, &h->from, h->msg, t);
 		else
@@ -209,12 +230,16 @@ static void cookie_reply(struct dp_device *dev, uint8_t *buf, const struct dp_ti
 {
 	struct message_handshake_cookie *m = (void *)buf;
 	struct dp_peer *peer = dp_index_lookup(dev, le32toh(m->receiver_index));
+	int ret;
 
 	if (!peer) {
 		++dev->stats.rx_unknown_index;
 		return;
 	}
-	if (cookie_maker_consume_reply(&peer->remote.r_cookie, m, t->now) < 0)
+	ret = cookie_maker_consume_reply(&peer->remote.r_cookie, m, t->now);
+	if (dp_crypto_failed(ret))
+		++dev->stats.rx_crypto_failed;
+	else if (ret < 0)
 		++dev->stats.rx_cookie_invalid;
 }
 
@@ -224,6 +249,8 @@ static void count_decrypt_error(struct dp_device *dev, int err)
 		++dev->stats.rx_replay;
 	else if (err == -EKEYEXPIRED)
 		++dev->stats.rx_expired;
+	else if (dp_crypto_failed(err))
+		++dev->stats.rx_crypto_failed;
 	else
 		++dev->stats.rx_data_invalid;
 }

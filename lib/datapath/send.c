@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Tunnel to wire: cryptokey routing on the destination, staging while no session exists,
- * encryption in place, handshake initiations and keepalives.
+ * encryption in place, handshake initiations and keepalives. A data message is sealed in the
+ * io's buffer where it will be sent from; when the seal is deferred to a batch, the io's entry
+ * stays PENDING, held back, until the batch has run (pending.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,11 +39,16 @@ void dp_peer_traffic_sent(struct dp_peer *peer, size_t len, bool is_data, const 
 void dp_send_initiation(struct dp_peer *peer, const struct dp_time *t)
 {
 	struct message_handshake_initiation *m = (void *)peer->dev->scratch;
+	int ret;
 
 	if (!peer->dev->up || !timers_may_initiate(&peer->timers, t->now))
 		return;
-	if (noise_create_initiation(&peer->remote, m, &t->wall, t->now) < 0)
+	ret = noise_create_initiation(&peer->remote, m, &t->wall, t->now);
+	if (ret < 0) {
+		if (dp_crypto_failed(ret))
+			++peer->dev->stats.tx_crypto_failed;
 		return;
+	}
 	cookie_maker_mac(&peer->remote.r_cookie, (uint8_t *)m, sizeof(*m), t->now);
 	log_verbose("peer(%s) - sending handshake initiation", peer->name);
 	(void)dp_send_buffer(peer, m, sizeof(*m));
@@ -56,36 +63,47 @@ static void maybe_rekey(struct dp_peer *peer, const struct dp_time *t)
 		dp_send_initiation(peer, t);
 }
 
-/* A sealed data message in a buffer from the io: sent and accounted. */
-static void data_sent(struct dp_peer *peer, const uint8_t *msg, size_t len, bool is_data,
-		      const struct dp_time *t)
-{
-	(void)dp_send_buffer(peer, msg, len);
-	++peer->dev->stats.tx_packets;
-	dp_peer_traffic_sent(peer, len, is_data, t);
-}
-
 /*
- * in[0..len) sealed into the datagram out: at once, or as a job when the io runs them in
- * parallel. A job must not read the caller's buffer later, so the plaintext moves into out.
+ * in[0..len) (padded) sealed into the datagram out and sent: out is the device's tx_scratch
+ * (state NULL), sealed at once and copied by the io, or a buffer from udp_buffer whose queue
+ * entry is *state, sealed at once or by a job when the io runs them in parallel. A job must not
+ * read the caller's buffer later, so the plaintext moves into out. 0, -EKEYEXPIRED/-ENOKEY with
+ * nothing sent (stage it), or -ENOMEM/-EIO: the seal failed, and the datagram was dropped.
  */
-static int seal(struct dp_device *dev, struct noise_keypair *kp, uint8_t *out, size_t len,
-		const uint8_t *in, const struct dp_time *t)
+static int seal_and_send(struct dp_peer *peer, struct noise_keypair *kp, uint8_t *out,
+			 enum dp_tx_state *state, const uint8_t *in, size_t len, bool is_data,
+			 const struct dp_time *t)
 {
-	struct noise_crypt_job *job = out != dev->tx_scratch ? dp_tx_job(dev) : NULL;
+	struct dp_device *dev = peer->dev;
+	struct dp_tx_pending *p = state ? dp_tx_job(dev) : NULL;
 	uint8_t *body = out + MESSAGE_DATA_HEADER_LEN;
 	int ret;
 
-	if (!job)
-		return noise_keypair_encrypt(kp, out, len + MESSAGE_DATA_OVERHEAD, in, len, t->now);
-	ret = noise_keypair_seal_prepare(kp, out, len + MESSAGE_DATA_OVERHEAD, body, len, t->now,
-					 job);
-	if (ret < 0)
-		return ret;
-	if (in != body)
-		memcpy(body, in, len);
-	dp_tx_job_queued(dev);
-	return ret;
+	if (p) {
+		ret = noise_keypair_seal_prepare(kp, out, len + MESSAGE_DATA_OVERHEAD, body, len,
+						 t->now, &p->job);
+		if (ret < 0)
+			return ret;
+		if (in != body)
+			memcpy(body, in, len);
+		p->state = state;
+	} else {
+		ret = noise_keypair_encrypt(kp, out, len + MESSAGE_DATA_OVERHEAD, in, len, t->now);
+		if (dp_crypto_failed(ret))
+			++dev->stats.tx_crypto_failed;
+		if (ret < 0)
+			return ret;
+		if (state)
+			*state = DP_TX_SEALED;
+	}
+	/* A job is queued only with its datagram: the entry it marks when done is the io's. */
+	if (dp_send_buffer(peer, out, (size_t)ret) == 0 && p)
+		dp_tx_job_queued(dev);
+	else if (p)
+		memzero_explicit(p->job.key, sizeof(p->job.key));
+	++dev->stats.tx_packets;
+	dp_peer_traffic_sent(peer, (size_t)ret, is_data, t);
+	return 0;
 }
 
 /* pkt[0..len) with DP_TAILROOM after it. 0, or -EKEYEXPIRED/-ENOKEY: stage it. */
@@ -94,23 +112,22 @@ static int send_data(struct dp_peer *peer, uint8_t *pkt, size_t len, const struc
 	struct noise_keypair *kp = noise_remote_current(&peer->remote);
 	size_t padded = len + noise_padding_len(len, peer->dev->mtu);
 	struct dp_device *dev = peer->dev;
-	uint8_t *out;
+	enum dp_tx_state *state = NULL;
+	uint8_t *out = dev->tx_scratch;
 	int ret;
 
 	if (!kp)
 		return -ENOKEY;
 	memset(pkt + len, 0, padded - len);
-	out = dev->ops->udp_buffer ? dev->ops->udp_buffer(dev->io_arg, padded + MESSAGE_DATA_OVERHEAD)
-				   : dev->tx_scratch;
+	if (dev->ops->udp_buffer)
+		out = dev->ops->udp_buffer(dev->io_arg, padded + MESSAGE_DATA_OVERHEAD, &state);
 	if (!out) {
 		++dev->stats.tx_send_errors;
 		return 0;
 	}
-	ret = seal(dev, kp, out, padded, pkt, t);
-	if (ret < 0)
-		return ret;
-	data_sent(peer, out, (size_t)ret, len > 0, t);
-	return 0;
+	ret = seal_and_send(peer, kp, out, state, pkt, padded, len > 0, t);
+	/* A failed seal was counted and dropped, like a failed send: staging would not help. */
+	return dp_crypto_failed(ret) ? 0 : ret;
 }
 
 /* Staged packets are plaintext. */
@@ -219,27 +236,29 @@ static void send_segment(struct dp_peer *peer, const struct offload_split *split
 	struct dp_device *dev = peer->dev;
 	struct noise_keypair *kp = noise_remote_current(&peer->remote);
 	size_t len = offload_split_len(split, i), padded = len + noise_padding_len(len, dev->mtu);
-	uint8_t *out = NULL;
+	uint8_t *out = NULL, *body;
+	enum dp_tx_state *state;
 	int ret;
 
 	if (kp && !peer->staged_count && dev->ops->udp_buffer)
-		out = dev->ops->udp_buffer(dev->io_arg, padded + MESSAGE_DATA_OVERHEAD);
+		out = dev->ops->udp_buffer(dev->io_arg, padded + MESSAGE_DATA_OVERHEAD, &state);
 	if (!out) {
 		offload_split_segment(split, i, dev->segment);
 		send_or_stage(peer, dev->segment, len, t);
 		return;
 	}
-	offload_split_segment(split, i, out + MESSAGE_DATA_HEADER_LEN);
-	memset(out + MESSAGE_DATA_HEADER_LEN + len, 0, padded - len);
-	ret = seal(dev, kp, out, padded, out + MESSAGE_DATA_HEADER_LEN, t);
-	if (ret < 0) {
+	body = out + MESSAGE_DATA_HEADER_LEN;
+	offload_split_segment(split, i, body);
+	memset(body + len, 0, padded - len);
+	ret = seal_and_send(peer, kp, out, state, body, padded, true, t);
+	if (ret < 0 && !dp_crypto_failed(ret)) {
 		/* Expired under our feet: staged like any packet without a session. */
-		memcpy(dev->segment, out + MESSAGE_DATA_HEADER_LEN, len);
+		memcpy(dev->segment, body, len);
 		send_or_stage(peer, dev->segment, len, t);
 		return;
 	}
-	data_sent(peer, out, (size_t)ret, true, t);
-	maybe_rekey(peer, t);
+	if (ret == 0)
+		maybe_rekey(peer, t);
 }
 
 void dp_device_tun_packet(struct dp_device *dev, uint8_t *pkt, size_t len,

@@ -25,8 +25,10 @@ int fleet_file_path(char *buf, size_t len, const char *dir, const char *ifname, 
 {
 	uint8_t hash[8];
 	char hex[17];
+	int ret = blake2s(hash, sizeof(hash), source, strlen(source), NULL, 0);
 
-	blake2s(hash, sizeof(hash), source, strlen(source), NULL, 0);
+	if (ret < 0)
+		return ret;
 	for (size_t i = 0; i < sizeof(hash); ++i)
 		snprintf(hex + 2 * i, 3, "%02x", hash[i]);
 	return snprintf(buf, len, "%s/%s-%s.%s", dir, ifname, hex, ext) < (int)len ? 0 : -ENAMETOOLONG;

@@ -453,9 +453,11 @@ int fleet_lists_expand(struct wg_config *conf, const char *conf_path, const char
 	if (!out->lists)
 		return -ENOMEM;
 	out->n = conf->n_peer_lists;
-	if (!own && (conf->device->flags & WGDEVICE_HAS_PRIVATE_KEY) &&
-	    curve25519_generate_public(own_key, conf->device->private_key))
-		policy.own = own_key;
+	if (!own && (conf->device->flags & WGDEVICE_HAS_PRIVATE_KEY)) {
+		ret = curve25519_generate_public(own_key, conf->device->private_key);
+		if (ret == 0)
+			policy.own = own_key;
+	}
 	for (size_t i = 0; i < out->n && !ret; ++i) {
 		struct fleet_list_result *r = &out->lists[i];
 

@@ -583,12 +583,13 @@ int fleet_check(const struct fleet_host *hosts, size_t n, bool whole, struct fle
 	fl.keys = calloc(n ? n : 1, sizeof(*fl.keys));
 	if (!fl.keys)
 		return -ENOMEM;
-	for (size_t h = 0; h < n; ++h) {
+	for (size_t h = 0; h < n && !ret; ++h) {
 		const struct wg_device *dev = hosts[h].conf->device;
 
-		if (dev->flags & WGDEVICE_HAS_PRIVATE_KEY)
-			fl.keys[h].known =
-				curve25519_generate_public(fl.keys[h].pub, dev->private_key);
+		if (dev->flags & WGDEVICE_HAS_PRIVATE_KEY) {
+			ret = curve25519_generate_public(fl.keys[h].pub, dev->private_key);
+			fl.keys[h].known = ret == 0;
+		}
 	}
 	for (size_t h = 0; h < n && !ret; ++h) {
 		ret = lint_host(&fl, h);

@@ -8,31 +8,36 @@
 #include "noise/cookie.h"
 
 _Static_assert(sizeof(struct message_macs) == 2 * COOKIE_LEN, "macs trail every handshake message");
+_Static_assert((int)NOISE_SYMMETRIC_KEY_LEN == (int)BLAKE2S_HASH_SIZE, "keys are HASH outputs");
 
 static void precompute_key(uint8_t key[NOISE_SYMMETRIC_KEY_LEN], const char label[COOKIE_LABEL_LEN],
 			   const uint8_t public_key[NOISE_PUBLIC_KEY_LEN])
 {
 	struct blake2s_state b;
 
-	blake2s_init(&b, NOISE_SYMMETRIC_KEY_LEN);
+	blake2s_init(&b);
 	blake2s_update(&b, label, COOKIE_LABEL_LEN);
 	blake2s_update(&b, public_key, NOISE_PUBLIC_KEY_LEN);
 	blake2s_final(&b, key);
 	memzero_explicit(&b, sizeof(b));
 }
 
-/* MAC1 covers the message up to its mac1 field, MAC2 up to its mac2 field. */
-static void compute_mac1(uint8_t mac1[COOKIE_LEN], const uint8_t *msg, size_t len,
-			 const uint8_t key[NOISE_SYMMETRIC_KEY_LEN])
+/*
+ * MAC1 covers the message up to its mac1 field, MAC2 up to its mac2 field. The lengths are
+ * constants BLAKE2s accepts, but a MAC that was not computed must never be compared or sent:
+ * 0 or -EINVAL all the same.
+ */
+static int __must_check compute_mac1(uint8_t mac1[COOKIE_LEN], const uint8_t *msg, size_t len,
+				     const uint8_t key[NOISE_SYMMETRIC_KEY_LEN])
 {
-	blake2s(mac1, COOKIE_LEN, msg, len - sizeof(struct message_macs), key,
-		NOISE_SYMMETRIC_KEY_LEN);
+	return blake2s(mac1, COOKIE_LEN, msg, len - sizeof(struct message_macs), key,
+		       NOISE_SYMMETRIC_KEY_LEN);
 }
 
-static void compute_mac2(uint8_t mac2[COOKIE_LEN], const uint8_t *msg, size_t len,
-			 const uint8_t cookie[COOKIE_LEN])
+static int __must_check compute_mac2(uint8_t mac2[COOKIE_LEN], const uint8_t *msg, size_t len,
+				     const uint8_t cookie[COOKIE_LEN])
 {
-	blake2s(mac2, COOKIE_LEN, msg, len - COOKIE_LEN, cookie, COOKIE_LEN);
+	return blake2s(mac2, COOKIE_LEN, msg, len - COOKIE_LEN, cookie, COOKIE_LEN);
 }
 
 static int rng_fill(const struct noise_rng *rng, void *buf, size_t len)
@@ -69,9 +74,8 @@ static int make_cookie(struct cookie_checker *cc, uint8_t cookie[COOKIE_LEN],
 
 	memcpy(in, &src->addr, alen);
 	memcpy(in + alen, &src->port, sizeof(src->port));
-	blake2s(cookie, COOKIE_LEN, in, alen + sizeof(src->port), cc->cc_secret,
-		sizeof(cc->cc_secret));
-	return 0;
+	return blake2s(cookie, COOKIE_LEN, in, alen + sizeof(src->port), cc->cc_secret,
+		       sizeof(cc->cc_secret));
 }
 
 void cookie_checker_init(struct cookie_checker *cc, const struct noise_rng *rng)
@@ -115,8 +119,8 @@ enum cookie_mac_state cookie_checker_validate(struct cookie_checker *cc, const u
 		return ret;
 	macs = (const struct message_macs *)(msg + len - sizeof(*macs));
 
-	compute_mac1(computed, msg, len, cc->cc_mac1_key);
-	if (!ct_memeq(computed, macs->mac1, COOKIE_LEN))
+	if (compute_mac1(computed, msg, len, cc->cc_mac1_key) < 0 ||
+	    !ct_memeq(computed, macs->mac1, COOKIE_LEN))
 		goto out;
 	ret = COOKIE_MAC_VALID_NO_COOKIE;
 	if (!check_cookie)
@@ -124,8 +128,8 @@ enum cookie_mac_state cookie_checker_validate(struct cookie_checker *cc, const u
 
 	if (make_cookie(cc, cookie, src, now) < 0)
 		goto out;
-	compute_mac2(computed, msg, len, cookie);
-	if (!ct_memeq(computed, macs->mac2, COOKIE_LEN))
+	if (compute_mac2(computed, msg, len, cookie) < 0 ||
+	    !ct_memeq(computed, macs->mac2, COOKIE_LEN))
 		goto out;
 	ret = COOKIE_MAC_VALID_WITH_COOKIE;
 out:
@@ -155,8 +159,8 @@ int cookie_checker_create_reply(struct cookie_checker *cc, struct message_handsh
 	if (ret < 0)
 		goto out;
 	/* The AD binds the reply to the initiator's own MAC1: no third party can plant a cookie. */
-	xchacha20poly1305_encrypt(out->encrypted_cookie, cookie, COOKIE_LEN, macs->mac1, COOKIE_LEN,
-				  out->nonce, cc->cc_cookie_key);
+	ret = xchacha20poly1305_encrypt(out->encrypted_cookie, cookie, COOKIE_LEN, macs->mac1,
+					COOKIE_LEN, out->nonce, cc->cc_cookie_key);
 out:
 	memzero_explicit(cookie, sizeof(cookie));
 	return ret;
@@ -178,7 +182,11 @@ void cookie_maker_mac(struct cookie_maker *cm, uint8_t *msg, size_t len, uint64_
 {
 	struct message_macs *macs = (struct message_macs *)(msg + len - sizeof(*macs));
 
-	compute_mac1(macs->mac1, msg, len, cm->cm_mac1_key);
+	/* A zero MAC1, should it not be computed, is one that every responder refuses. */
+	if (compute_mac1(macs->mac1, msg, len, cm->cm_mac1_key) < 0) {
+		memset(macs, 0, sizeof(*macs));
+		return;
+	}
 	memcpy(cm->cm_last_mac1, macs->mac1, COOKIE_LEN);
 	cm->cm_have_sent_mac1 = true;
 
@@ -188,9 +196,7 @@ void cookie_maker_mac(struct cookie_maker *cm, uint8_t *msg, size_t len, uint64_
 		memzero_explicit(cm->cm_cookie, sizeof(cm->cm_cookie));
 		cm->cm_cookie_valid = false;
 	}
-	if (cm->cm_cookie_valid)
-		compute_mac2(macs->mac2, msg, len, cm->cm_cookie);
-	else
+	if (!cm->cm_cookie_valid || compute_mac2(macs->mac2, msg, len, cm->cm_cookie) < 0)
 		memset(macs->mac2, 0, COOKIE_LEN);
 }
 
@@ -202,12 +208,11 @@ int cookie_maker_consume_reply(struct cookie_maker *cm,
 
 	if (!cm->cm_have_sent_mac1)
 		return ret;
-	if (!xchacha20poly1305_decrypt(cookie, reply->encrypted_cookie,
-				       sizeof(reply->encrypted_cookie), cm->cm_last_mac1,
-				       COOKIE_LEN, reply->nonce, cm->cm_cookie_key)) {
-		ret = -EBADMSG;
+	ret = xchacha20poly1305_decrypt(cookie, reply->encrypted_cookie,
+					sizeof(reply->encrypted_cookie), cm->cm_last_mac1,
+					COOKIE_LEN, reply->nonce, cm->cm_cookie_key);
+	if (ret < 0)
 		goto out;
-	}
 	memcpy(cm->cm_cookie, cookie, COOKIE_LEN);
 	cm->cm_cookie_birthdate = now;
 	cm->cm_cookie_valid = true;

@@ -77,7 +77,8 @@ enum cookie_mac_state cookie_checker_validate(struct cookie_checker *cc, const u
 					      bool check_cookie, uint64_t now);
 /*
  * Build the cookie reply to the handshake message msg (len bytes, MAC1 already validated) whose
- * sender index is sender_index. 0 or -errno (-EINVAL for a bad source, rng failure).
+ * sender index is sender_index. 0 or -errno (-EINVAL for a bad source, rng failure, -ENOMEM or
+ * -EIO from the cipher); on error out must not be sent.
  */
 int cookie_checker_create_reply(struct cookie_checker *cc, struct message_handshake_cookie *out,
 				const uint8_t *msg, size_t len, uint32_t sender_index,
@@ -89,7 +90,8 @@ void cookie_maker_clear(struct cookie_maker *cm);
 void cookie_maker_mac(struct cookie_maker *cm, uint8_t *msg, size_t len, uint64_t now);
 /*
  * Take a cookie reply, already matched to this peer by its receiver index. Refused (-EINVAL)
- * unless a MAC1 is outstanding; -EBADMSG when it does not decrypt.
+ * unless a MAC1 is outstanding; -EBADMSG when it does not decrypt, -ENOMEM or -EIO when the
+ * cipher failed (then the reply may be taken again).
  */
 int cookie_maker_consume_reply(struct cookie_maker *cm,
 			       const struct message_handshake_cookie *reply, uint64_t now);

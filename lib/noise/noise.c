@@ -18,6 +18,8 @@
 #include "noise/noise.h"
 #include "noise/tai64n.h"
 
+_Static_assert((int)NOISE_HASH_LEN == (int)BLAKE2S_HASH_SIZE, "HASH is BLAKE2s-256");
+
 static uint64_t elapsed(uint64_t since, uint64_t now)
 {
 	return now > since ? now - since : 0;
@@ -65,26 +67,29 @@ static void mix_hash(uint8_t h[NOISE_HASH_LEN], const uint8_t *src, size_t len)
 {
 	struct blake2s_state b;
 
-	blake2s_init(&b, NOISE_HASH_LEN);
+	blake2s_init(&b);
 	blake2s_update(&b, h, NOISE_HASH_LEN);
 	blake2s_update(&b, src, len);
 	blake2s_final(&b, h);
 	memzero_explicit(&b, sizeof(b));
 }
 
-/* key may be NULL: ee and se only advance the chaining key. */
-static bool __must_check mix_dh(uint8_t ck[NOISE_HASH_LEN], uint8_t key[NOISE_SYMMETRIC_KEY_LEN],
-				const uint8_t private_key[NOISE_PUBLIC_KEY_LEN],
-				const uint8_t public_key[NOISE_PUBLIC_KEY_LEN])
+/*
+ * key may be NULL: ee and se only advance the chaining key. 0, -EKEYREJECTED for a low-order
+ * point (which would contribute a known secret), or -ENOMEM.
+ */
+static int __must_check mix_dh(uint8_t ck[NOISE_HASH_LEN], uint8_t key[NOISE_SYMMETRIC_KEY_LEN],
+			       const uint8_t private_key[NOISE_PUBLIC_KEY_LEN],
+			       const uint8_t public_key[NOISE_PUBLIC_KEY_LEN])
 {
 	uint8_t dh[NOISE_PUBLIC_KEY_LEN];
+	int ret = curve25519(dh, private_key, public_key);
 
-	/* Refuses an all-zero result, so a low-order point never contributes a known secret. */
-	if (!curve25519(dh, private_key, public_key))
-		return false;
+	if (ret < 0)
+		return ret;
 	kdf(ck, key, NULL, dh, sizeof(dh), ck);
 	memzero_explicit(dh, sizeof(dh));
-	return true;
+	return 0;
 }
 
 static bool __must_check mix_precomputed_dh(uint8_t ck[NOISE_HASH_LEN],
@@ -108,23 +113,32 @@ static void mix_psk(uint8_t ck[NOISE_HASH_LEN], uint8_t h[NOISE_HASH_LEN],
 	memzero_explicit(tau, sizeof(tau));
 }
 
-/* Handshake AEADs use nonce 0: every key encrypts exactly one field. */
-static void message_encrypt(uint8_t *dst, const uint8_t *src, size_t len,
-			    const uint8_t key[NOISE_SYMMETRIC_KEY_LEN], uint8_t h[NOISE_HASH_LEN])
+/*
+ * Handshake AEADs use nonce 0: every key encrypts exactly one field, so no cipher context keeps
+ * it. 0 or -errno as chacha20poly1305_encrypt()/_decrypt() (-EBADMSG: not authentic).
+ */
+static int __must_check message_encrypt(uint8_t *dst, const uint8_t *src, size_t len,
+					const uint8_t key[NOISE_SYMMETRIC_KEY_LEN],
+					uint8_t h[NOISE_HASH_LEN])
 {
-	chacha20poly1305_encrypt(dst, src, len, h, NOISE_HASH_LEN, 0, key);
-	mix_hash(h, dst, noise_encrypted_len(len));
+	int ret = chacha20poly1305_encrypt(dst, src, len, h, NOISE_HASH_LEN, 0, key);
+
+	crypto_forget_key(key);
+	if (ret == 0)
+		mix_hash(h, dst, noise_encrypted_len(len));
+	return ret;
 }
 
-static bool __must_check message_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
-					 const uint8_t key[NOISE_SYMMETRIC_KEY_LEN],
-					 uint8_t h[NOISE_HASH_LEN])
+static int __must_check message_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
+					const uint8_t key[NOISE_SYMMETRIC_KEY_LEN],
+					uint8_t h[NOISE_HASH_LEN])
 {
-	if (src_len < NOISE_AUTHTAG_LEN ||
-	    !chacha20poly1305_decrypt(dst, src, src_len, h, NOISE_HASH_LEN, 0, key))
-		return false;
-	mix_hash(h, src, src_len);
-	return true;
+	int ret = chacha20poly1305_decrypt(dst, src, src_len, h, NOISE_HASH_LEN, 0, key);
+
+	crypto_forget_key(key);
+	if (ret == 0)
+		mix_hash(h, src, src_len);
+	return ret;
 }
 
 static void message_ephemeral(uint8_t dst[NOISE_PUBLIC_KEY_LEN],
@@ -155,7 +169,7 @@ static int __must_check generate_ephemeral(const struct noise_local *l,
 	if (ret < 0)
 		return ret;
 	curve25519_clamp_secret(private_key);
-	return curve25519_generate_public(public_key, private_key) ? 0 : -EKEYREJECTED;
+	return curve25519_generate_public(public_key, private_key);
 }
 
 static void handshake_drop_index(struct noise_remote *r)
@@ -206,6 +220,9 @@ static void keypair_drop(struct noise_remote *r, struct noise_keypair *kp)
 	if (!kp)
 		return;
 	u->u_index_drop(u->u_arg, kp->kp_local_index);
+	/* Whichever threads sealed or opened under these keys keep them until told. */
+	crypto_forget_key(kp->kp_send);
+	crypto_forget_key(kp->kp_recv);
 	memzero_explicit(kp, sizeof(*kp));
 }
 
@@ -222,27 +239,38 @@ void noise_local_init(struct noise_local *l, const struct noise_upcall *upcall,
 
 void noise_local_set_prologue(struct noise_local *l, const void *prologue, size_t len)
 {
-	blake2s(l->l_ck0, NOISE_HASH_LEN, NOISE_CONSTRUCTION, strlen(NOISE_CONSTRUCTION), NULL, 0);
+	struct blake2s_state b;
+
+	blake2s_init(&b);
+	blake2s_update(&b, NOISE_CONSTRUCTION, strlen(NOISE_CONSTRUCTION));
+	blake2s_final(&b, l->l_ck0);
 	memcpy(l->l_h0, l->l_ck0, NOISE_HASH_LEN);
 	mix_hash(l->l_h0, prologue, len);
 }
 
 int noise_local_set_private(struct noise_local *l, const uint8_t private_key[NOISE_PUBLIC_KEY_LEN])
 {
-	if (private_key) {
-		memcpy(l->l_private, private_key, NOISE_PUBLIC_KEY_LEN);
-		curve25519_clamp_secret(l->l_private);
-		l->l_has_identity = curve25519_generate_public(l->l_public, l->l_private);
-		if (l->l_has_identity) {
-			cookie_checker_precompute(&l->l_cookie, l->l_public);
-			return 0;
-		}
+	uint8_t private[NOISE_PUBLIC_KEY_LEN], public[NOISE_PUBLIC_KEY_LEN];
+	int ret;
+
+	if (!private_key) {
+		memzero_explicit(l->l_private, NOISE_PUBLIC_KEY_LEN);
+		memzero_explicit(l->l_public, NOISE_PUBLIC_KEY_LEN);
+		l->l_has_identity = false;
+		cookie_checker_precompute(&l->l_cookie, NULL);
+		return 0;
 	}
-	memzero_explicit(l->l_private, NOISE_PUBLIC_KEY_LEN);
-	memzero_explicit(l->l_public, NOISE_PUBLIC_KEY_LEN);
-	l->l_has_identity = false;
-	cookie_checker_precompute(&l->l_cookie, NULL);
-	return private_key ? -EINVAL : 0;
+	memcpy(private, private_key, NOISE_PUBLIC_KEY_LEN);
+	curve25519_clamp_secret(private);
+	ret = curve25519_generate_public(public, private);
+	if (ret == 0) {
+		memcpy(l->l_private, private, NOISE_PUBLIC_KEY_LEN);
+		memcpy(l->l_public, public, NOISE_PUBLIC_KEY_LEN);
+		l->l_has_identity = true;
+		cookie_checker_precompute(&l->l_cookie, l->l_public);
+	}
+	memzero_explicit(private, sizeof(private));
+	return ret;
 }
 
 void noise_local_clear(struct noise_local *l)
@@ -258,7 +286,6 @@ int noise_remote_init(struct noise_remote *r, struct noise_local *l,
 	r->r_local = l;
 	memcpy(r->r_public, public_key, NOISE_PUBLIC_KEY_LEN);
 	cookie_maker_init(&r->r_cookie, public_key);
-	noise_remote_precompute(r);
 	if (l->l_has_identity && ct_memeq(public_key, l->l_public, NOISE_PUBLIC_KEY_LEN))
 		return -EINVAL;
 	return 0;
@@ -272,13 +299,35 @@ void noise_remote_set_psk(struct noise_remote *r, const uint8_t psk[NOISE_SYMMET
 		memzero_explicit(r->r_psk, NOISE_SYMMETRIC_KEY_LEN);
 }
 
-void noise_remote_precompute(struct noise_remote *r)
+int noise_static_dh(const struct noise_local *l, const uint8_t public_key[NOISE_PUBLIC_KEY_LEN],
+		    uint8_t ss[NOISE_PUBLIC_KEY_LEN])
 {
-	const struct noise_local *l = r->r_local;
+	int ret;
 
-	r->r_ss_valid = l->l_has_identity && curve25519(r->r_ss, l->l_private, r->r_public);
-	if (!r->r_ss_valid)
-		memzero_explicit(r->r_ss, sizeof(r->r_ss));
+	if (!l->l_has_identity) {
+		memzero_explicit(ss, NOISE_PUBLIC_KEY_LEN);
+		return 0;
+	}
+	ret = curve25519(ss, l->l_private, public_key);
+	/* Zeroed by curve25519(): what the handshake refuses, not an error of the configuration. */
+	return ret == -EKEYREJECTED ? 0 : ret;
+}
+
+void noise_remote_set_static_dh(struct noise_remote *r, const uint8_t ss[NOISE_PUBLIC_KEY_LEN])
+{
+	memcpy(r->r_ss, ss, NOISE_PUBLIC_KEY_LEN);
+	r->r_ss_valid = !ct_is_zero(ss, NOISE_PUBLIC_KEY_LEN);
+}
+
+int noise_remote_precompute(struct noise_remote *r)
+{
+	uint8_t ss[NOISE_PUBLIC_KEY_LEN];
+	int ret = noise_static_dh(r->r_local, r->r_public, ss);
+
+	if (ret == 0)
+		noise_remote_set_static_dh(r, ss);
+	memzero_explicit(ss, sizeof(ss));
+	return ret;
 }
 
 void noise_remote_handshake_clear(struct noise_remote *r)
@@ -336,19 +385,24 @@ static int create_initiation(struct noise_remote *r, uint8_t ue[NOISE_PUBLIC_KEY
 	message_ephemeral(ue, ue, ck, h);
 
 	/* es */
-	ret = -EKEYREJECTED;
-	if (!mix_dh(ck, key, e, r->r_public))
+	ret = mix_dh(ck, key, e, r->r_public);
+	if (ret < 0)
 		goto out;
 
 	/* s */
-	message_encrypt(es, l->l_public, NOISE_PUBLIC_KEY_LEN, key, h);
+	ret = message_encrypt(es, l->l_public, NOISE_PUBLIC_KEY_LEN, key, h);
+	if (ret < 0)
+		goto out;
 
 	/* ss */
+	ret = -EKEYREJECTED;
 	if (!mix_precomputed_dh(ck, key, r->r_ss))
 		goto out;
 
 	/* {t} */
-	message_encrypt(ets, payload, len, key, h);
+	ret = message_encrypt(ets, payload, len, key, h);
+	if (ret < 0)
+		goto out;
 
 	ret = handshake_new_index(r);
 	if (ret < 0)
@@ -390,13 +444,13 @@ static int consume_initiation(struct noise_local *l, struct noise_remote **rp,
 	message_ephemeral(e, ue, ck, h);
 
 	/* es */
-	ret = -EKEYREJECTED;
-	if (!mix_dh(ck, key, l->l_private, e))
+	ret = mix_dh(ck, key, l->l_private, e);
+	if (ret < 0)
 		goto out;
 
 	/* s */
-	ret = -EBADMSG;
-	if (!message_decrypt(s, es, noise_encrypted_len(NOISE_PUBLIC_KEY_LEN), key, h))
+	ret = message_decrypt(s, es, noise_encrypted_len(NOISE_PUBLIC_KEY_LEN), key, h);
+	if (ret < 0)
 		goto out;
 	ret = -ENOKEY;
 	r = l->l_upcall.u_remote_get(l->l_upcall.u_arg, s);
@@ -409,8 +463,8 @@ static int consume_initiation(struct noise_local *l, struct noise_remote **rp,
 		goto out;
 
 	/* {t} */
-	ret = -EBADMSG;
-	if (!message_decrypt(payload, ets, ets_len, key, h))
+	ret = message_decrypt(payload, ets, ets_len, key, h);
+	if (ret < 0)
 		goto out;
 
 	if (wg_policy) {
@@ -467,19 +521,22 @@ static int create_response(struct noise_remote *r, uint8_t ue[NOISE_PUBLIC_KEY_L
 	message_ephemeral(ue, ue, ck, h);
 
 	/* ee */
-	ret = -EKEYREJECTED;
-	if (!mix_dh(ck, NULL, e, hs->hs_remote_e))
+	ret = mix_dh(ck, NULL, e, hs->hs_remote_e);
+	if (ret < 0)
 		goto out;
 
 	/* se */
-	if (!mix_dh(ck, NULL, e, r->r_public))
+	ret = mix_dh(ck, NULL, e, r->r_public);
+	if (ret < 0)
 		goto out;
 
 	/* psk */
 	mix_psk(ck, h, key, r->r_psk);
 
 	/* {} */
-	message_encrypt(en, payload, len, key, h);
+	ret = message_encrypt(en, payload, len, key, h);
+	if (ret < 0)
+		goto out;
 
 	ret = handshake_new_index(r);
 	if (ret < 0)
@@ -521,20 +578,21 @@ static int consume_response(struct noise_remote *r, const uint8_t ue[NOISE_PUBLI
 	message_ephemeral(re, ue, ck, h);
 
 	/* ee */
-	ret = -EKEYREJECTED;
-	if (!mix_dh(ck, NULL, e, re))
+	ret = mix_dh(ck, NULL, e, re);
+	if (ret < 0)
 		goto out;
 
 	/* se */
-	if (!mix_dh(ck, NULL, l->l_private, re))
+	ret = mix_dh(ck, NULL, l->l_private, re);
+	if (ret < 0)
 		goto out;
 
 	/* psk */
 	mix_psk(ck, h, key, r->r_psk);
 
 	/* {} */
-	ret = -EBADMSG;
-	if (!message_decrypt(payload, en, en_len, key, h))
+	ret = message_decrypt(payload, en, en_len, key, h);
+	if (ret < 0)
 		goto out;
 
 	handshake_consumed(hs, re, ck, h, sender_index, now, NOISE_HANDSHAKE_CONSUMED_RESPONSE);
@@ -763,6 +821,7 @@ int noise_keypair_seal_prepare(struct noise_keypair *kp, uint8_t *out, size_t ou
 	job->dst = m->encrypted_data;
 	job->len = (uint32_t)len;
 	job->seal = true;
+	job->ret = -EINPROGRESS;
 	m->header.type = htole32(MESSAGE_DATA);
 	m->key_idx = htole32(kp->kp_remote_index);
 	m->counter = htole64(job->counter);
@@ -792,25 +851,25 @@ int noise_keypair_open_prepare(struct noise_keypair *kp, uint8_t *out, const uin
 	job->dst = out;
 	job->len = (uint32_t)(len - MESSAGE_DATA_HEADER_LEN);
 	job->seal = false;
-	job->ok = false;
+	job->ret = -EINPROGRESS;
 	return 0;
 }
 
 void noise_crypt_job_run(struct noise_crypt_job *job)
 {
 	if (job->seal)
-		chacha20poly1305_encrypt(job->dst, job->src, job->len, NULL, 0, job->counter,
-					 job->key);
+		job->ret = chacha20poly1305_encrypt(job->dst, job->src, job->len, NULL, 0,
+						    job->counter, job->key);
 	else
-		job->ok = chacha20poly1305_decrypt(job->dst, job->src, job->len, NULL, 0,
-						   job->counter, job->key);
+		job->ret = chacha20poly1305_decrypt(job->dst, job->src, job->len, NULL, 0,
+						    job->counter, job->key);
 	memzero_explicit(job->key, sizeof(job->key));
 }
 
 int noise_keypair_open_finish(struct noise_keypair *kp, const struct noise_crypt_job *job)
 {
-	if (!job->ok)
-		return -EBADMSG;
+	if (job->ret < 0)
+		return job->ret;
 	/* Only now, authenticated, may the counter move the window. */
 	if (!replay_counter_validate(&kp->kp_replay, job->counter, REJECT_AFTER_MESSAGES))
 		return -ESTALE;
@@ -823,8 +882,13 @@ int noise_keypair_encrypt(struct noise_keypair *kp, uint8_t *out, size_t out_cap
 	struct noise_crypt_job job;
 	int ret = noise_keypair_seal_prepare(kp, out, out_cap, in, len, now, &job);
 
-	if (ret >= 0)
-		noise_crypt_job_run(&job);
+	if (ret < 0)
+		return ret;
+	noise_crypt_job_run(&job);
+	if (job.ret < 0) {
+		memzero_explicit(out, (size_t)ret);
+		return job.ret;
+	}
 	return ret;
 }
 

@@ -2,10 +2,11 @@
 /*
  * The WireGuard handshake (Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s) and transport keypairs, sans-I/O.
  *
- * The caller owns all memory (no allocation here), passes CLOCK_BOOTTIME nanoseconds as `now`
- * and wall time for TAI64N labels, and owns the peer and index tables: the core reaches them
- * through the upcalls in struct noise_local. Index upcalls map a random 32-bit index to a remote;
- * the keypair or handshake behind an index is found on the remote.
+ * The caller owns all memory (nothing is allocated here; the crypto library's X25519 allocates,
+ * and its -ENOMEM is passed on), passes CLOCK_BOOTTIME nanoseconds as `now` and wall time for
+ * TAI64N labels, and owns the peer and index tables: the core reaches them through the upcalls
+ * in struct noise_local. Index upcalls map a random 32-bit index to a remote; the keypair or
+ * handshake behind an index is found on the remote.
  *
  * Not thread-safe. All state that changes per packet lives in struct noise_remote and its
  * keypairs, so the caller can serialise per peer; noise_local changes only on reconfiguration.
@@ -14,6 +15,8 @@
  * peer, -EKEYREJECTED a low-order (all-zero) Diffie-Hellman result, -EBADMSG failed
  * authentication, -ESTALE a replayed/old timestamp or counter, -EBUSY an initiation flood,
  * -EKEYEXPIRED a keypair past REJECT_AFTER_TIME or REJECT_AFTER_MESSAGES, -EMSGSIZE no room.
+ * -ENOMEM and -EIO are the crypto library's own failures (crypto.h), never the message's: state
+ * is left as if the message had not arrived, so it may be tried again.
  */
 #ifndef WGCTL_NOISE_NOISE_H
 #define WGCTL_NOISE_NOISE_H
@@ -107,20 +110,32 @@ struct noise_remote {
 void noise_local_init(struct noise_local *l, const struct noise_upcall *upcall,
 		      const struct noise_rng *rng);
 /*
- * Set (clamped) or, with NULL, remove our static private key. Remotes keep a precomputed DH with
- * it: call noise_remote_precompute() on each afterwards. 0 or -EINVAL.
+ * Set (clamped) or, with NULL, remove our static private key: 0, or -ENOMEM and nothing changed.
+ * Remotes keep a precomputed DH with it: recompute it on each afterwards.
  */
 int noise_local_set_private(struct noise_local *l, const uint8_t private_key[NOISE_PUBLIC_KEY_LEN]);
 /* Replace the IDENTIFIER prologue; only for known-answer tests against generic Noise vectors. */
 void noise_local_set_prologue(struct noise_local *l, const void *prologue, size_t len);
 void noise_local_clear(struct noise_local *l);
 
-/* 0, or -EINVAL for a key equal to ours. A low-order key is accepted but never handshakes. */
+/*
+ * 0, or -EINVAL for a key equal to ours. The remote cannot handshake until its DH with our
+ * static key is set: noise_remote_precompute().
+ */
 int noise_remote_init(struct noise_remote *r, struct noise_local *l,
 		      const uint8_t public_key[NOISE_PUBLIC_KEY_LEN]);
 /* NULL for no preshared key (all zeros, as the protocol defines it). */
 void noise_remote_set_psk(struct noise_remote *r, const uint8_t psk[NOISE_SYMMETRIC_KEY_LEN]);
-void noise_remote_precompute(struct noise_remote *r);
+/*
+ * DH(l's static key, public_key), which a remote keeps precomputed: 0 or -ENOMEM. A low-order key
+ * and a missing private key are no error: ss is then all zero, and the remote never handshakes.
+ * Computed apart from the remote so that a configuration can do all of it before committing.
+ */
+int noise_static_dh(const struct noise_local *l, const uint8_t public_key[NOISE_PUBLIC_KEY_LEN],
+		    uint8_t ss[NOISE_PUBLIC_KEY_LEN]);
+void noise_remote_set_static_dh(struct noise_remote *r, const uint8_t ss[NOISE_PUBLIC_KEY_LEN]);
+/* Both of the above, under r's local: 0, or -ENOMEM and r unchanged. */
+int noise_remote_precompute(struct noise_remote *r);
 void noise_remote_handshake_clear(struct noise_remote *r);
 void noise_remote_keypairs_clear(struct noise_remote *r);
 /*
@@ -169,7 +184,8 @@ bool noise_remote_should_rekey_recv(struct noise_remote *r, uint64_t now);
 size_t noise_padding_len(size_t len, size_t mtu);
 /*
  * Write a data message for the plaintext in[0..len) to out (room for len + MESSAGE_DATA_OVERHEAD;
- * in may be out + MESSAGE_DATA_HEADER_LEN). Returns the message length or -errno.
+ * in may be out + MESSAGE_DATA_HEADER_LEN). Returns the message length or -errno; when sealing
+ * itself failed (-ENOMEM, -EIO) the message in out is zeroed.
  */
 int noise_keypair_encrypt(struct noise_keypair *kp, uint8_t *out, size_t out_cap, const uint8_t *in,
 			  size_t len, uint64_t now);
@@ -185,8 +201,10 @@ int noise_keypair_decrypt(struct noise_keypair *kp, uint8_t *out, const uint8_t 
  * The same two operations in three steps, so that the AEAD, the costly middle one, can run
  * anywhere (another thread) and in any order, while whatever orders packets (the counter on
  * send, the replay window on receive) stays in the caller's sequence: prepare, run the job,
- * then (receive only) finish. A job carries a copy of its key, so the keypair may change or go
- * meanwhile; running it wipes the copy. Its buffers must stay until it has run.
+ * then (receive only) finish. A job carries a copy of its key, so the keypair may change
+ * meanwhile; running it wipes the copy. Its buffers must stay until it has run, and it should
+ * run before its keypair is dropped: dropping makes every cipher context forget the keys, and a
+ * job run afterwards would hand them to one again.
  */
 struct noise_crypt_job {
 	uint8_t key[NOISE_SYMMETRIC_KEY_LEN];
@@ -194,7 +212,12 @@ struct noise_crypt_job {
 	const uint8_t *src;
 	uint8_t *dst;
 	uint32_t len; /* of src: plaintext on seal, ciphertext with its tag on open */
-	bool seal, ok;
+	bool seal;
+	/*
+	 * -EINPROGRESS until run, then 0 or as chacha20poly1305_encrypt()/_decrypt(): a failed seal
+	 * leaves dst zeroed, and its datagram must not be sent.
+	 */
+	int ret;
 };
 
 /* As noise_keypair_encrypt, but the sealing is left to the job. Message length or -errno. */

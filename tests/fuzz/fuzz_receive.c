@@ -151,7 +151,7 @@ static void make_side(struct side *s, const char *ip, uint16_t port, uint8_t see
 	set_ep(&s->self, ip, port);
 	memset(s->priv, seed, 32);
 	curve25519_clamp_secret(s->priv);
-	if (!curve25519_generate_public(s->pub, s->priv))
+	if (curve25519_generate_public(s->pub, s->priv))
 		abort();
 	dp_device_open(s->dev);
 	dp_device_set_up(s->dev, true, &now);
@@ -220,7 +220,8 @@ static void mac1_key(uint8_t key[BLAKE2S_HASH_SIZE], const uint8_t pub[32])
 
 	memcpy(in, COOKIE_LABEL_MAC1, COOKIE_LABEL_LEN);
 	memcpy(in + COOKIE_LABEL_LEN, pub, 32);
-	blake2s(key, BLAKE2S_HASH_SIZE, in, sizeof(in), NULL, 0);
+	if (blake2s(key, BLAKE2S_HASH_SIZE, in, sizeof(in), NULL, 0))
+		abort();
 }
 
 /* MAC2 as B's checker would want it from A's address, when B holds a cookie secret. */
@@ -242,8 +243,9 @@ static void stamp_mac2(uint8_t *msg, size_t len, bool v6)
 		memcpy(in, &A.self.addr.addr4.sin_addr, 4);
 		memcpy(in + 4, &A.self.addr.addr4.sin_port, 2);
 	}
-	blake2s(cookie, COOKIE_LEN, in, alen + 2, cc->cc_secret, sizeof(cc->cc_secret));
-	blake2s(msg + len - COOKIE_LEN, COOKIE_LEN, msg, len - COOKIE_LEN, cookie, COOKIE_LEN);
+	if (blake2s(cookie, COOKIE_LEN, in, alen + 2, cc->cc_secret, sizeof(cc->cc_secret)) ||
+	    blake2s(msg + len - COOKIE_LEN, COOKIE_LEN, msg, len - COOKIE_LEN, cookie, COOKIE_LEN))
+		abort();
 }
 
 /*
@@ -384,8 +386,9 @@ static void fuzz_handshake(const uint8_t *data, size_t size, uint8_t flags)
 	if (!(flags & 0x08))
 		memcpy(msg, tmpl, 4); /* keep the header valid unless asked */
 	if (macs) {
-		blake2s(msg + len - 2 * COOKIE_LEN, COOKIE_LEN, msg, len - 2 * COOKIE_LEN,
-			mac1_key_b, sizeof(mac1_key_b));
+		if (blake2s(msg + len - 2 * COOKIE_LEN, COOKIE_LEN, msg, len - 2 * COOKIE_LEN,
+			    mac1_key_b, sizeof(mac1_key_b)))
+			abort();
 		if (flags & 0x10)
 			B.dev->under_load_until = now.now + UNDER_LOAD_AFTER_TIME;
 		if (flags & 0x20)

@@ -293,7 +293,8 @@ int main(int argc, char **argv)
 
 		memcpy(in, COOKIE_LABEL_MAC1, COOKIE_LABEL_LEN);
 		memcpy(in + COOKIE_LABEL_LEN, pub, 32);
-		blake2s(mac1_key, sizeof(mac1_key), in, sizeof(in), NULL, 0);
+		if (blake2s(mac1_key, sizeof(mac1_key), in, sizeof(in), NULL, 0))
+			abort();
 	}
 
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
@@ -361,8 +362,9 @@ int main(int argc, char **argv)
 				payload[0] = MESSAGE_HANDSHAKE_INITIATION;
 				payload[1] = payload[2] = payload[3] = 0;
 				if (mode == MODE_INIT)
-					blake2s(payload + 116, COOKIE_LEN, payload, 116, mac1_key,
-						sizeof(mac1_key));
+					if (blake2s(payload + 116, COOKIE_LEN, payload, 116,
+						    mac1_key, sizeof(mac1_key)))
+						abort();
 				memset(payload + 132, 0, COOKIE_LEN);
 				break;
 			case MODE_GARBAGE:

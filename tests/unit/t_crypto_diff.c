@@ -5,6 +5,7 @@
  * from a seeded generator; WGCTL_SEED=<n> replays a run.
  * Also counts OpenSSL allocations to hold the seam to "no allocation per packet".
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <sodium.h>
 
 #include "crypto/crypto.h"
+#include "failalloc.h"
 #include "tap.h"
 
 enum { MAX_LEN = 2000, ROUNDS = 1000 };
@@ -46,31 +48,6 @@ static size_t rng_below(size_t n)
 	return (size_t)(rng() % n);
 }
 
-static unsigned long ossl_allocs;
-
-static void *count_malloc(size_t n, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	__atomic_fetch_add(&ossl_allocs, 1, __ATOMIC_RELAXED);
-	return malloc(n);
-}
-
-static void *count_realloc(void *p, size_t n, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	__atomic_fetch_add(&ossl_allocs, 1, __ATOMIC_RELAXED);
-	return realloc(p, n);
-}
-
-static void count_free(void *p, const char *file, int line)
-{
-	(void)file;
-	(void)line;
-	free(p);
-}
-
 static void test_no_alloc(void)
 {
 	uint8_t key[32], nonce[12], buf[1500 + 16], ad[16];
@@ -83,24 +60,24 @@ static void test_no_alloc(void)
 	rng_fill(ad, sizeof(ad));
 	rng_fill(buf, sizeof(buf));
 	/* First use on this thread may allocate, including the error-queue state of a failed decrypt. */
-	chacha20poly1305_encrypt_ietf(buf, buf, 1420, ad, sizeof(ad), nonce, key);
-	good &= chacha20poly1305_decrypt_ietf(buf, buf, 1436, ad, sizeof(ad), nonce, key);
+	must(chacha20poly1305_encrypt_ietf(buf, buf, 1420, ad, sizeof(ad), nonce, key));
+	good &= chacha20poly1305_decrypt_ietf(buf, buf, 1436, ad, sizeof(ad), nonce, key) == 0;
 	buf[0] ^= 1;
-	good &= !chacha20poly1305_decrypt_ietf(buf, buf, 1436, ad, sizeof(ad), nonce, key);
+	good &= chacha20poly1305_decrypt_ietf(buf, buf, 1436, ad, sizeof(ad), nonce, key) == -EBADMSG;
 
-	before = ossl_allocs;
+	before = failalloc_allocs;
 	for (i = 0; i < 1000; ++i) {
 		key[0] = (uint8_t)i;
-		chacha20poly1305_encrypt(buf, buf, 1420, ad, sizeof(ad), (uint64_t)i, key);
-		good &= chacha20poly1305_decrypt(buf, buf, 1436, ad, sizeof(ad), (uint64_t)i, key);
-		chacha20poly1305_encrypt(buf, buf, 0, NULL, 0, (uint64_t)i, key);
-		good &= chacha20poly1305_decrypt(buf, buf, 16, NULL, 0, (uint64_t)i, key);
+		must(chacha20poly1305_encrypt(buf, buf, 1420, ad, sizeof(ad), (uint64_t)i, key));
+		good &= chacha20poly1305_decrypt(buf, buf, 1436, ad, sizeof(ad), (uint64_t)i, key) == 0;
+		must(chacha20poly1305_encrypt(buf, buf, 0, NULL, 0, (uint64_t)i, key));
+		good &= chacha20poly1305_decrypt(buf, buf, 16, NULL, 0, (uint64_t)i, key) == 0;
 		buf[3] ^= 1;
-		good &= !chacha20poly1305_decrypt(buf, buf, 16, NULL, 0, (uint64_t)i, key);
+		good &= chacha20poly1305_decrypt(buf, buf, 16, NULL, 0, (uint64_t)i, key) == -EBADMSG;
 	}
 	ok(good, "aead round trips around the allocation count");
-	ok(ossl_allocs == before, "no OpenSSL allocation in 5000 AEAD calls (got %lu)", ossl_allocs - before);
-	if (ossl_allocs == before && before == 0)
+	ok(failalloc_allocs == before, "no OpenSSL allocation in 5000 AEAD calls (got %lu)", failalloc_allocs - before);
+	if (failalloc_allocs == before && before == 0)
 		printf("# note: allocation hook saw nothing at all; check CRYPTO_set_mem_functions\n");
 }
 
@@ -117,7 +94,7 @@ static void test_x25519(void)
 
 		rng_fill(s, sizeof(s));
 		rng_fill(p, sizeof(p));
-		r_ours = curve25519(ours, s, p);
+		r_ours = curve25519(ours, s, p) == 0;
 		r_theirs = crypto_scalarmult_curve25519(theirs, s, p);
 		if (r_ours != (r_theirs == 0) || (r_ours && memcmp(ours, theirs, 32))) {
 			tap_hexdump("scalar", s, 32);
@@ -126,16 +103,16 @@ static void test_x25519(void)
 		}
 		rejected += !r_ours;
 
-		if (!curve25519_generate_public(ours, s) || crypto_scalarmult_curve25519_base(theirs, s) ||
+		if (curve25519_generate_public(ours, s) || crypto_scalarmult_curve25519_base(theirs, s) ||
 		    memcmp(ours, theirs, 32)) {
 			tap_hexdump("secret", s, 32);
 			pub_same = false;
 		}
 	}
-	before = ossl_allocs;
-	if (curve25519(ours, s, p))
-		printf("# x25519 via EVP_PKEY: %lu OpenSSL allocations per call\n", ossl_allocs - before);
-	ok(ossl_allocs > before, "allocation hook is live (x25519 allocates)");
+	before = failalloc_allocs;
+	if (curve25519(ours, s, p) == 0)
+		printf("# x25519 via EVP_PKEY: %lu OpenSSL allocations per call\n", failalloc_allocs - before);
+	ok(failalloc_allocs > before, "allocation hook is live (x25519 allocates)");
 	ok(same, "x25519 == libsodium for %d random scalars/points (%d rejected by both)", ROUNDS, rejected);
 	ok(pub_same, "x25519 public key == libsodium scalarmult_base for %d random secrets", ROUNDS);
 }
@@ -148,10 +125,10 @@ static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, con
 	size_t at;
 
 	if (x) {
-		xchacha20poly1305_encrypt(ours, pt, len, ad, adlen, nonce, key);
+		must(xchacha20poly1305_encrypt(ours, pt, len, ad, adlen, nonce, key));
 		crypto_aead_xchacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, ad, adlen, NULL, nonce, key);
 	} else {
-		chacha20poly1305_encrypt_ietf(ours, pt, len, ad, adlen, nonce, key);
+		must(chacha20poly1305_encrypt_ietf(ours, pt, len, ad, adlen, nonce, key));
 		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, ad, adlen, NULL, nonce, key);
 	}
 	good &= clen == len + 16 && !memcmp(ours, theirs, len + 16);
@@ -159,22 +136,22 @@ static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, con
 	/* In place: encrypt over a copy of the plaintext, decrypt it back over itself. */
 	memcpy(back, pt, len);
 	if (x)
-		xchacha20poly1305_encrypt(back, back, len, ad, adlen, nonce, key);
+		must(xchacha20poly1305_encrypt(back, back, len, ad, adlen, nonce, key));
 	else
-		chacha20poly1305_encrypt_ietf(back, back, len, ad, adlen, nonce, key);
+		must(chacha20poly1305_encrypt_ietf(back, back, len, ad, adlen, nonce, key));
 	good &= !memcmp(back, theirs, len + 16);
 	if (x)
-		good &= xchacha20poly1305_decrypt(back, back, len + 16, ad, adlen, nonce, key);
+		good &= xchacha20poly1305_decrypt(back, back, len + 16, ad, adlen, nonce, key) == 0;
 	else
-		good &= chacha20poly1305_decrypt_ietf(back, back, len + 16, ad, adlen, nonce, key);
+		good &= chacha20poly1305_decrypt_ietf(back, back, len + 16, ad, adlen, nonce, key) == 0;
 	good &= !memcmp(back, pt, len);
 
 	/* Out of place, and the oracle must agree with our decryption. */
 	memset(back, 0, len + 16);
 	if (x)
-		good &= xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key);
+		good &= xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key) == 0;
 	else
-		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce, key);
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce, key) == 0;
 	good &= !memcmp(back, pt, len);
 
 	/* Any flipped bit in ciphertext, tag or ad must be refused. */
@@ -184,9 +161,9 @@ static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, con
 	else
 		ad[at - len - 16] ^= (uint8_t)(1U << rng_below(8));
 	if (x)
-		good &= !xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key);
+		good &= xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key) == -EBADMSG;
 	else
-		good &= !chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce, key);
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce, key) == -EBADMSG;
 	return good;
 }
 
@@ -227,7 +204,7 @@ static void test_wg_nonce(void)
 		counter = i < 3 ? (uint64_t)i - 1 : rng();
 		for (j = 0; j < 8; ++j)
 			n12[4 + j] = (uint8_t)(counter >> (8 * j));
-		chacha20poly1305_encrypt(ours, pt, sizeof(pt), NULL, 0, counter, key);
+		must(chacha20poly1305_encrypt(ours, pt, sizeof(pt), NULL, 0, counter, key));
 		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, sizeof(pt), NULL, 0, NULL, n12, key);
 		good &= !memcmp(ours, theirs, sizeof(ours));
 	}
@@ -253,15 +230,15 @@ static void test_key_reuse(void)
 		rng_fill(nonce, sizeof(nonce));
 		rng_fill(pt, len);
 		if (rng_below(50) == 0)
-			crypto_thread_forget();
-		chacha20poly1305_encrypt_ietf(ours, pt, len, NULL, 0, nonce, key);
+			crypto_forget_key(keys[rng_below(3)]);
+		must(chacha20poly1305_encrypt_ietf(ours, pt, len, NULL, 0, nonce, key));
 		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, NULL, 0, NULL, nonce, key);
 		good &= !memcmp(ours, theirs, len + 16);
-		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce, key) &&
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce, key) == 0 &&
 			!memcmp(back, pt, len);
 		/* A failed open (wrong key) must not leave that key or a broken state behind. */
-		good &= !chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce,
-						       keys[(k + 1) % 3]);
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce,
+						       keys[(k + 1) % 3]) == -EBADMSG;
 	}
 	ok(good, "3000 seals and opens under 3 reused keys, interleaved and forgotten: == libsodium");
 }
@@ -279,10 +256,10 @@ static void *thread_fn(void *arg)
 	memset(pt, 0x42, sizeof(pt));
 	for (i = 0; i < 200; ++i) {
 		nonce[0] = (uint8_t)i;
-		chacha20poly1305_encrypt_ietf(ours, pt, sizeof(pt), NULL, 0, nonce, key);
+		must(chacha20poly1305_encrypt_ietf(ours, pt, sizeof(pt), NULL, 0, nonce, key));
 		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, sizeof(pt), NULL, 0, NULL, nonce, key);
 		good &= !memcmp(ours, theirs, sizeof(ours));
-		good &= chacha20poly1305_decrypt_ietf(ours, ours, sizeof(ours), NULL, 0, nonce, key);
+		good &= chacha20poly1305_decrypt_ietf(ours, ours, sizeof(ours), NULL, 0, nonce, key) == 0;
 	}
 	if ((uintptr_t)arg & 1)
 		crypto_thread_exit();
@@ -380,14 +357,14 @@ static void test_blake2s(void)
 		rng_fill(in, len);
 		rng_fill(key, sizeof(key));
 
-		blake2s(ours, 32, in, len, NULL, 0);
+		must(blake2s(ours, 32, in, len, NULL, 0));
 		eval &= evp_blake2s(theirs, 32, in, len, NULL, 0);
 		good_h &= !memcmp(ours, theirs, 32);
 
 		/* WireGuard's MAC1/MAC2 are 16-byte keyed digests; cover every key and output size. */
 		if (i % 4 == 0)
 			outlen = 16;
-		blake2s(ours, outlen, in, len, key, keylen);
+		must(blake2s(ours, outlen, in, len, key, keylen));
 		eval &= evp_blake2s(theirs, outlen, in, len, key, keylen);
 		if (memcmp(ours, theirs, outlen)) {
 			printf("# keyed len %zu keylen %zu outlen %zu\n", len, keylen, outlen);
@@ -416,7 +393,7 @@ int main(void)
 	uint64_t seed;
 
 	/* Before any OpenSSL call, or OpenSSL refuses to switch allocators. */
-	ok(CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free), "OpenSSL allocation hook installed");
+	ok(failalloc_install(), "OpenSSL allocation hook installed");
 	ok(sodium_init() >= 0, "libsodium oracle initialised");
 	ok(crypto_thread_init() == 0, "crypto_thread_init");
 

@@ -5,7 +5,9 @@
  * started by either side, data both ways, roaming, the inner-source check, peer removal,
  * keepalives, a malformed-datagram matrix where each kind lands on its own counter with no
  * reply, cookie replies under load, load decided from the queue of MAC1-valid handshakes (never
- * from wrong-MAC1 floods), and three simulated hours of traffic with rekeys.
+ * from wrong-MAC1 floods), and three simulated hours of traffic with rekeys. With OpenSSL out
+ * of memory (failalloc.h): a set fails whole with -ENOMEM, and the packet path drops and counts.
+ * With deferred seals: a datagram leaves only once its seal has run.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -16,6 +18,7 @@
 
 #include "crypto/crypto.h"
 #include "datapath/device.h"
+#include "failalloc.h"
 #include "noise/messages.h"
 #include "tap.h"
 
@@ -26,6 +29,7 @@
 struct frame {
 	size_t len;
 	struct dp_endpoint to;
+	enum dp_tx_state state;
 	uint8_t data[BUFSZ];
 };
 
@@ -53,15 +57,23 @@ static void advance(uint64_t ns)
 	now.wall.tv_nsec %= 1000000000L;
 }
 
-/* Batched mode: datagrams are sealed where they are queued, and jobs run in reverse order. */
+/*
+ * Batched mode: datagrams are sealed where they are queued, and jobs run in reverse order. The
+ * queue is stricter than the daemon's, which sends up to the first PENDING datagram: while any
+ * frame is PENDING, deliver() sends none (the device points at that frame; it must not move).
+ */
 static bool batched;
 static size_t largest_batch;
 
-static uint8_t *io_udp_buffer(void *arg, size_t cap)
+static uint8_t *io_udp_buffer(void *arg, size_t cap, enum dp_tx_state **state)
 {
 	struct side *s = arg;
 
-	return s->nudp == QMAX || cap > BUFSZ ? NULL : s->udp[s->nudp].data;
+	if (s->nudp == QMAX || cap > BUFSZ)
+		return NULL;
+	s->udp[s->nudp].state = DP_TX_PENDING;
+	*state = &s->udp[s->nudp].state;
+	return s->udp[s->nudp].data;
 }
 
 static int io_udp_send(void *arg, const struct dp_endpoint *ep, const void *buf, size_t len)
@@ -72,8 +84,10 @@ static int io_udp_send(void *arg, const struct dp_endpoint *ep, const void *buf,
 		return -ENOBUFS;
 	s->udp[s->nudp].len = len;
 	s->udp[s->nudp].to = *ep;
-	if (buf != s->udp[s->nudp].data)
+	if (buf != s->udp[s->nudp].data) {
 		memcpy(s->udp[s->nudp].data, buf, len);
+		s->udp[s->nudp].state = DP_TX_SEALED;
+	}
 	++s->nudp;
 	return 0;
 }
@@ -206,12 +220,24 @@ static void make_side(struct side *s, const char *ip, uint16_t port)
 	crypto_random(s->priv, 32);
 	s->priv[0] &= 248;
 	s->priv[31] = (s->priv[31] & 127) | 64;
-	if (!curve25519_generate_public(s->pub, s->priv))
-		abort();
+	must(curve25519_generate_public(s->pub, s->priv));
 	dp_device_open(s->dev);
 }
 
-/* Moves queued datagrams across until both queues are empty; returns how many moved. */
+/* How many queued frames may go: all of them, or none while one is PENDING. */
+static size_t sendable(const struct side *s)
+{
+	for (size_t i = 0; i < s->nudp; ++i) {
+		if (s->udp[i].state == DP_TX_PENDING)
+			return 0;
+	}
+	return s->nudp;
+}
+
+/*
+ * Moves queued datagrams across until both queues have nothing left to send (DEAD ones are
+ * dropped); returns how many moved.
+ */
 static size_t deliver(void)
 {
 	static struct frame f;
@@ -223,16 +249,21 @@ static size_t deliver(void)
 		for (int i = 0; i < 2; ++i) {
 			struct side *from = i ? &B : &A, *to = i ? &A : &B;
 			static struct frame batch[QMAX];
-			size_t n = batched ? from->nudp : from->nudp > 0;
+			size_t n = sendable(from);
 
+			if (!batched && n)
+				n = 1;
 			if (!n)
 				continue;
 			/* Batched: everything queued goes over as one receive batch. */
 			memcpy(batch, from->udp, n * sizeof(f));
 			memmove(from->udp, from->udp + n, (from->nudp - n) * sizeof(f));
 			from->nudp -= n;
-			for (size_t k = 0; k < n; ++k)
+			for (size_t k = 0; k < n; ++k) {
+				if (batch[k].state == DP_TX_DEAD)
+					continue;
 				dp_device_udp_packet(to->dev, &from->self, batch[k].data, batch[k].len, &now);
+			}
 			settle();
 			any = true;
 			moved += n;
@@ -482,6 +513,176 @@ static void test_atomic_apply(void)
 	strbuf_free(&why);
 }
 
+/* The parts of a configuration a failed set must not touch. */
+static bool same_config(const struct wg_device *a, const struct wg_device *b)
+{
+	const struct wg_peer *p, *q;
+	const struct wg_allowedip *x, *y;
+
+	if (!a || !b || a->flags != b->flags || memcmp(a->private_key, b->private_key, 32) ||
+	    memcmp(a->public_key, b->public_key, 32) || a->listen_port != b->listen_port ||
+	    model_peer_count(a) != model_peer_count(b))
+		return false;
+	for (p = a->first_peer, q = b->first_peer; p && q; p = p->next_peer, q = q->next_peer) {
+		if (p->flags != q->flags || memcmp(p->public_key, q->public_key, 32))
+			return false;
+		for (x = p->first_allowedip, y = q->first_allowedip; x && y;
+		     x = x->next_allowedip, y = y->next_allowedip) {
+			if (x->cidr != y->cidr || memcmp(&x->ip6, &y->ip6, sizeof(x->ip6)))
+				return false;
+		}
+		if (x || y)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The Diffie-Hellman work of a set (our new public key, each peer's DH under a new private key,
+ * each new peer's) comes before anything changes: OpenSSL failing at any of its allocations
+ * fails the set with -ENOMEM, the device as it was and its session working.
+ */
+static void test_apply_out_of_memory(void)
+{
+	struct wg_device *before = dp_device_export(A.dev), *after, *d = model_device_new();
+	struct wg_peer *p = model_peer_new(d);
+	bool enomem = true, same = true;
+	struct strbuf why;
+	long k;
+	int ret;
+
+	strbuf_init(&why);
+	d->flags = WGDEVICE_HAS_PRIVATE_KEY;
+	crypto_random(d->private_key, 32);
+	p->flags = WGPEER_HAS_PUBLIC_KEY;
+	crypto_random(p->public_key, 32);
+	add_aip(p, "10.3.0.0", 24);
+	for (k = 0; k < 1000; ++k) {
+		strbuf_reset(&why);
+		failalloc_after(k);
+		ret = dp_device_apply(A.dev, d, &now, &why);
+		if (!failalloc_off())
+			break;
+		after = dp_device_export(A.dev);
+		enomem &= ret == -ENOMEM && !strcmp(why.buf, "out of memory");
+		same &= same_config(before, after);
+		model_device_free(after);
+	}
+	settle();
+	ok(k > 0 && enomem,
+	   "a new private key and a new peer: each of %ld OpenSSL allocations failing "
+	   "fails the set with -ENOMEM (out of memory), not a rejected key",
+	   k);
+	ok(same, "and leaves the device as it was: key, peers, allowed IPs");
+	after = dp_device_export(A.dev);
+	ok(ret == 0 && model_peer_count(after) == 2 &&
+		   memcmp(after->public_key, before->public_key, 32),
+	   "with them all, the set applies");
+	model_device_free(after);
+
+	/* Back: the old key, without the new peer; then a new handshake under the old key. */
+	p->flags |= WGPEER_REMOVE_ME;
+	memcpy(d->private_key, before->private_key, 32);
+	ok(dp_device_apply(A.dev, d, &now, NULL) == 0, "the old key again, the new peer gone");
+	settle();
+	after = dp_device_export(A.dev);
+	ok(same_config(before, after), "as before");
+	advance(REKEY_TIMEOUT);
+	send_from(&A, "10.1.0.1", "10.2.0.1", 20, 6);
+	deliver();
+	ok(got_packet(&B, "10.1.0.1", 20, 6), "and traffic flows");
+	model_device_free(after);
+	model_device_free(before);
+	model_device_free(d);
+	strbuf_free(&why);
+}
+
+/*
+ * The packet path never aborts. A thread that has no cipher contexts and cannot make them
+ * (OpenSSL out of memory) drops what it cannot seal, counted as tx_crypto_failed and never sent;
+ * what it cannot open is rx_crypto_failed, not blamed on the sender (rx_data_invalid), and moves
+ * no replay window, so the same datagram is taken once memory is back.
+ */
+static void test_packet_path_out_of_memory(void)
+{
+	const char *impl = crypto_aead_impl();
+	uint64_t tx = STAT(&A, tx_crypto_failed), rx = STAT(&B, rx_crypto_failed),
+		 invalid = STAT(&B, rx_data_invalid);
+	static struct frame kept;
+	static uint8_t scratch[BUFSZ];
+	bool wiped = true;
+
+	if (crypto_aead_select("openssl")) {
+		ok(false, "the OpenSSL AEAD, whose contexts can fail to be made");
+		return;
+	}
+	send_from(&A, "10.1.0.1", "10.2.0.1", 30, 7);
+	deliver();
+	ok(got_packet(&B, "10.1.0.1", 30, 7), "a session A -> B");
+
+	crypto_thread_exit();
+	failalloc_after(0);
+	send_from(&A, "10.1.0.1", "10.2.0.1", 40, 8);
+	failalloc_off();
+	for (size_t i = 0; i < A.nudp; ++i)
+		wiped &= A.udp[i].state == DP_TX_DEAD &&
+			 ct_is_zero(A.udp[i].data + MESSAGE_DATA_HEADER_LEN,
+				    A.udp[i].len - MESSAGE_DATA_HEADER_LEN);
+	ok(STAT(&A, tx_crypto_failed) == tx + 1 && A.nudp == batched && wiped,
+	   "no cipher context, no memory: the packet is dropped and counted, %s",
+	   batched ? "its queued datagram DEAD and zeroed" : "nothing queued");
+	ok(deliver() == batched && B.ntun == 0, "nothing reaches B");
+
+	send_from(&A, "10.1.0.1", "10.2.0.1", 50, 9);
+	ok(A.nudp == 1 && A.udp[0].state == DP_TX_SEALED, "with memory back A seals again");
+	kept = A.udp[0];
+	A.nudp = 0;
+	crypto_thread_exit();
+	failalloc_after(0);
+	/* A copy: the failed open zeroes what it was to decrypt, in place. */
+	memcpy(scratch, kept.data, kept.len);
+	udp_in(&B, &A, scratch, kept.len);
+	failalloc_off();
+	ok(STAT(&B, rx_crypto_failed) == rx + 1 && STAT(&B, rx_data_invalid) == invalid &&
+		   B.ntun == 0,
+	   "B cannot open it: rx_crypto_failed, not rx_data_invalid, nothing written");
+	A.udp[A.nudp++] = kept;
+	deliver();
+	ok(got_packet(&B, "10.1.0.1", 50, 9),
+	   "the same datagram again, with memory: taken (no replay)");
+	must(crypto_thread_init());
+	must(crypto_aead_select(impl));
+}
+
+/*
+ * With deferred seals a datagram sits in the io's queue as plaintext until its job has run:
+ * PENDING, and nothing leaves, until dp_device_seal_pending() has made it SEALED.
+ */
+static void test_unsealed_held(void)
+{
+	static const uint8_t plain[64] = {[0 ... 63] = 0xee};
+	uint8_t *pkt = room + DP_HEADROOM;
+	size_t len = ip4_packet(pkt, "10.1.0.1", "10.2.0.1", sizeof(plain), 0xee);
+	struct frame *f = &A.udp[0];
+
+	if (!batched)
+		return;
+	B.ntun = 0;
+	dp_device_tun_packet(A.dev, pkt, len, NULL, &now);
+	ok(A.nudp == 1 && f->state == DP_TX_PENDING &&
+		   memmem(f->data, f->len, plain, sizeof(plain)),
+	   "a datagram queued for a deferred seal: PENDING, and still plaintext");
+	ok(deliver() == 0 && A.nudp == 1 && B.ntun == 0, "nothing is sent while it is PENDING");
+	dp_device_seal_pending(A.dev);
+	ok(f->state == DP_TX_SEALED && !memmem(f->data, f->len, plain, sizeof(plain)),
+	   "dp_device_seal_pending(): SEALED, ciphertext");
+	ok(deliver() == 1 && got_packet(&B, "10.1.0.1", sizeof(plain), 0xee),
+	   "then it goes, and arrives");
+
+	/* Left pending for main(): a device freed with it leaves a DEAD, zeroed datagram. */
+	dp_device_tun_packet(A.dev, pkt, len, NULL, &now);
+}
+
 static void test_keepalive(void)
 {
 	uint64_t before = STAT(&B, rx_keepalives);
@@ -588,8 +789,8 @@ static void forge_initiation(uint8_t msg[MESSAGE_INITIATION_LEN], const struct s
 		return;
 	memcpy(in, COOKIE_LABEL_MAC1, COOKIE_LABEL_LEN);
 	memcpy(in + COOKIE_LABEL_LEN, to->pub, NOISE_PUBLIC_KEY_LEN);
-	blake2s(key, sizeof(key), in, sizeof(in), NULL, 0);
-	blake2s(msg + covered, COOKIE_LEN, msg, covered, key, sizeof(key));
+	must(blake2s(key, sizeof(key), in, sizeof(in), NULL, 0));
+	must(blake2s(msg + covered, COOKIE_LEN, msg, covered, key, sizeof(key)));
 }
 
 /* n forged initiations to B from spoofed sources, in one batch: queued, not yet processed. */
@@ -766,8 +967,7 @@ static void test_new_private_key(void)
 	ok(got_packet(&A, "10.2.0.1", 10, 1), "tunnel up before the key change");
 	memcpy(old_pub, B.pub, 32);
 	crypto_random(B.priv, 32);
-	if (!curve25519_generate_public(B.pub, B.priv))
-		abort();
+	must(curve25519_generate_public(B.pub, B.priv));
 	ok(configure(&B, &A, "10.1.0.0", true, 0) == 0, "B takes a new private key");
 	p->flags = WGPEER_HAS_PUBLIC_KEY | WGPEER_REMOVE_ME;
 	memcpy(p->public_key, old_pub, 32);
@@ -825,7 +1025,11 @@ static void test_batch_order(void)
 
 int main(void)
 {
-	crypto_init();
+	/* Before any OpenSSL call, or OpenSSL refuses to switch allocators. */
+	if (!failalloc_install() || crypto_init()) {
+		ok(false, "set up");
+		return done_testing();
+	}
 	for (int mode = 0; mode < 2; ++mode) {
 		batched = mode;
 		if (batched)
@@ -847,8 +1051,16 @@ int main(void)
 		test_hours();
 		test_new_private_key();
 		test_bounce_initiates_at_once();
+		test_apply_out_of_memory();
+		test_packet_path_out_of_memory();
+		test_unsealed_held();
 		dp_device_free(A.dev);
 		dp_device_free(B.dev);
+		if (batched)
+			ok(A.nudp == 1 && A.udp[0].state == DP_TX_DEAD &&
+				   ct_is_zero(A.udp[0].data + MESSAGE_DATA_HEADER_LEN,
+					      A.udp[0].len - MESSAGE_DATA_HEADER_LEN),
+			   "freed with a seal pending: the datagram DEAD, its plaintext zeroed");
 	}
 	printf("1..%u\n", tap_run);
 	return tap_failed ? 1 : 0;

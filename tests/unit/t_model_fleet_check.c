@@ -165,7 +165,7 @@ int main(void)
 	if (crypto_init())
 		return 1;
 	for (size_t k = 0; k < 4; ++k) {
-		if (!key_from_base64(key, priv[k]) || !curve25519_generate_public(key, key))
+		if (!key_from_base64(key, priv[k]) || curve25519_generate_public(key, key))
 			return 1;
 		key_to_base64(pub[k], key);
 	}

@@ -4,7 +4,8 @@
  * the pattern-level entry points, (b) a WireGuard-framed vector produced by an independent Python
  * implementation (tests/vectors/noise/gen_wg_vector.py), (c) two in-memory cores driven by a
  * virtual clock: sessions both ways, key confirmation, replay and flood rules, low-order keys,
- * expiry by time and by counter.
+ * expiry by time and by counter; the crypto library out of memory at every allocation of every
+ * handshake step (failalloc.h), and keys leaving the cipher contexts when keypairs go.
  */
 #include <endian.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "crypto/crypto.h"
+#include "failalloc.h"
 #include "noise/noise.h"
 #include "noise/tai64n.h"
 #include "tap.h"
@@ -163,7 +165,7 @@ static struct noise_remote *node_add_peer(struct node *n, const uint8_t public_k
 {
 	struct noise_remote *r = &n->peers[n->npeers++];
 
-	if (noise_remote_init(r, &n->l, public_key) < 0)
+	if (noise_remote_init(r, &n->l, public_key) < 0 || noise_remote_precompute(r) < 0)
 		ok(false, "%s: add peer", n->name);
 	noise_remote_set_psk(r, psk);
 	return r;
@@ -836,11 +838,146 @@ static void test_counter_limits(struct world *w)
 		m->header.type = htole32(MESSAGE_DATA);
 		m->key_idx = htole32(kpb->kp_local_index);
 		m->counter = htole64(REJECT_AFTER_MESSAGES);
-		chacha20poly1305_encrypt(m->encrypted_data, msg, 1, NULL, 0, REJECT_AFTER_MESSAGES,
-					 kpa->kp_send);
+		must(chacha20poly1305_encrypt(m->encrypted_data, msg, 1, NULL, 0,
+					      REJECT_AFTER_MESSAGES, kpa->kp_send));
 		ret = noise_keypair_decrypt(kpb, plain, wire, MESSAGE_DATA_MIN_LEN + 1, w->now);
 		ok(ret == -EKEYEXPIRED, "received counter REJECT_AFTER_MESSAGES refused (%d)", ret);
 	}
+}
+
+/*
+ * step() failing at its k-th OpenSSL allocation and every one after, for each k until it needs
+ * no more: each time -ENOMEM, and state unchanged (what unchanged() compares against a snapshot),
+ * so the step then succeeds as if the failures never happened. Returns that last result.
+ */
+static int each_allocation(const char *what, struct world *w, int (*step)(struct world *w),
+			   bool (*unchanged)(const struct world *w))
+{
+	bool enomem = true, same = true;
+	int ret;
+	long k;
+
+	for (k = 0; k < 1000; ++k) {
+		failalloc_after(k);
+		ret = step(w);
+		if (!failalloc_off())
+			break;
+		enomem &= ret == -ENOMEM;
+		same &= unchanged(w);
+	}
+	ok(k > 0 && enomem, "%s: each of %ld allocations failing is -ENOMEM, not the peer's fault",
+	   what, k);
+	ok(same, "%s: and leaves the state as before, so the same message works later", what);
+	return ret;
+}
+
+static struct {
+	struct message_handshake_initiation init;
+	struct message_handshake_response resp;
+	struct noise_remote *found;
+	struct noise_handshake hs_a, hs_b;
+	uint8_t ts_b[NOISE_TIMESTAMP_LEN];
+	size_t indices_a, indices_b;
+} oom;
+
+static void oom_snapshot(const struct world *w)
+{
+	oom.hs_a = w->ab->r_handshake;
+	oom.hs_b = w->ba->r_handshake;
+	memcpy(oom.ts_b, w->ba->r_timestamp, sizeof(oom.ts_b));
+	oom.indices_a = node_index_count(&w->a);
+	oom.indices_b = node_index_count(&w->b);
+}
+
+static bool oom_unchanged(const struct world *w)
+{
+	return !memcmp(&oom.hs_a, &w->ab->r_handshake, sizeof(oom.hs_a)) &&
+	       !memcmp(&oom.hs_b, &w->ba->r_handshake, sizeof(oom.hs_b)) &&
+	       !memcmp(oom.ts_b, w->ba->r_timestamp, sizeof(oom.ts_b)) &&
+	       oom.indices_a == node_index_count(&w->a) && oom.indices_b == node_index_count(&w->b);
+}
+
+static int oom_create_initiation(struct world *w)
+{
+	return noise_create_initiation(w->ab, &oom.init, &w->wall, w->now);
+}
+
+static int oom_consume_initiation(struct world *w)
+{
+	return noise_consume_initiation(&w->b.l, &oom.init, &oom.found, w->now);
+}
+
+static int oom_create_response(struct world *w)
+{
+	return noise_create_response(oom.found, &oom.resp, w->now);
+}
+
+static int oom_consume_response(struct world *w)
+{
+	return noise_consume_response(w->ab, &oom.resp, w->now);
+}
+
+static void test_out_of_memory(struct world *w)
+{
+	uint8_t wire[256], ss[NOISE_PUBLIC_KEY_LEN], priv[NOISE_PUBLIC_KEY_LEN],
+		key[NOISE_PUBLIC_KEY_LEN];
+	struct noise_keypair *kp;
+	size_t wire_len, held;
+	bool confirmed, ss_valid, identity;
+	int ret;
+
+	noise_remote_clear(w->ab);
+	noise_remote_clear(w->ba);
+	advance(w, REKEY_TIMEOUT);
+	oom_snapshot(w);
+	ret = each_allocation("creating an initiation", w, oom_create_initiation, oom_unchanged);
+	oom_snapshot(w);
+	ret |= each_allocation("consuming it", w, oom_consume_initiation, oom_unchanged);
+	ok(ret == 0 && oom.found == w->ba,
+	   "the initiation taken after all: its timestamp was not spent");
+	oom_snapshot(w);
+	ret = each_allocation("creating a response", w, oom_create_response, oom_unchanged);
+	ret |= noise_begin_session(oom.found, w->now);
+	oom_snapshot(w);
+	ret |= each_allocation("consuming the response", w, oom_consume_response, oom_unchanged);
+	ret |= noise_begin_session(w->ab, w->now);
+	ok(ret == 0, "and the handshake completes");
+
+	/* The AEAD of this thread has its contexts: a data message cannot fail for memory. */
+	failalloc_after(0);
+	ret = send_data(w, w->ab, &w->b, (const uint8_t *)"after", 5, wire, &wire_len, &confirmed);
+	ok(ret == 5 && confirmed && failalloc_off() == 0,
+	   "a data message sealed and opened, allocating nothing");
+
+	memcpy(ss, w->ab->r_ss, sizeof(ss));
+	ss_valid = w->ab->r_ss_valid;
+	failalloc_after(0);
+	ret = noise_remote_precompute(w->ab);
+	failalloc_off();
+	ok(ret == -ENOMEM && !memcmp(ss, w->ab->r_ss, sizeof(ss)) && ss_valid == w->ab->r_ss_valid,
+	   "noise_remote_precompute() without memory: -ENOMEM, the remote unchanged");
+	memcpy(priv, w->a.l.l_private, sizeof(priv));
+	identity = w->a.l.l_has_identity;
+	memset(key, 0x77, sizeof(key));
+	failalloc_after(0);
+	ret = noise_local_set_private(&w->a.l, key);
+	failalloc_off();
+	ok(ret == -ENOMEM && !memcmp(priv, w->a.l.l_private, sizeof(priv)) &&
+		   identity == w->a.l.l_has_identity,
+	   "noise_local_set_private() without memory: -ENOMEM, the identity unchanged");
+
+	/*
+	 * Dropping a keypair makes the cipher contexts forget its keys (OpenSSL's keep them): here
+	 * a's sending key, which is b's receiving key, sealed and opened on this thread.
+	 */
+	kp = w->ba->r_current;
+	memcpy(key, kp->kp_recv, sizeof(key));
+	held = crypto_key_holders(key);
+	noise_remote_clear(w->ba);
+	ok(held == 1 && crypto_key_holders(key) == 0,
+	   "a key the contexts held (%zu thread) is held by none once a keypair with it is cleared",
+	   held);
+	noise_remote_clear(w->ab);
 }
 
 static void test_padding(void)
@@ -870,7 +1007,8 @@ int main(void)
 {
 	struct world *w;
 
-	if (crypto_init() < 0) {
+	/* Before any OpenSSL call, or OpenSSL refuses to switch allocators. */
+	if (!failalloc_install() || crypto_init() < 0) {
 		ok(false, "crypto_init");
 		return done_testing();
 	}
@@ -890,6 +1028,10 @@ int main(void)
 	test_expiry(w);
 	test_expire_current(w);
 	test_counter_limits(w);
+	if (crypto_aead_select("openssl") == 0)
+		test_out_of_memory(w);
+	else
+		ok(false, "the OpenSSL AEAD, whose contexts keep keys");
 	noise_remote_clear(w->ab);
 	noise_remote_clear(w->ba);
 	ok(!w->a.index_errors && !w->b.index_errors && !node_index_count(&w->a) &&

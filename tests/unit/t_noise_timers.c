@@ -441,7 +441,8 @@ static void sim_init(struct sim *s)
 	s->a.other = &s->b;
 	s->b.other = &s->a;
 	if (noise_remote_init(&s->a.peer, &s->a.l, s->b.l.l_public) < 0 ||
-	    noise_remote_init(&s->b.peer, &s->b.l, s->a.l.l_public) < 0)
+	    noise_remote_init(&s->b.peer, &s->b.l, s->a.l.l_public) < 0 ||
+	    noise_remote_precompute(&s->a.peer) < 0 || noise_remote_precompute(&s->b.peer) < 0)
 		++s->a.errors;
 	s->now = T0;
 }

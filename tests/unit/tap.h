@@ -72,6 +72,17 @@ static inline size_t unhex(unsigned char *buf, size_t cap, const char *hex)
 	return n;
 }
 
+/* A call whose failure leaves nothing to test: TAP's "Bail out!", with the call and its error. */
+#define must(call) must_succeed((call), #call)
+
+static inline void must_succeed(int ret, const char *call)
+{
+	if (ret) {
+		printf("Bail out! %s: %d\n", call, ret);
+		exit(1);
+	}
+}
+
 static inline int done_testing(void)
 {
 	printf("1..%u\n", tap_run);
