@@ -327,7 +327,7 @@ int main(void)
 	key_to_base64(signer, pub);
 	memset(priv, 0x48, sizeof(priv));
 	key_to_base64(host_private, priv);
-	if (!curve25519_generate_public(pub, priv))
+	if (curve25519_generate_public(pub, priv))
 		return 1;
 	key_to_base64(host_public, pub);
 	snprintf(two_peers, sizeof(two_peers),
