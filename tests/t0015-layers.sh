@@ -59,6 +59,10 @@ test_expect_success 'a library header outside the layers that call it fails the 
 	refused lib/fleet/planted.c "#include <openssl/evp.h>" \
 		"lib/fleet/planted.c:2: fleet may not include \`openssl/evp.h'"'"': only crypto may call that library"
 '
+test_expect_success 'a private header (NAME_impl.h) stays in its layer, even for a layer above' '
+	refused lib/daemon/planted.c "#include \"datapath/device_impl.h\"" \
+		"lib/daemon/planted.c:2: daemon may not include \`datapath/device_impl.h'"'"': it is private to datapath"
+'
 test_expect_success 'a unit test includes only what its layer may' '
 	refused tests/unit/t_noise_planted.c "#include \"model/model.h\"" \
 		"tests/unit/t_noise_planted.c:2: noise may not include \`model/model.h'"'"'"

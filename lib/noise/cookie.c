@@ -40,13 +40,6 @@ static int __must_check compute_mac2(uint8_t mac2[COOKIE_LEN], const uint8_t *ms
 	return blake2s(mac2, COOKIE_LEN, msg, len - COOKIE_LEN, cookie, COOKIE_LEN);
 }
 
-static int rng_fill(const struct noise_rng *rng, void *buf, size_t len)
-{
-	if (rng->fill)
-		return rng->fill(rng->arg, buf, len);
-	return crypto_random(buf, len);
-}
-
 static int make_cookie(struct cookie_checker *cc, uint8_t cookie[COOKIE_LEN],
 		       const struct cookie_src *src, uint64_t now)
 {
@@ -62,7 +55,7 @@ static int make_cookie(struct cookie_checker *cc, uint8_t cookie[COOKIE_LEN],
 		return -EINVAL;
 
 	if (!cc->cc_has_secret || now - cc->cc_secret_birthdate >= COOKIE_SECRET_MAX_AGE) {
-		ret = rng_fill(&cc->cc_rng, cc->cc_secret, sizeof(cc->cc_secret));
+		ret = noise_rng_fill(&cc->cc_rng, cc->cc_secret, sizeof(cc->cc_secret));
 		if (ret < 0) {
 			memzero_explicit(cc->cc_secret, sizeof(cc->cc_secret));
 			cc->cc_has_secret = false;
@@ -152,7 +145,7 @@ int cookie_checker_create_reply(struct cookie_checker *cc, struct message_handsh
 
 	out->header.type = htole32(MESSAGE_HANDSHAKE_COOKIE);
 	out->receiver_index = htole32(sender_index);
-	ret = rng_fill(&cc->cc_rng, out->nonce, sizeof(out->nonce));
+	ret = noise_rng_fill(&cc->cc_rng, out->nonce, sizeof(out->nonce));
 	if (ret < 0)
 		goto out;
 	ret = make_cookie(cc, cookie, src, now);

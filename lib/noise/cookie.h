@@ -19,12 +19,7 @@
 #include <netinet/in.h>
 
 #include "noise/messages.h"
-
-/* A source of randomness: fills buf, returns 0 or -errno. A NULL fill means crypto_random(). */
-struct noise_rng {
-	int (*fill)(void *arg, void *buf, size_t len);
-	void *arg;
-};
+#include "noise/rng.h"
 
 /* The source a handshake message came from, as the cookie binds it: address bytes and port. */
 struct cookie_src {

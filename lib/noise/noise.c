@@ -25,13 +25,6 @@ static uint64_t elapsed(uint64_t since, uint64_t now)
 	return now > since ? now - since : 0;
 }
 
-static int rng_fill(const struct noise_rng *rng, void *buf, size_t len)
-{
-	if (rng->fill)
-		return rng->fill(rng->arg, buf, len);
-	return crypto_random(buf, len);
-}
-
 /* HKDF over HMAC-BLAKE2s: T1 = HMAC(PRK, 0x1), Tn = HMAC(PRK, Tn-1 || n). */
 static void kdf(uint8_t *first, uint8_t *second, uint8_t *third, const uint8_t *data,
 		size_t data_len, const uint8_t ck[NOISE_HASH_LEN])
@@ -164,7 +157,7 @@ static int __must_check generate_ephemeral(const struct noise_local *l,
 					   uint8_t private_key[NOISE_PUBLIC_KEY_LEN],
 					   uint8_t public_key[NOISE_PUBLIC_KEY_LEN])
 {
-	int ret = rng_fill(&l->l_rng, private_key, NOISE_PUBLIC_KEY_LEN);
+	int ret = noise_rng_fill(&l->l_rng, private_key, NOISE_PUBLIC_KEY_LEN);
 
 	if (ret < 0)
 		return ret;

@@ -35,10 +35,7 @@ static uint64_t jitter(struct timers *t)
 	uint64_t r = 0;
 	int ret;
 
-	if (t->t_rng.fill)
-		ret = t->t_rng.fill(t->t_rng.arg, &r, sizeof(r));
-	else
-		ret = crypto_random(&r, sizeof(r));
+	ret = noise_rng_fill(&t->t_rng, &r, sizeof(r));
 	if (ret < 0)
 		return 0;
 	return r % (REKEY_TIMEOUT_JITTER_MAX + 1);

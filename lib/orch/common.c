@@ -47,7 +47,7 @@ int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname,
 	hook_env_init(&o->hooks);
 	if (!(o->dev = model_device_copy(conf->device)))
 		return orch_fail(o, "reading the configuration", -ENOMEM);
-	if ((ret = rtnetlink_open(&o->rtnl)) < 0)
+	if ((ret = orch_rtnl_open(&o->rtnl)) < 0)
 		return orch_fail(o, "rtnetlink", ret);
 	return 0;
 }
@@ -59,7 +59,7 @@ int orch_end(struct orch *o, int ret)
 	model_device_free(o->dev);
 	o->dev = NULL;
 	if (o->rtnl)
-		rtnetlink_close(o->rtnl);
+		orch_rtnl_close(o->rtnl);
 	o->rtnl = NULL;
 	return ret;
 }
@@ -117,7 +117,7 @@ bool orch_family_enabled(struct orch *o, int family, const char *what)
 	return !o->ipv6_off;
 }
 
-void orch_prefix_text(char *buf, size_t len, const struct rtnetlink_prefix *p)
+void orch_prefix_text(char *buf, size_t len, const struct orch_rtnl_prefix *p)
 {
 	char ip[INET6_ADDRSTRLEN];
 

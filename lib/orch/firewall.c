@@ -49,7 +49,7 @@ void firewall_describe(char *buf, size_t len, const char *ifname, int family)
 
 /* The text of wg-quick's add_default, including its trailing spaces on the mangle rules. */
 static void nft_script(struct strbuf *sb, const char *ifname, int family, uint32_t fwmark,
-		       const struct rtnetlink_prefix *addrs, int naddrs)
+		       const struct orch_rtnl_prefix *addrs, int naddrs)
 {
 	const char *pf = family == AF_INET6 ? "ip6" : "ip";
 	char addr[INET6_ADDRSTRLEN], t[64];
@@ -76,7 +76,7 @@ static void nft_script(struct strbuf *sb, const char *ifname, int family, uint32
 }
 
 static void ipt_script(struct strbuf *sb, const char *ifname, int family, uint32_t fwmark,
-		       const struct rtnetlink_prefix *addrs, int naddrs)
+		       const struct orch_rtnl_prefix *addrs, int naddrs)
 {
 	char addr[INET6_ADDRSTRLEN], marker[128];
 
@@ -97,7 +97,7 @@ static void ipt_script(struct strbuf *sb, const char *ifname, int family, uint32
 }
 
 static void script(struct strbuf *sb, bool nft, const char *ifname, int family, uint32_t fwmark,
-		   const struct rtnetlink_prefix *addrs, int naddrs)
+		   const struct orch_rtnl_prefix *addrs, int naddrs)
 {
 	if (nft)
 		nft_script(sb, ifname, family, fwmark, addrs, naddrs);
@@ -106,7 +106,7 @@ static void script(struct strbuf *sb, bool nft, const char *ifname, int family, 
 }
 
 char *firewall_script(const char *ifname, int family, uint32_t fwmark,
-		      const struct rtnetlink_prefix *addrs, int naddrs)
+		      const struct orch_rtnl_prefix *addrs, int naddrs)
 {
 	struct strbuf sb;
 
@@ -123,7 +123,7 @@ static int feed(const char *const argv[], const struct strbuf *input)
 	return ret > 0 ? -EIO : ret;
 }
 
-int firewall_add(const char *ifname, int family, uint32_t fwmark, const struct rtnetlink_prefix *addrs,
+int firewall_add(const char *ifname, int family, uint32_t fwmark, const struct orch_rtnl_prefix *addrs,
 		 int naddrs)
 {
 	bool nft = have("nft");

@@ -52,7 +52,7 @@ int orch_link_create(struct orch *o)
 	orch_say(o, "ip link add dev %s type wireguard", o->ifname);
 	if (o->opts->dry_run)
 		return 0;
-	ret = rtnetlink_link_add_wireguard(o->rtnl, o->ifname);
+	ret = orch_rtnl_link_add_wireguard(o->rtnl, o->ifname);
 	if (ret == 0 || have_module())
 		return ret;
 	fprintf(stderr, "[!] Missing WireGuard kernel module. Falling back to slow userspace implementation.\n");
@@ -69,8 +69,8 @@ int orch_link_create(struct orch *o)
 	if (ret == 0 && !backend_for(o->ifname))
 		ret = -ENODEV;
 	/* A daemon may have made the link before failing; the caller only undoes what succeeded. */
-	if (ret < 0 && rtnetlink_link_index(o->rtnl, o->ifname) >= 0)
-		(void)rtnetlink_link_del(o->rtnl, o->ifname);
+	if (ret < 0 && orch_rtnl_link_index(o->rtnl, o->ifname) >= 0)
+		(void)orch_rtnl_link_del(o->rtnl, o->ifname);
 	return ret;
 }
 
@@ -79,5 +79,5 @@ void orch_link_undo(struct orch *o, const void *arg)
 	(void)arg;
 	orch_say(o, "ip link delete dev %s", o->ifname);
 	if (!o->opts->dry_run)
-		(void)rtnetlink_link_del(o->rtnl, o->ifname);
+		(void)orch_rtnl_link_del(o->rtnl, o->ifname);
 }

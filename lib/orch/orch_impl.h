@@ -21,7 +21,7 @@ struct orch {
 	const char *path;
 	const struct orch_opts *opts;
 	struct orch_report *report;
-	struct rtnetlink *rtnl;
+	struct orch_rtnl *rtnl;
 	struct undo_log undo;
 	struct hook_env hooks;
 	bool ipv6_off;
@@ -50,7 +50,7 @@ int orch_failed(struct orch *o, int err, unsigned int line, const char *fmt, ...
 	__attribute__((format(printf, 4, 5)));
 /* The family of a prefix written in a config, IPv6 on a host without IPv6 announced and skipped. */
 bool orch_family_enabled(struct orch *o, int family, const char *what);
-void orch_prefix_text(char *buf, size_t len, const struct rtnetlink_prefix *p);
+void orch_prefix_text(char *buf, size_t len, const struct orch_rtnl_prefix *p);
 
 /* link.c */
 int orch_link_create(struct orch *o);

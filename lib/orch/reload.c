@@ -14,7 +14,7 @@
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
 
-static bool wanted(const struct wg_config *conf, const struct rtnetlink_prefix *p)
+static bool wanted(const struct wg_config *conf, const struct orch_rtnl_prefix *p)
 {
 	const struct wg_allowedip *a;
 
@@ -29,14 +29,14 @@ static bool wanted(const struct wg_config *conf, const struct rtnetlink_prefix *
 static int reload_addresses(struct orch *o)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
-	struct rtnetlink_prefix have[256], p;
+	struct orch_rtnl_prefix have[256], p;
 	const struct wg_allowedip *a;
 	char text[64];
 	int n, ret;
 	bool found;
 
 	for (size_t f = 0; f < 2; ++f) {
-		n = rtnetlink_addr_list(o->rtnl, o->ifname, families[f], have, 256);
+		n = orch_rtnl_addr_list(o->rtnl, o->ifname, families[f], have, 256);
 		if (n < 0)
 			return n;
 		for (int i = 0; i < n; ++i) {
@@ -48,7 +48,7 @@ static int reload_addresses(struct orch *o)
 				continue;
 			orch_prefix_text(text, sizeof(text), &have[i]);
 			orch_say(o, "ip %s address delete %s dev %s", f ? "-6" : "-4", text, o->ifname);
-			if (!o->opts->dry_run && (ret = rtnetlink_addr_del(o->rtnl, o->ifname, &have[i])) < 0)
+			if (!o->opts->dry_run && (ret = orch_rtnl_addr_del(o->rtnl, o->ifname, &have[i])) < 0)
 				return ret;
 		}
 		for (a = o->conf->addresses.first_allowedip; a; a = a->next_allowedip) {
@@ -64,7 +64,7 @@ static int reload_addresses(struct orch *o)
 			if (found || !orch_family_enabled(o, p.family, text))
 				continue;
 			orch_say(o, "ip %s address add %s dev %s", f ? "-6" : "-4", text, o->ifname);
-			if (!o->opts->dry_run && (ret = rtnetlink_addr_add(o->rtnl, o->ifname, &p)) < 0)
+			if (!o->opts->dry_run && (ret = orch_rtnl_addr_add(o->rtnl, o->ifname, &p)) < 0)
 				return ret;
 		}
 	}
@@ -78,10 +78,10 @@ static int reload_mtu(struct orch *o)
 
 	if (!(o->conf->flags & WGCONF_HAS_MTU))
 		return 0;
-	if ((ret = rtnetlink_link_mtu(o->rtnl, o->ifname, &mtu)) < 0 || mtu == o->conf->mtu)
+	if ((ret = orch_rtnl_link_mtu(o->rtnl, o->ifname, &mtu)) < 0 || mtu == o->conf->mtu)
 		return ret;
 	orch_say(o, "ip link set mtu %u up dev %s", o->conf->mtu, o->ifname);
-	return o->opts->dry_run ? 0 : rtnetlink_link_set_mtu_up(o->rtnl, o->ifname, o->conf->mtu);
+	return o->opts->dry_run ? 0 : orch_rtnl_link_set_mtu_up(o->rtnl, o->ifname, o->conf->mtu);
 }
 
 static int reload_dns(struct orch *o)

@@ -21,7 +21,7 @@
 
 struct rule_undo {
 	int family;
-	enum rtnetlink_rule_kind kind;
+	enum orch_rtnl_rule_kind kind;
 	uint32_t table;
 };
 
@@ -84,12 +84,12 @@ static void rule_undo(struct orch *o, const void *arg)
 {
 	const struct rule_undo *u = arg;
 
-	if (u->kind == RTNETLINK_RULE_NOT_FWMARK)
+	if (u->kind == ORCH_RTNL_RULE_NOT_FWMARK)
 		orch_say(o, "ip %s rule delete table %u", fam_flag(u->family), u->table);
 	else
 		orch_say(o, "ip %s rule delete table main suppress_prefixlength 0", fam_flag(u->family));
 	if (!o->opts->dry_run)
-		(void)rtnetlink_rule_del(o->rtnl, u->family, u->kind, u->table);
+		(void)orch_rtnl_rule_del(o->rtnl, u->family, u->kind, u->table);
 }
 
 static void firewall_undo(struct orch *o, const void *arg)
@@ -108,20 +108,20 @@ static void sysctl_undo(struct orch *o, const void *arg)
 		(void)sysctl_write(u->name, u->value);
 }
 
-static int add_rule(struct orch *o, int family, enum rtnetlink_rule_kind kind)
+static int add_rule(struct orch *o, int family, enum orch_rtnl_rule_kind kind)
 {
 	struct rule_undo u = { family, kind, o->table };
 	int ret;
 
-	if (kind == RTNETLINK_RULE_NOT_FWMARK)
+	if (kind == ORCH_RTNL_RULE_NOT_FWMARK)
 		orch_say(o, "ip %s rule add not fwmark %u table %u", fam_flag(family), o->table, o->table);
 	else
 		orch_say(o, "ip %s rule add table main suppress_prefixlength 0", fam_flag(family));
 	if (o->opts->dry_run)
 		return 0;
-	ret = rtnetlink_rule_add(o->rtnl, family, kind, o->table);
+	ret = orch_rtnl_rule_add(o->rtnl, family, kind, o->table);
 	if (ret == 0 && (ret = undo_push(&o->undo, rule_undo, &u, sizeof(u))) < 0)
-		(void)rtnetlink_rule_del(o->rtnl, family, kind, o->table);
+		(void)orch_rtnl_rule_del(o->rtnl, family, kind, o->table);
 	return ret;
 }
 
@@ -139,8 +139,8 @@ static int choose_table(struct orch *o, const struct wg_device *running)
 		return 0;
 	}
 	for (o->table = FWMARK_TABLE_FIRST;; ++o->table) {
-		if ((ret = rtnetlink_table_in_use(o->rtnl, AF_INET, o->table, &used4)) < 0 ||
-		    (ret = rtnetlink_table_in_use(o->rtnl, AF_INET6, o->table, &used6)) < 0)
+		if ((ret = orch_rtnl_table_in_use(o->rtnl, AF_INET, o->table, &used4)) < 0 ||
+		    (ret = orch_rtnl_table_in_use(o->rtnl, AF_INET6, o->table, &used6)) < 0)
 			return ret;
 		if (!used4 && !used6)
 			break;
@@ -171,11 +171,11 @@ static int src_valid_mark(struct orch *o)
 
 static int add_firewall(struct orch *o, int family)
 {
-	struct rtnetlink_prefix addrs[64];
+	struct orch_rtnl_prefix addrs[64];
 	char text[4096];
 	int n = 0, ret;
 
-	if (!o->opts->dry_run && (n = rtnetlink_addr_list(o->rtnl, o->ifname, family, addrs, 64)) < 0)
+	if (!o->opts->dry_run && (n = orch_rtnl_addr_list(o->rtnl, o->ifname, family, addrs, 64)) < 0)
 		return n;
 	firewall_describe(text, sizeof(text), o->ifname, family);
 	orch_say(o, "%s", text);
@@ -187,7 +187,7 @@ static int add_firewall(struct orch *o, int family)
 	return ret;
 }
 
-static int add_route(struct orch *o, const struct rtnetlink_prefix *p, uint32_t table)
+static int add_route(struct orch *o, const struct orch_rtnl_prefix *p, uint32_t table)
 {
 	char text[64];
 
@@ -199,16 +199,16 @@ static int add_route(struct orch *o, const struct rtnetlink_prefix *p, uint32_t 
 		orch_say(o, "ip %s route add %s dev %s table %u", fam_flag(p->family), text, o->ifname, table);
 	else
 		orch_say(o, "ip %s route add %s dev %s", fam_flag(p->family), text, o->ifname);
-	return o->opts->dry_run ? 0 : rtnetlink_route_add(o->rtnl, o->ifname, p, table);
+	return o->opts->dry_run ? 0 : orch_rtnl_route_add(o->rtnl, o->ifname, p, table);
 }
 
-static int add_default(struct orch *o, const struct wg_device *running, const struct rtnetlink_prefix *p)
+static int add_default(struct orch *o, const struct wg_device *running, const struct orch_rtnl_prefix *p)
 {
 	int ret;
 
 	if ((ret = choose_table(o, running)) < 0 ||
-	    (ret = add_rule(o, p->family, RTNETLINK_RULE_NOT_FWMARK)) < 0 ||
-	    (ret = add_rule(o, p->family, RTNETLINK_RULE_SUPPRESS_DEFAULT)) < 0 ||
+	    (ret = add_rule(o, p->family, ORCH_RTNL_RULE_NOT_FWMARK)) < 0 ||
+	    (ret = add_rule(o, p->family, ORCH_RTNL_RULE_SUPPRESS_DEFAULT)) < 0 ||
 	    (ret = add_route(o, p, o->table)) < 0)
 		return ret;
 	if (p->family == AF_INET && (ret = src_valid_mark(o)) < 0)
@@ -223,7 +223,7 @@ static int add_default(struct orch *o, const struct wg_device *running, const st
  */
 static int by_length_desc(const void *a, const void *b)
 {
-	const struct rtnetlink_prefix *x = a, *y = b;
+	const struct orch_rtnl_prefix *x = a, *y = b;
 	char tx[64], ty[64];
 
 	if (x->len != y->len)
@@ -233,7 +233,7 @@ static int by_length_desc(const void *a, const void *b)
 	return strcmp(ty, tx);
 }
 
-static bool has_prefix(const struct wg_device *dev, const struct rtnetlink_prefix *p)
+static bool has_prefix(const struct wg_device *dev, const struct orch_rtnl_prefix *p)
 {
 	const struct wg_allowedip *aip;
 	const struct wg_peer *peer;
@@ -272,7 +272,7 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 {
 	const struct wg_allowedip *aip;
 	const struct wg_peer *peer;
-	struct rtnetlink_prefix p;
+	struct orch_rtnl_prefix p;
 	bool defaults_gone = false;
 	uint32_t table;
 	char text[64];
@@ -292,7 +292,7 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 				orch_say(o, "ip %s route delete %s dev %s table %u", fam_flag(p.family), text,
 					 o->ifname, old->fwmark);
 				if (!o->opts->dry_run)
-					(void)rtnetlink_route_del(o->rtnl, o->ifname, &p, old->fwmark);
+					(void)orch_rtnl_route_del(o->rtnl, o->ifname, &p, old->fwmark);
 				continue;
 			}
 			if (table)
@@ -301,11 +301,11 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 			else
 				orch_say(o, "ip %s route delete %s dev %s", fam_flag(p.family), text, o->ifname);
 			if (!o->opts->dry_run)
-				(void)rtnetlink_route_del(o->rtnl, o->ifname, &p, table);
+				(void)orch_rtnl_route_del(o->rtnl, o->ifname, &p, table);
 		}
 	}
 	if (defaults_gone && old->fwmark) {
-		struct rtnetlink_prefix v4 = { .family = AF_INET }, v6 = { .family = AF_INET6 };
+		struct orch_rtnl_prefix v4 = { .family = AF_INET }, v6 = { .family = AF_INET6 };
 
 		if (!has_prefix(now, &v4) && !has_prefix(now, &v6)) {
 			if (!o->opts->dry_run)
@@ -318,7 +318,7 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 
 int orch_routes_add(struct orch *o, const struct wg_device *running, const struct wg_device *already)
 {
-	struct rtnetlink_prefix *all = NULL;
+	struct orch_rtnl_prefix *all = NULL;
 	const struct wg_allowedip *aip;
 	const struct wg_peer *peer;
 	uint32_t table = 0;
@@ -332,7 +332,7 @@ int orch_routes_add(struct orch *o, const struct wg_device *running, const struc
 	for_each_wgpeer (running, peer) {
 		for_each_wgallowedip (peer, aip) {
 			if (n == cap) {
-				struct rtnetlink_prefix *bigger = realloc(all, (cap = cap ? cap * 2 : 64) * sizeof(*all));
+				struct orch_rtnl_prefix *bigger = realloc(all, (cap = cap ? cap * 2 : 64) * sizeof(*all));
 
 				if (!bigger) {
 					free(all);
@@ -357,7 +357,7 @@ int orch_routes_add(struct orch *o, const struct wg_device *running, const struc
 		else if (all[i].len == 0)
 			ret = add_default(o, running, &all[i]);
 		else if (o->opts->dry_run ||
-			 ((ret = rtnetlink_route_dev_covers(o->rtnl, o->ifname, &all[i], &covered)) == 0 && !covered))
+			 ((ret = orch_rtnl_route_dev_covers(o->rtnl, o->ifname, &all[i], &covered)) == 0 && !covered))
 			ret = add_route(o, &all[i], 0);
 	}
 	free(all);
@@ -370,9 +370,9 @@ void orch_rules_down(struct orch *o, uint32_t table)
 	static const int families[] = { AF_INET, AF_INET6 };
 
 	for (size_t i = 0; i < 2; ++i) {
-		while (rtnetlink_rule_del_table(o->rtnl, families[i], table) == 0)
+		while (orch_rtnl_rule_del_table(o->rtnl, families[i], table) == 0)
 			orch_say(o, "ip %s rule delete table %u", fam_flag(families[i]), table);
-		while (rtnetlink_rule_del(o->rtnl, families[i], RTNETLINK_RULE_SUPPRESS_DEFAULT, 0) == 0)
+		while (orch_rtnl_rule_del(o->rtnl, families[i], ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == 0)
 			orch_say(o, "ip %s rule delete table main suppress_prefixlength 0", fam_flag(families[i]));
 	}
 }

@@ -77,9 +77,9 @@ static int nl_errno(int nle)
 	}
 }
 
-int rtnetlink_open(struct rtnetlink **r)
+int orch_rtnl_open(struct orch_rtnl **r)
 {
-	struct rtnetlink *n = calloc(1, sizeof(*n));
+	struct orch_rtnl *n = calloc(1, sizeof(*n));
 	int ret;
 
 	if (!n)
@@ -102,7 +102,7 @@ int rtnetlink_open(struct rtnetlink **r)
 	return 0;
 }
 
-void rtnetlink_close(struct rtnetlink *r)
+void orch_rtnl_close(struct orch_rtnl *r)
 {
 	if (!r)
 		return;
@@ -162,7 +162,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 }
 
 /* A dump ends with NLMSG_DONE; anything else is asked for an ack (NLM_F_EXCL is NLM_F_MATCH). */
-static int talk(struct rtnetlink *r, struct nl_msg *msg, bool dump, rt_parse_fn parse, void *arg)
+static int talk(struct orch_rtnl *r, struct nl_msg *msg, bool dump, rt_parse_fn parse, void *arg)
 {
 	struct talk t = {.parse = parse, .arg = arg};
 	struct nlmsghdr *h = nlmsg_hdr(msg);
@@ -192,7 +192,7 @@ out:
 	return t.parse_err;
 }
 
-int rt_talk(struct rtnetlink *r, struct nl_msg *msg, rt_parse_fn parse, void *arg)
+int rt_talk(struct orch_rtnl *r, struct nl_msg *msg, rt_parse_fn parse, void *arg)
 {
 	return talk(r, msg, false, parse, arg);
 }
@@ -208,7 +208,7 @@ struct nl_msg *rt_msg(int type, int flags, const void *hdr, size_t len)
 	return msg;
 }
 
-int rt_dump(struct rtnetlink *r, int type, const void *hdr, size_t len, rt_parse_fn parse, void *arg)
+int rt_dump(struct orch_rtnl *r, int type, const void *hdr, size_t len, rt_parse_fn parse, void *arg)
 {
 	struct nl_msg *msg = rt_msg(type, NLM_F_DUMP, hdr, len);
 
@@ -220,7 +220,7 @@ size_t rt_addr_len(int family)
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-bool rt_prefix_ok(const struct rtnetlink_prefix *p)
+bool rt_prefix_ok(const struct orch_rtnl_prefix *p)
 {
 	return rt_addr_len(p->family) && p->len <= rt_addr_len(p->family) * 8;
 }
@@ -260,7 +260,7 @@ static bool name_ok(const char *ifname)
 	return ifname && *ifname && strlen(ifname) < IFNAMSIZ;
 }
 
-static int link_get(struct rtnetlink *r, int index, const char *ifname, struct link_info *li)
+static int link_get(struct orch_rtnl *r, int index, const char *ifname, struct link_info *li)
 {
 	struct nl_msg *msg;
 	int ret;
@@ -276,7 +276,7 @@ static int link_get(struct rtnetlink *r, int index, const char *ifname, struct l
 	return ret < 0 ? ret : li->index > 0 ? 0 : -ENODEV;
 }
 
-int rtnetlink_link_index(struct rtnetlink *r, const char *ifname)
+int orch_rtnl_link_index(struct orch_rtnl *r, const char *ifname)
 {
 	struct link_info li;
 	int ret = link_get(r, 0, ifname, &li);
@@ -284,7 +284,7 @@ int rtnetlink_link_index(struct rtnetlink *r, const char *ifname)
 	return ret < 0 ? ret : li.index;
 }
 
-int rtnetlink_link_mtu(struct rtnetlink *r, const char *ifname, unsigned int *mtu)
+int orch_rtnl_link_mtu(struct orch_rtnl *r, const char *ifname, unsigned int *mtu)
 {
 	struct link_info li;
 	int ret = link_get(r, 0, ifname, &li);
@@ -294,7 +294,7 @@ int rtnetlink_link_mtu(struct rtnetlink *r, const char *ifname, unsigned int *mt
 	return ret;
 }
 
-int rtnetlink_link_mtu_by_index(struct rtnetlink *r, int ifindex, unsigned int *mtu)
+int orch_rtnl_link_mtu_by_index(struct orch_rtnl *r, int ifindex, unsigned int *mtu)
 {
 	struct link_info li;
 	int ret = link_get(r, ifindex, NULL, &li);
@@ -304,7 +304,7 @@ int rtnetlink_link_mtu_by_index(struct rtnetlink *r, int ifindex, unsigned int *
 	return ret;
 }
 
-int rtnetlink_link_add_wireguard(struct rtnetlink *r, const char *ifname)
+int orch_rtnl_link_add_wireguard(struct orch_rtnl *r, const char *ifname)
 {
 	struct rtnl_link *link;
 	struct nl_msg *msg;
@@ -323,7 +323,7 @@ int rtnetlink_link_add_wireguard(struct rtnetlink *r, const char *ifname)
 	return ret < 0 ? nl_errno(ret) : rt_talk(r, msg, NULL, NULL);
 }
 
-int rtnetlink_link_del(struct rtnetlink *r, const char *ifname)
+int orch_rtnl_link_del(struct orch_rtnl *r, const char *ifname)
 {
 	struct rtnl_link *link;
 	struct nl_msg *msg;
@@ -341,11 +341,11 @@ int rtnetlink_link_del(struct rtnetlink *r, const char *ifname)
 }
 
 /* `ip link set mtu M up dev IF`: one RTM_NEWLINK with IFLA_MTU and IFF_UP in ifi_change. */
-int rtnetlink_link_set_mtu_up(struct rtnetlink *r, const char *ifname, unsigned int mtu)
+int orch_rtnl_link_set_mtu_up(struct orch_rtnl *r, const char *ifname, unsigned int mtu)
 {
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
 	struct nl_msg *msg;
-	int index = rtnetlink_link_index(r, ifname);
+	int index = orch_rtnl_link_index(r, ifname);
 
 	if (index < 0)
 		return index;

@@ -7,8 +7,8 @@
 #include "orch/rtnl_impl.h"
 
 /* As ip sends it: IFA_LOCAL and IFA_ADDRESS, no flags (so IPv6 does DAD), scope global. */
-static int addr_change(struct rtnetlink *r, int type, int flags, const char *ifname,
-		       const struct rtnetlink_prefix *p)
+static int addr_change(struct orch_rtnl *r, int type, int flags, const char *ifname,
+		       const struct orch_rtnl_prefix *p)
 {
 	struct ifaddrmsg ifa = {.ifa_family = p->family, .ifa_prefixlen = p->len};
 	size_t len = rt_addr_len(p->family);
@@ -17,7 +17,7 @@ static int addr_change(struct rtnetlink *r, int type, int flags, const char *ifn
 
 	if (!rt_prefix_ok(p))
 		return -EINVAL;
-	index = rtnetlink_link_index(r, ifname);
+	index = orch_rtnl_link_index(r, ifname);
 	if (index < 0)
 		return index;
 	ifa.ifa_index = index;
@@ -30,12 +30,12 @@ static int addr_change(struct rtnetlink *r, int type, int flags, const char *ifn
 	return rt_talk(r, msg, NULL, NULL);
 }
 
-int rtnetlink_addr_add(struct rtnetlink *r, const char *ifname, const struct rtnetlink_prefix *p)
+int orch_rtnl_addr_add(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *p)
 {
 	return addr_change(r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifname, p);
 }
 
-int rtnetlink_addr_del(struct rtnetlink *r, const char *ifname, const struct rtnetlink_prefix *p)
+int orch_rtnl_addr_del(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *p)
 {
 	return addr_change(r, RTM_DELADDR, 0, ifname, p);
 }
@@ -43,7 +43,7 @@ int rtnetlink_addr_del(struct rtnetlink *r, const char *ifname, const struct rtn
 struct addr_list {
 	int index;
 	int family;
-	struct rtnetlink_prefix *out;
+	struct orch_rtnl_prefix *out;
 	int max;
 	int n;
 };
@@ -53,7 +53,7 @@ static int parse_addr(struct nlmsghdr *h, void *arg)
 	struct nlattr *tb[IFA_LOCAL + 1], *a;
 	struct addr_list *l = arg;
 	struct ifaddrmsg *ifa;
-	struct rtnetlink_prefix *p;
+	struct orch_rtnl_prefix *p;
 	size_t len;
 
 	if (h->nlmsg_type != RTM_NEWADDR || nlmsg_parse(h, sizeof(*ifa), tb, IFA_LOCAL, NULL) < 0)
@@ -76,7 +76,7 @@ static int parse_addr(struct nlmsghdr *h, void *arg)
 }
 
 /* In the kernel's order, as `ip address show` prints them; returns how many were filled. */
-int rtnetlink_addr_list(struct rtnetlink *r, const char *ifname, int family, struct rtnetlink_prefix *out, int max)
+int orch_rtnl_addr_list(struct orch_rtnl *r, const char *ifname, int family, struct orch_rtnl_prefix *out, int max)
 {
 	struct ifaddrmsg ifa = {.ifa_family = family};
 	struct addr_list l = {.family = family, .out = out, .max = max};
@@ -84,7 +84,7 @@ int rtnetlink_addr_list(struct rtnetlink *r, const char *ifname, int family, str
 
 	if (family != AF_UNSPEC && !rt_addr_len(family))
 		return -EAFNOSUPPORT;
-	l.index = rtnetlink_link_index(r, ifname);
+	l.index = orch_rtnl_link_index(r, ifname);
 	if (l.index < 0)
 		return l.index;
 	ret = rt_dump(r, RTM_GETADDR, &ifa, sizeof(ifa), parse_addr, &l);

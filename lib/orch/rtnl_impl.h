@@ -1,11 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * Shared by lib/orch/rtnl*.c only. libnl-route-3 exports rtnetlink_addr_add, rtnetlink_route_add and
- * rtnetlink_rule_add with other signatures, so the files defining ours must not include its
- * netlink/route/{addr,route,rule}.h: they build and read their messages with libnl-3's
- * nlmsg/nla calls. (libnl-route makes no dynamic calls to those three, so ours shadowing them
- * at link time is harmless.)
- */
+/* Shared by lib/orch/rtnl*.c only: the request and dump plumbing over libnl-3's nlmsg/nla calls. */
 #ifndef WGCTL_ORCH_RTNL_IMPL_H
 #define WGCTL_ORCH_RTNL_IMPL_H
 
@@ -17,7 +11,7 @@
 
 #include "orch/rtnl.h"
 
-struct rtnetlink {
+struct orch_rtnl {
 	struct nl_sock *sk;
 };
 
@@ -27,12 +21,12 @@ typedef int (*rt_parse_fn)(struct nlmsghdr *h, void *arg);
 /* A new request of that type and flags, its fixed header copied in; NULL when out of memory. */
 struct nl_msg *rt_msg(int type, int flags, const void *hdr, size_t len);
 /* Sends msg (consumed), reads to the ack, error or end of dump: 0 or the kernel's -errno. */
-int rt_talk(struct rtnetlink *r, struct nl_msg *msg, rt_parse_fn parse, void *arg);
-int rt_dump(struct rtnetlink *r, int type, const void *hdr, size_t len, rt_parse_fn parse, void *arg);
+int rt_talk(struct orch_rtnl *r, struct nl_msg *msg, rt_parse_fn parse, void *arg);
+int rt_dump(struct orch_rtnl *r, int type, const void *hdr, size_t len, rt_parse_fn parse, void *arg);
 
 /* 4 or 16 for AF_INET or AF_INET6, else 0. */
 size_t rt_addr_len(int family);
-bool rt_prefix_ok(const struct rtnetlink_prefix *p);
+bool rt_prefix_ok(const struct orch_rtnl_prefix *p);
 /* The bits under a len-bit mask are equal. */
 bool rt_prefix_match(const void *a, const void *b, unsigned int len);
 

@@ -72,7 +72,7 @@ static int scan_one(struct nlmsghdr *h, void *arg)
 	return ret;
 }
 
-static int route_scan(struct rtnetlink *r, int family, void (*visit)(const struct route *, void *),
+static int route_scan(struct orch_rtnl *r, int family, void (*visit)(const struct route *, void *),
 		      void *arg)
 {
 	struct route_scan s = {.family = family, .visit = visit, .arg = arg};
@@ -87,8 +87,8 @@ static int route_scan(struct rtnetlink *r, int family, void (*visit)(const struc
  * As ip sends them: protocol boot, scope link (no gateway), unicast for an addition; for a
  * deletion only what selects the route. Tables past 255 go in RTA_TABLE.
  */
-static int route_change(struct rtnetlink *r, int type, int flags, const char *ifname,
-			const struct rtnetlink_prefix *dst, uint32_t table)
+static int route_change(struct orch_rtnl *r, int type, int flags, const char *ifname,
+			const struct orch_rtnl_prefix *dst, uint32_t table)
 {
 	struct rtmsg rtm = {
 		.rtm_family = dst->family, .rtm_dst_len = dst->len, .rtm_scope = RT_SCOPE_NOWHERE};
@@ -97,7 +97,7 @@ static int route_change(struct rtnetlink *r, int type, int flags, const char *if
 
 	if (!rt_prefix_ok(dst))
 		return -EINVAL;
-	index = rtnetlink_link_index(r, ifname);
+	index = orch_rtnl_link_index(r, ifname);
 	if (index < 0)
 		return index;
 	if (!table)
@@ -118,20 +118,20 @@ static int route_change(struct rtnetlink *r, int type, int flags, const char *if
 	return rt_talk(r, msg, NULL, NULL);
 }
 
-int rtnetlink_route_add(struct rtnetlink *r, const char *ifname, const struct rtnetlink_prefix *dst,
+int orch_rtnl_route_add(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
 		   uint32_t table)
 {
 	return route_change(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifname, dst, table);
 }
 
-int rtnetlink_route_del(struct rtnetlink *r, const char *ifname, const struct rtnetlink_prefix *dst,
+int orch_rtnl_route_del(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
 		   uint32_t table)
 {
 	return route_change(r, RTM_DELROUTE, 0, ifname, dst, table);
 }
 
 struct covers {
-	const struct rtnetlink_prefix *dst;
+	const struct orch_rtnl_prefix *dst;
 	int oif;
 	bool found;
 };
@@ -146,7 +146,7 @@ static void visit_covers(const struct route *rt, void *arg)
 		c->found = true;
 }
 
-int rtnetlink_route_dev_covers(struct rtnetlink *r, const char *ifname, const struct rtnetlink_prefix *dst,
+int orch_rtnl_route_dev_covers(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
 			  bool *covered)
 {
 	struct covers c = {.dst = dst};
@@ -154,7 +154,7 @@ int rtnetlink_route_dev_covers(struct rtnetlink *r, const char *ifname, const st
 
 	if (!rt_prefix_ok(dst))
 		return -EINVAL;
-	c.oif = rtnetlink_link_index(r, ifname);
+	c.oif = orch_rtnl_link_index(r, ifname);
 	if (c.oif < 0)
 		return c.oif;
 	ret = route_scan(r, dst->family, visit_covers, &c);
@@ -176,7 +176,7 @@ static void visit_in_use(const struct route *rt, void *arg)
 		u->found = true;
 }
 
-int rtnetlink_table_in_use(struct rtnetlink *r, int family, uint32_t table, bool *in_use)
+int orch_rtnl_table_in_use(struct orch_rtnl *r, int family, uint32_t table, bool *in_use)
 {
 	struct in_use u = {.table = table ? table : RT_TABLE_MAIN};
 	int ret = route_scan(r, family, visit_in_use, &u);
@@ -187,14 +187,14 @@ int rtnetlink_table_in_use(struct rtnetlink *r, int family, uint32_t table, bool
 }
 
 /* A route's own mtu metric (what `ip route` prints as `mtu N`), else its device's MTU. */
-static int route_mtu(struct rtnetlink *r, const struct route *rt, unsigned int *mtu)
+static int route_mtu(struct orch_rtnl *r, const struct route *rt, unsigned int *mtu)
 {
 	if (rt->mtu) {
 		*mtu = rt->mtu;
 		return 0;
 	}
 	if (rt->oif > 0)
-		return rtnetlink_link_mtu_by_index(r, rt->oif, mtu);
+		return orch_rtnl_link_mtu_by_index(r, rt->oif, mtu);
 	return -ENETUNREACH;
 }
 
@@ -203,7 +203,7 @@ static int parse_get(struct nlmsghdr *h, void *arg)
 	return route_parse(h, arg);
 }
 
-int rtnetlink_route_get_mtu(struct rtnetlink *r, int family, const union wg_ip *addr, unsigned int *mtu)
+int orch_rtnl_route_get_mtu(struct orch_rtnl *r, int family, const union wg_ip *addr, unsigned int *mtu)
 {
 	size_t len = rt_addr_len(family);
 	struct rtmsg rtm = {.rtm_family = family, .rtm_dst_len = len * 8};
@@ -239,7 +239,7 @@ static void visit_default(const struct route *rt, void *arg)
 	}
 }
 
-int rtnetlink_default_route_mtu(struct rtnetlink *r, int family, unsigned int *mtu)
+int orch_rtnl_default_route_mtu(struct orch_rtnl *r, int family, unsigned int *mtu)
 {
 	struct first_default d = {.found = false};
 	int ret = route_scan(r, family, visit_default, &d);

@@ -28,13 +28,13 @@ static struct nl_msg *rule_msg(int type, int flags, int family, uint8_t action, 
 }
 
 /* The kind's selectors, with the table the kind implies. */
-static struct nl_msg *rule_kind_msg(int type, int flags, int family, enum rtnetlink_rule_kind kind,
+static struct nl_msg *rule_kind_msg(int type, int flags, int family, enum orch_rtnl_rule_kind kind,
 				    uint32_t table)
 {
 	struct nl_msg *msg;
 	int ret;
 
-	if (kind == RTNETLINK_RULE_NOT_FWMARK) {
+	if (kind == ORCH_RTNL_RULE_NOT_FWMARK) {
 		msg = rule_msg(type, flags, family, FR_ACT_TO_TBL, table);
 		if (!msg)
 			return NULL;
@@ -55,17 +55,17 @@ static struct nl_msg *rule_kind_msg(int type, int flags, int family, enum rtnetl
 	return msg;
 }
 
-static int rule_args_ok(int family, enum rtnetlink_rule_kind kind, uint32_t table)
+static int rule_args_ok(int family, enum orch_rtnl_rule_kind kind, uint32_t table)
 {
 	if (!rt_addr_len(family))
 		return -EAFNOSUPPORT;
-	if (kind == RTNETLINK_RULE_NOT_FWMARK)
+	if (kind == ORCH_RTNL_RULE_NOT_FWMARK)
 		return table ? 0 : -EINVAL;
-	return kind == RTNETLINK_RULE_SUPPRESS_DEFAULT ? 0 : -EINVAL;
+	return kind == ORCH_RTNL_RULE_SUPPRESS_DEFAULT ? 0 : -EINVAL;
 }
 
-/* For RTNETLINK_RULE_SUPPRESS_DEFAULT the table is always main and `table` is not used. */
-int rtnetlink_rule_add(struct rtnetlink *r, int family, enum rtnetlink_rule_kind kind, uint32_t table)
+/* For ORCH_RTNL_RULE_SUPPRESS_DEFAULT the table is always main and `table` is not used. */
+int orch_rtnl_rule_add(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind, uint32_t table)
 {
 	struct nl_msg *msg;
 	int ret = rule_args_ok(family, kind, table);
@@ -77,7 +77,7 @@ int rtnetlink_rule_add(struct rtnetlink *r, int family, enum rtnetlink_rule_kind
 }
 
 struct rule_find {
-	enum rtnetlink_rule_kind kind;
+	enum orch_rtnl_rule_kind kind;
 	uint32_t table;
 	bool found;
 	uint32_t priority;
@@ -114,7 +114,7 @@ static int find_rule(struct nlmsghdr *h, void *arg)
 		return 0;
 	/* The kernel dumps suppress_prefixlength for every rule: ~0 when the rule has none. */
 	suppress = attr_u32(tb[FRA_SUPPRESS_PREFIXLEN], ~0u);
-	if (f->kind == RTNETLINK_RULE_NOT_FWMARK)
+	if (f->kind == ORCH_RTNL_RULE_NOT_FWMARK)
 		is = table == f->table && (frh->flags & FIB_RULE_INVERT) &&
 		     attr_u32(tb[FRA_FWMARK], 0) == f->table &&
 		     attr_u32(tb[FRA_FWMASK], 0) == ~0u && suppress == ~0u;
@@ -132,7 +132,7 @@ static int find_rule(struct nlmsghdr *h, void *arg)
  * The kernel matches a deletion on the selectors it is given but not on FIB_RULE_INVERT, so the
  * rule is found in a dump first and deleted by its priority as well.
  */
-int rtnetlink_rule_del(struct rtnetlink *r, int family, enum rtnetlink_rule_kind kind, uint32_t table)
+int orch_rtnl_rule_del(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind, uint32_t table)
 {
 	struct fib_rule_hdr frh = {.family = family};
 	struct rule_find f = {.kind = kind, .table = table};
@@ -155,7 +155,7 @@ int rtnetlink_rule_del(struct rtnetlink *r, int family, enum rtnetlink_rule_kind
 }
 
 /* `ip rule delete table T`: the kernel deletes the first rule with that table, or says ENOENT. */
-int rtnetlink_rule_del_table(struct rtnetlink *r, int family, uint32_t table)
+int orch_rtnl_rule_del_table(struct orch_rtnl *r, int family, uint32_t table)
 {
 	struct nl_msg *msg;
 

@@ -22,7 +22,7 @@ static int header(struct orch *o, struct strbuf *out)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct wg_strlist servers = { 0 };
-	struct rtnetlink_prefix addrs[256];
+	struct orch_rtnl_prefix addrs[256];
 	const struct wg_allowedip *a;
 	unsigned int mtu;
 	char text[64];
@@ -30,7 +30,7 @@ static int header(struct orch *o, struct strbuf *out)
 
 	strbuf_puts(out, "[Interface]\n");
 	for (size_t f = 0; f < 2; ++f) {
-		n = rtnetlink_addr_list(o->rtnl, o->ifname, families[f], addrs, 256);
+		n = orch_rtnl_addr_list(o->rtnl, o->ifname, families[f], addrs, 256);
 		for (int i = 0; i < n; ++i) {
 			orch_prefix_text(text, sizeof(text), &addrs[i]);
 			strbuf_printf(out, "Address = %s\n", text);
@@ -41,7 +41,7 @@ static int header(struct orch *o, struct strbuf *out)
 			strbuf_printf(out, "DNS = %s\n", servers.v[i]);
 	}
 	strlist_free(&servers);
-	if (o->conf->flags & WGCONF_HAS_MTU && rtnetlink_link_mtu(o->rtnl, o->ifname, &mtu) == 0)
+	if (o->conf->flags & WGCONF_HAS_MTU && orch_rtnl_link_mtu(o->rtnl, o->ifname, &mtu) == 0)
 		strbuf_printf(out, "MTU = %u\n", mtu);
 	if (o->conf->table)
 		strbuf_printf(out, "Table = %s\n", o->conf->table);

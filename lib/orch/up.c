@@ -37,7 +37,7 @@ static int step_config(struct orch *o)
 static int step_addresses(struct orch *o)
 {
 	const struct wg_allowedip *a;
-	struct rtnetlink_prefix p;
+	struct orch_rtnl_prefix p;
 	char text[64];
 	int ret;
 
@@ -49,7 +49,7 @@ static int step_addresses(struct orch *o)
 		if (!orch_family_enabled(o, p.family, text))
 			continue;
 		orch_say(o, "ip %s address add %s dev %s", p.family == AF_INET ? "-4" : "-6", text, o->ifname);
-		if (!o->opts->dry_run && (ret = rtnetlink_addr_add(o->rtnl, o->ifname, &p)) < 0)
+		if (!o->opts->dry_run && (ret = orch_rtnl_addr_add(o->rtnl, o->ifname, &p)) < 0)
 			return ret;
 	}
 	return 0;
@@ -98,7 +98,7 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path, 
 
 	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
 		return orch_end(&o, ret);
-	if (rtnetlink_link_index(o.rtnl, ifname) >= 0)
+	if (orch_rtnl_link_index(o.rtnl, ifname) >= 0)
 		return orch_end(&o, orch_failed(&o, -EEXIST, 0, "`%s' already exists", ifname));
 	if ((ret = orch_link_create(&o)) < 0)
 		goto fail;
@@ -122,7 +122,7 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path, 
 	if ((ret = orch_mtu(&o, running, &mtu)) < 0)
 		goto fail;
 	orch_say(&o, "ip link set mtu %u up dev %s", mtu, ifname);
-	if (!opts->dry_run && (ret = rtnetlink_link_set_mtu_up(o.rtnl, ifname, mtu)) < 0)
+	if (!opts->dry_run && (ret = orch_rtnl_link_set_mtu_up(o.rtnl, ifname, mtu)) < 0)
 		goto fail;
 	step = "setting DNS";
 	if ((ret = step_dns(&o)) < 0)

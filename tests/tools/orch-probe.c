@@ -33,7 +33,7 @@ static int family_of(const char *s)
 	return -1;
 }
 
-static int parse_prefix(const char *s, struct rtnetlink_prefix *p)
+static int parse_prefix(const char *s, struct orch_rtnl_prefix *p)
 {
 	char buf[64], *slash;
 
@@ -61,7 +61,7 @@ static int split(const char *s, struct wg_strlist *l)
 
 static int fw(int argc, char *argv[], bool print)
 {
-	struct rtnetlink_prefix addrs[64];
+	struct orch_rtnl_prefix addrs[64];
 	int family = family_of(argv[3]), n = 0, ret;
 
 	if (family < 0 || argc - 5 > 64)

@@ -18,7 +18,7 @@
 #include "tap.h"
 
 static int ns_a = -1, ns_b = -1;
-static struct rtnetlink *rt;
+static struct orch_rtnl *rt;
 
 static void enter(int ns)
 {
@@ -122,9 +122,9 @@ static bool mtu_is(int ret, const unsigned int *mtu, unsigned int want)
 	return false;
 }
 
-static struct rtnetlink_prefix pfx(const char *text)
+static struct orch_rtnl_prefix pfx(const char *text)
 {
-	struct rtnetlink_prefix p = {.family = strchr(text, ':') ? AF_INET6 : AF_INET};
+	struct orch_rtnl_prefix p = {.family = strchr(text, ':') ? AF_INET6 : AF_INET};
 	char buf[64], *slash;
 
 	snprintf(buf, sizeof(buf), "%s", text);
@@ -161,23 +161,23 @@ static void test_links(void)
 	int ret, ip_ret;
 	char *out;
 
-	ok(rtnetlink_link_index(rt, "lo") == 1, "rtnetlink_link_index(lo) is 1");
-	ok(rtnetlink_link_index(rt, "nosuch0") == -ENODEV, "a missing link is -ENODEV");
-	ok(rtnetlink_link_index(rt, "a-name-far-too-long") == -ENODEV, "a name too long is -ENODEV");
-	ok(rtnetlink_link_add_wireguard(rt, "a-name-far-too-long") == -EINVAL,
+	ok(orch_rtnl_link_index(rt, "lo") == 1, "orch_rtnl_link_index(lo) is 1");
+	ok(orch_rtnl_link_index(rt, "nosuch0") == -ENODEV, "a missing link is -ENODEV");
+	ok(orch_rtnl_link_index(rt, "a-name-far-too-long") == -ENODEV, "a name too long is -ENODEV");
+	ok(orch_rtnl_link_add_wireguard(rt, "a-name-far-too-long") == -EINVAL,
 	   "adding a name too long is -EINVAL");
 
-	ret = rtnetlink_link_add_wireguard(rt, "wgt0");
+	ret = orch_rtnl_link_add_wireguard(rt, "wgt0");
 	ip_ret = run_in(ns_b, "ip link add wgt0 type wireguard 2>/dev/null");
-	printf("# rtnetlink_link_add_wireguard: %s; ip link add: exit %d\n",
+	printf("# orch_rtnl_link_add_wireguard: %s; ip link add: exit %d\n",
 	       ret ? strerror(-ret) : "created", ip_ret);
 	ok(ret <= 0 && (ret == 0) == (ip_ret == 0),
 	   "link add wireguard succeeds exactly when ip's does");
 	if (ret == 0) {
 		ok(prints(sh_in(ns_a, "ip -d link show dev wgt0"), "wireguard"),
 		   "the link is of kind wireguard");
-		ok(rtnetlink_link_add_wireguard(rt, "wgt0") == -EEXIST, "adding it again is -EEXIST");
-		ok(rtnetlink_link_del(rt, "wgt0") == 0, "rtnetlink_link_del(wgt0)");
+		ok(orch_rtnl_link_add_wireguard(rt, "wgt0") == -EEXIST, "adding it again is -EEXIST");
+		ok(orch_rtnl_link_del(rt, "wgt0") == 0, "orch_rtnl_link_del(wgt0)");
 	} else {
 		ok(ret != -EEXIST && ret != -EINVAL,
 		   "without the module the kernel's errno comes back");
@@ -188,23 +188,23 @@ static void test_links(void)
 	add_test_link(ns_a, "d0");
 	add_test_link(ns_b, "d0");
 	out = sh_in(ns_a, "ip -o link show dev d0 | cut -d: -f1");
-	ok(rtnetlink_link_index(rt, "d0") == atoi(out), "rtnetlink_link_index(d0) is ip's %d", atoi(out));
+	ok(orch_rtnl_link_index(rt, "d0") == atoi(out), "orch_rtnl_link_index(d0) is ip's %d", atoi(out));
 	free(out);
 
-	ok(rtnetlink_link_set_mtu_up(rt, "d0", 1380) == 0, "rtnetlink_link_set_mtu_up(d0, 1380)");
+	ok(orch_rtnl_link_set_mtu_up(rt, "d0", 1380) == 0, "orch_rtnl_link_set_mtu_up(d0, 1380)");
 	run_in(ns_b, "ip link set mtu 1380 up dev d0");
 	same_in_both("mtu and up",
 		     "ip -o link show dev d0 | sed -e 's/^[0-9]*: //' -e 's/link\\/.*//'");
 	ok(prints(sh_in(ns_a, "ip link show dev d0"), ",UP,"), "d0 is up");
-	ok(rtnetlink_link_set_mtu_up(rt, "nosuch0", 1380) == -ENODEV,
+	ok(orch_rtnl_link_set_mtu_up(rt, "nosuch0", 1380) == -ENODEV,
 	   "set_mtu_up of a missing link is -ENODEV");
-	ok(mtu_is(rtnetlink_link_mtu(rt, "d0", &mtu), &mtu, 1380), "rtnetlink_link_mtu(d0) is 1380");
+	ok(mtu_is(orch_rtnl_link_mtu(rt, "d0", &mtu), &mtu, 1380), "orch_rtnl_link_mtu(d0) is 1380");
 	mtu = 0;
-	ok(mtu_is(rtnetlink_link_mtu_by_index(rt, rtnetlink_link_index(rt, "d0"), &mtu), &mtu, 1380),
-	   "rtnetlink_link_mtu_by_index(d0) is 1380");
-	ok(mtu_is(rtnetlink_link_mtu(rt, "lo", &mtu), &mtu, 65536), "rtnetlink_link_mtu(lo) is 65536");
-	ok(rtnetlink_link_mtu_by_index(rt, 99999, &mtu) == -ENODEV, "a missing index is -ENODEV");
-	ok(rtnetlink_link_mtu_by_index(rt, 0, &mtu) == -ENODEV, "index 0 is -ENODEV");
+	ok(mtu_is(orch_rtnl_link_mtu_by_index(rt, orch_rtnl_link_index(rt, "d0"), &mtu), &mtu, 1380),
+	   "orch_rtnl_link_mtu_by_index(d0) is 1380");
+	ok(mtu_is(orch_rtnl_link_mtu(rt, "lo", &mtu), &mtu, 65536), "orch_rtnl_link_mtu(lo) is 65536");
+	ok(orch_rtnl_link_mtu_by_index(rt, 99999, &mtu) == -ENODEV, "a missing index is -ENODEV");
+	ok(orch_rtnl_link_mtu_by_index(rt, 0, &mtu) == -ENODEV, "index 0 is -ENODEV");
 }
 
 static const char *const addresses[] = {"10.1.2.3/24", "192.168.77.1/32", "fd00:1::1/64",
@@ -212,12 +212,12 @@ static const char *const addresses[] = {"10.1.2.3/24", "192.168.77.1/32", "fd00:
 
 static char *list_text(int family, int max, int *count)
 {
-	struct rtnetlink_prefix out[8];
+	struct orch_rtnl_prefix out[8];
 	char *text = NULL, addr[INET6_ADDRSTRLEN];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	*count = rtnetlink_addr_list(rt, "d0", family, out, max);
+	*count = orch_rtnl_addr_list(rt, "d0", family, out, max);
 	for (int i = 0; i < *count; ++i)
 		fprintf(f, "%s/%u\n", inet_ntop(out[i].family, &out[i].addr, addr, sizeof(addr)),
 			out[i].len);
@@ -227,13 +227,13 @@ static char *list_text(int family, int max, int *count)
 
 static void test_addresses(void)
 {
-	struct rtnetlink_prefix p, bad = pfx("10.0.0.1/8");
+	struct orch_rtnl_prefix p, bad = pfx("10.0.0.1/8");
 	char *ours, *ip;
 	int n;
 
 	for (size_t i = 0; i < sizeof(addresses) / sizeof(*addresses); ++i) {
 		p = pfx(addresses[i]);
-		ok(rtnetlink_addr_add(rt, "d0", &p) == 0, "rtnetlink_addr_add(%s)", addresses[i]);
+		ok(orch_rtnl_addr_add(rt, "d0", &p) == 0, "orch_rtnl_addr_add(%s)", addresses[i]);
 		run_in(ns_b, "ip %s address add %s dev d0", fam(p.family), addresses[i]);
 	}
 	same_in_both("addresses", "ip address show dev d0 | grep -v link/ | sed 1s/^[0-9]*://");
@@ -241,35 +241,35 @@ static void test_addresses(void)
 	for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
 		ours = list_text(family, 8, &n);
 		ip = sh_in(ns_a, "ip -o %s address show dev d0 | awk '{ print $4 }'", fam(family));
-		ok(n == 2, "rtnetlink_addr_list %s: 2 addresses", fam(family));
-		is_str(ours, ip, "rtnetlink_addr_list: the addresses and order of ip address show");
+		ok(n == 2, "orch_rtnl_addr_list %s: 2 addresses", fam(family));
+		is_str(ours, ip, "orch_rtnl_addr_list: the addresses and order of ip address show");
 		free(ours);
 		free(ip);
 	}
 	free(list_text(AF_UNSPEC, 8, &n));
-	ok(n == 4, "rtnetlink_addr_list AF_UNSPEC: all 4");
+	ok(n == 4, "orch_rtnl_addr_list AF_UNSPEC: all 4");
 	ours = list_text(AF_INET6, 1, &n);
-	ok(n == 1, "rtnetlink_addr_list fills at most max");
+	ok(n == 1, "orch_rtnl_addr_list fills at most max");
 	free(ours);
-	ok(rtnetlink_addr_list(rt, "nosuch0", AF_INET, &p, 1) == -ENODEV,
-	   "rtnetlink_addr_list of a missing link is -ENODEV");
+	ok(orch_rtnl_addr_list(rt, "nosuch0", AF_INET, &p, 1) == -ENODEV,
+	   "orch_rtnl_addr_list of a missing link is -ENODEV");
 
 	p = pfx(addresses[0]);
-	ok(rtnetlink_addr_add(rt, "d0", &p) == -EEXIST, "adding an address twice is -EEXIST");
+	ok(orch_rtnl_addr_add(rt, "d0", &p) == -EEXIST, "adding an address twice is -EEXIST");
 	bad.len = 33;
-	ok(rtnetlink_addr_add(rt, "d0", &bad) == -EINVAL, "a /33 is -EINVAL");
-	ok(rtnetlink_addr_add(rt, "nosuch0", &p) == -ENODEV, "an address on a missing link is -ENODEV");
+	ok(orch_rtnl_addr_add(rt, "d0", &bad) == -EINVAL, "a /33 is -EINVAL");
+	ok(orch_rtnl_addr_add(rt, "nosuch0", &p) == -ENODEV, "an address on a missing link is -ENODEV");
 	for (int i = 0; i < 2; ++i) {
 		p = pfx(i ? "fd00:9::9/64" : "10.9.9.9/8");
-		ok(rtnetlink_addr_add(rt, "d0", &p) == 0, "rtnetlink_addr_add(%s)",
+		ok(orch_rtnl_addr_add(rt, "d0", &p) == 0, "orch_rtnl_addr_add(%s)",
 		   i ? "fd00:9::9/64" : "10.9.9.9/8");
 		ok(prints(sh_in(ns_a, "ip address show dev d0"), i ? "fd00:9::9/64" : "10.9.9.9/8"),
 		   "ip shows it");
-		ok(rtnetlink_addr_del(rt, "d0", &p) == 0, "rtnetlink_addr_del of it");
+		ok(orch_rtnl_addr_del(rt, "d0", &p) == 0, "orch_rtnl_addr_del of it");
 		ok(prints_nothing(sh_in(ns_a, "ip address show dev d0 | grep %s",
 					i ? "fd00:9::9" : "10.9.9.9")),
 		   "ip no longer shows it");
-		ok(rtnetlink_addr_del(rt, "d0", &p) == -EADDRNOTAVAIL,
+		ok(orch_rtnl_addr_del(rt, "d0", &p) == -EADDRNOTAVAIL,
 		   "deleting it again is -EADDRNOTAVAIL");
 	}
 }
@@ -285,13 +285,13 @@ static const struct {
 
 static void test_routes(void)
 {
-	struct rtnetlink_prefix p;
+	struct orch_rtnl_prefix p;
 	char *before;
 
 	for (size_t i = 0; i < sizeof(routes) / sizeof(*routes); ++i) {
 		p = pfx(routes[i].dst);
-		ok(rtnetlink_route_add(rt, "d0", &p, routes[i].table) == 0,
-		   "rtnetlink_route_add(%s, table %u)", routes[i].dst, routes[i].table);
+		ok(orch_rtnl_route_add(rt, "d0", &p, routes[i].table) == 0,
+		   "orch_rtnl_route_add(%s, table %u)", routes[i].dst, routes[i].table);
 		if (routes[i].table)
 			run_in(ns_b, "ip %s route add %s dev d0 table %u", fam(p.family),
 			       routes[i].dst, routes[i].table);
@@ -306,29 +306,29 @@ static void test_routes(void)
 	   "ip -6 route show table 1234 has the default route");
 
 	p = pfx("10.50.0.0/16");
-	ok(rtnetlink_route_add(rt, "d0", &p, 0) == -EEXIST, "adding a route twice is -EEXIST");
-	ok(rtnetlink_route_add(rt, "d0", &p, 254) == -EEXIST, "table 254 is main");
-	ok(rtnetlink_route_add(rt, "nosuch0", &p, 0) == -ENODEV, "a route on a missing link is -ENODEV");
+	ok(orch_rtnl_route_add(rt, "d0", &p, 0) == -EEXIST, "adding a route twice is -EEXIST");
+	ok(orch_rtnl_route_add(rt, "d0", &p, 254) == -EEXIST, "table 254 is main");
+	ok(orch_rtnl_route_add(rt, "nosuch0", &p, 0) == -ENODEV, "a route on a missing link is -ENODEV");
 	p = pfx("10.50.0.1/16");
-	ok(rtnetlink_route_add(rt, "d0", &p, 0) == -EINVAL,
+	ok(orch_rtnl_route_add(rt, "d0", &p, 0) == -EINVAL,
 	   "host bits under the prefix are -EINVAL, as for ip");
 
 	for (int i = 0; i < 2; ++i) {
 		p = pfx(i ? "fd00:90::/64" : "10.90.0.0/16");
 		before = sh_in(ns_a, "ip %s route show table 1234", fam(p.family));
-		ok(rtnetlink_route_add(rt, "d0", &p, 1234) == 0, "rtnetlink_route_add(%s, table 1234)",
+		ok(orch_rtnl_route_add(rt, "d0", &p, 1234) == 0, "orch_rtnl_route_add(%s, table 1234)",
 		   i ? "fd00:90::/64" : "10.90.0.0/16");
 		ok(prints(sh_in(ns_a, "ip %s route show table 1234", fam(p.family)),
 			  i ? "fd00:90::/64" : "10.90.0.0/16"),
 		   "ip shows it");
-		ok(rtnetlink_route_del(rt, "d0", &p, 1234) == 0, "rtnetlink_route_del of it");
+		ok(orch_rtnl_route_del(rt, "d0", &p, 1234) == 0, "orch_rtnl_route_del of it");
 		is_out(sh_in(ns_a, "ip %s route show table 1234", fam(p.family)), before,
 		       "table 1234 as before");
-		ok(rtnetlink_route_del(rt, "d0", &p, 1234) < 0, "deleting it again fails");
+		ok(orch_rtnl_route_del(rt, "d0", &p, 1234) < 0, "deleting it again fails");
 		free(before);
 	}
 	p = pfx("10.50.0.0/16");
-	ok(rtnetlink_route_del(rt, "d0", &p, 1234) < 0, "a route is deleted only from its own table");
+	ok(orch_rtnl_route_del(rt, "d0", &p, 1234) < 0, "a route is deleted only from its own table");
 }
 
 static void test_route_queries(void)
@@ -352,25 +352,25 @@ static void test_route_queries(void)
 		{AF_INET6, 1234, true},	 {AF_INET, 200, true},	  {AF_INET6, 200, false},
 		{AF_INET, 51821, false}, {AF_INET6, 4242, false}, {AF_INET, 0, true},
 	};
-	struct rtnetlink_prefix p;
+	struct orch_rtnl_prefix p;
 	bool b;
 
 	for (size_t i = 0; i < sizeof(covers) / sizeof(*covers); ++i) {
 		p = pfx(covers[i].dst);
 		b = !covers[i].covered;
-		ok(rtnetlink_route_dev_covers(rt, "d0", &p, &b) == 0 && b == covers[i].covered &&
+		ok(orch_rtnl_route_dev_covers(rt, "d0", &p, &b) == 0 && b == covers[i].covered &&
 			   b == !prints_nothing(sh_in(ns_a, "ip %s route show dev d0 match %s",
 						      fam(p.family), covers[i].dst)),
 		   "/* %zu */ covers(%s) is %s, as `ip route show dev d0 match' says", i,
 		   covers[i].dst, covers[i].covered ? "true" : "false");
 	}
 	p = pfx("10.0.0.0/8");
-	ok(rtnetlink_route_dev_covers(rt, "nosuch0", &p, &b) == -ENODEV,
+	ok(orch_rtnl_route_dev_covers(rt, "nosuch0", &p, &b) == -ENODEV,
 	   "covers on a missing link is -ENODEV");
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); ++i) {
 		b = !tables[i].in_use;
-		ok(rtnetlink_table_in_use(rt, tables[i].family, tables[i].table, &b) == 0 &&
+		ok(orch_rtnl_table_in_use(rt, tables[i].family, tables[i].table, &b) == 0 &&
 			   b == tables[i].in_use &&
 			   b == !prints_nothing(sh_in(ns_a, "ip %s route show table %u 2>/dev/null",
 						      fam(tables[i].family),
@@ -392,7 +392,7 @@ static void test_mtu(void)
 		{"203.0.113.1", -ENETUNREACH, ""}, {"2001:db8::1", -ENETUNREACH, ""},
 	};
 	unsigned int mtu;
-	struct rtnetlink_prefix p;
+	struct orch_rtnl_prefix p;
 	int ret;
 
 	run_in(ns_a, "ip route add 10.80.0.0/16 dev d0 mtu 1400 && ip -6 route add fd00:80::/64 "
@@ -400,7 +400,7 @@ static void test_mtu(void)
 	for (size_t i = 0; i < sizeof(gets) / sizeof(*gets); ++i) {
 		p = pfx(gets[i].addr);
 		mtu = 0;
-		ret = rtnetlink_route_get_mtu(rt, p.family, &p.addr, &mtu);
+		ret = orch_rtnl_route_get_mtu(rt, p.family, &p.addr, &mtu);
 		if (gets[i].want < 0)
 			ok(ret == gets[i].want &&
 				   prints_nothing(sh_in(ns_a, "ip route get %s 2>/dev/null",
@@ -416,24 +416,24 @@ static void test_mtu(void)
 			   gets[i].addr, gets[i].want, mtu, gets[i].ip_says);
 	}
 
-	ok(rtnetlink_default_route_mtu(rt, AF_INET, &mtu) == -ENETUNREACH,
+	ok(orch_rtnl_default_route_mtu(rt, AF_INET, &mtu) == -ENETUNREACH,
 	   "no default route: -ENETUNREACH");
-	ok(rtnetlink_default_route_mtu(rt, AF_INET6, &mtu) == -ENETUNREACH,
+	ok(orch_rtnl_default_route_mtu(rt, AF_INET6, &mtu) == -ENETUNREACH,
 	   "no IPv6 default route: -ENETUNREACH");
 	add_test_link(ns_a, "d2");
 	run_in(ns_a, "ip link set dev d2 mtu 9000 up && ip route add default dev d2 && "
 		     "ip -6 route add default dev d2");
-	ok(mtu_is(rtnetlink_default_route_mtu(rt, AF_INET, &mtu), &mtu, 9000),
+	ok(mtu_is(orch_rtnl_default_route_mtu(rt, AF_INET, &mtu), &mtu, 9000),
 	   "default route via d2: its MTU, 9000");
-	ok(mtu_is(rtnetlink_default_route_mtu(rt, AF_INET6, &mtu), &mtu, 9000),
+	ok(mtu_is(orch_rtnl_default_route_mtu(rt, AF_INET6, &mtu), &mtu, 9000),
 	   "IPv6 default via d2: 9000");
 	run_in(ns_a, "ip route change default dev d2 mtu 1450");
 	ok(prints(sh_in(ns_a, "ip route show default"), "mtu 1450"),
 	   "ip route show default says mtu 1450");
-	ok(mtu_is(rtnetlink_default_route_mtu(rt, AF_INET, &mtu), &mtu, 1450),
+	ok(mtu_is(orch_rtnl_default_route_mtu(rt, AF_INET, &mtu), &mtu, 1450),
 	   "the route's own mtu comes first");
 	p = pfx("203.0.113.1");
-	ok(mtu_is(rtnetlink_route_get_mtu(rt, AF_INET, &p.addr, &mtu), &mtu, 1450),
+	ok(mtu_is(orch_rtnl_route_get_mtu(rt, AF_INET, &p.addr, &mtu), &mtu, 1450),
 	   "route_get_mtu over the default route: the route's mtu");
 	run_in(ns_a, "ip route del default; ip -6 route del default; ip link del d2");
 }
@@ -462,9 +462,9 @@ static void test_rules(void)
 	char *b;
 
 	for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0) {
-		ok(rtnetlink_rule_add(rt, family, RTNETLINK_RULE_NOT_FWMARK, 51820) == 0,
+		ok(orch_rtnl_rule_add(rt, family, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == 0,
 		   "rule add %s not fwmark 51820", fam(family));
-		ok(rtnetlink_rule_add(rt, family, RTNETLINK_RULE_SUPPRESS_DEFAULT, 0) == 0,
+		ok(orch_rtnl_rule_add(rt, family, ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == 0,
 		   "rule add %s suppress_prefixlength 0", fam(family));
 	}
 	add_rules_with_ip(ns_b);
@@ -477,48 +477,48 @@ static void test_rules(void)
 	   "the suppress rule got priority 32764");
 
 	/* A table under 256 goes in the header, not in FRA_TABLE. */
-	ok(rtnetlink_rule_add(rt, AF_INET, RTNETLINK_RULE_NOT_FWMARK, 200) == 0,
+	ok(orch_rtnl_rule_add(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 200) == 0,
 	   "rule add not fwmark 200 table 200");
 	ok(prints(sh_in(ns_a, "ip rule show"), "not from all fwmark 0xc8 lookup 200"),
 	   "ip shows it");
-	ok(rtnetlink_rule_del(rt, AF_INET, RTNETLINK_RULE_NOT_FWMARK, 200) == 0, "rtnetlink_rule_del of it");
-	ok(rtnetlink_rule_add(rt, AF_INET, RTNETLINK_RULE_NOT_FWMARK, 0) == -EINVAL, "table 0 is -EINVAL");
-	ok(rtnetlink_rule_add(rt, AF_PACKET, RTNETLINK_RULE_NOT_FWMARK, 1) == -EAFNOSUPPORT,
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 200) == 0, "orch_rtnl_rule_del of it");
+	ok(orch_rtnl_rule_add(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 0) == -EINVAL, "table 0 is -EINVAL");
+	ok(orch_rtnl_rule_add(rt, AF_PACKET, ORCH_RTNL_RULE_NOT_FWMARK, 1) == -EAFNOSUPPORT,
 	   "AF_PACKET is -EAFNOSUPPORT");
 
-	/* rtnetlink_rule_del is exact: a fwmark rule without `not' is not one of ours. */
+	/* orch_rtnl_rule_del is exact: a fwmark rule without `not' is not one of ours. */
 	run_in(ns_a, "ip -4 rule add fwmark 51820 table 51820 pref 100");
-	ok(rtnetlink_rule_del(rt, AF_INET, RTNETLINK_RULE_NOT_FWMARK, 51820) == 0,
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == 0,
 	   "rule del -4 not fwmark 51820");
-	ok(rtnetlink_rule_del(rt, AF_INET, RTNETLINK_RULE_NOT_FWMARK, 51820) == -ENOENT, "again: -ENOENT");
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == -ENOENT, "again: -ENOENT");
 	ok(prints(sh_in(ns_a, "ip rule show"), "100:\tfrom all fwmark 0xca6c lookup 51820"),
 	   "the rule without `not' is still there");
 	ok(prints_nothing(sh_in(ns_a, "ip rule show | grep 'not from'")), "no `not' rule left");
-	ok(rtnetlink_rule_del(rt, AF_INET, RTNETLINK_RULE_SUPPRESS_DEFAULT, 0) == 0,
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == 0,
 	   "rule del -4 suppress_prefixlength 0");
-	ok(rtnetlink_rule_del(rt, AF_INET, RTNETLINK_RULE_SUPPRESS_DEFAULT, 0) == -ENOENT, "again: -ENOENT");
-	ok(rtnetlink_rule_del_table(rt, AF_INET, 51820) == 0,
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == -ENOENT, "again: -ENOENT");
+	ok(orch_rtnl_rule_del_table(rt, AF_INET, 51820) == 0,
 	   "rule del_table -4 51820 takes the one left");
-	ok(rtnetlink_rule_del_table(rt, AF_INET, 51820) == -ENOENT, "then -ENOENT");
+	ok(orch_rtnl_rule_del_table(rt, AF_INET, 51820) == -ENOENT, "then -ENOENT");
 	b = sh_in(ns_b, "ip rule show | grep -v -e 51820 -e suppress");
 	is_out(sh_in(ns_a, "ip rule show"), b, "IPv4 rules are back to the three defaults");
 	free(b);
 
-	ok(rtnetlink_rule_add(rt, AF_INET6, RTNETLINK_RULE_NOT_FWMARK, 51820) == 0 &&
-		   rtnetlink_rule_add(rt, AF_INET6, RTNETLINK_RULE_NOT_FWMARK, 51820) == 0,
+	ok(orch_rtnl_rule_add(rt, AF_INET6, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == 0 &&
+		   orch_rtnl_rule_add(rt, AF_INET6, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == 0,
 	   "rule add -6 not fwmark 51820 twice more");
 	ok(count_lines(sh_in(ns_a, "ip -6 rule show"), "lookup 51820") == 3,
 	   "ip -6 rule show: 3 rules of 51820");
-	for (n = 0; (ret = rtnetlink_rule_del_table(rt, AF_INET6, 51820)) == 0 && n < 10; ++n)
+	for (n = 0; (ret = orch_rtnl_rule_del_table(rt, AF_INET6, 51820)) == 0 && n < 10; ++n)
 		;
 	ok(n == 3 && ret == -ENOENT, "rule del_table -6 51820: 3 deletions, then -ENOENT (%d, %d)",
 	   n, ret);
-	ok(rtnetlink_rule_del(rt, AF_INET6, RTNETLINK_RULE_SUPPRESS_DEFAULT, 0) == 0,
+	ok(orch_rtnl_rule_del(rt, AF_INET6, ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == 0,
 	   "rule del -6 suppress_prefixlength 0");
 	b = sh_in(ns_b, "ip -6 rule show | grep -v -e 51820 -e suppress");
 	is_out(sh_in(ns_a, "ip -6 rule show"), b, "IPv6 rules are back to the two defaults");
 	free(b);
-	ok(rtnetlink_rule_del_table(rt, AF_INET, 1234) == -ENOENT,
+	ok(orch_rtnl_rule_del_table(rt, AF_INET, 1234) == -ENOENT,
 	   "del_table of an unused table: -ENOENT");
 }
 
@@ -565,7 +565,7 @@ int main(void)
 		return 1;
 	}
 	enter(ns_a);
-	if (!ok(rtnetlink_open(&rt) == 0, "rtnetlink_open"))
+	if (!ok(orch_rtnl_open(&rt) == 0, "orch_rtnl_open"))
 		return done_testing();
 
 	test_links();
@@ -576,10 +576,10 @@ int main(void)
 	test_rules();
 	test_sysctl();
 
-	ok(rtnetlink_link_del(rt, "d0") == 0, "rtnetlink_link_del(d0)");
+	ok(orch_rtnl_link_del(rt, "d0") == 0, "orch_rtnl_link_del(d0)");
 	ok(run_in(ns_a, "ip link show dev d0 >/dev/null 2>&1") != 0, "ip no longer shows d0");
-	ok(rtnetlink_link_del(rt, "d0") == -ENODEV, "deleting it again is -ENODEV");
-	rtnetlink_close(rt);
+	ok(orch_rtnl_link_del(rt, "d0") == -ENODEV, "deleting it again is -ENODEV");
+	orch_rtnl_close(rt);
 	close(ns_a);
 	close(ns_b);
 	return done_testing();
