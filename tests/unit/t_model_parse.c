@@ -234,6 +234,14 @@ static const struct tcase cases[] = {
 	{ "a peer list names each peer once", CONFIG_GRAMMAR_PEERS,
 	  "[Peer]\nPublicKey = " K2 "\n[Peer]\n# Name = x\nPublicKey = " K2 "\n", -22,
 	  "E3: The peer of line 1 appears again; a peer list names each peer once\n", NULL },
+	{ "a header-shaped line is quoted whole, as wg quotes it, however long or odd", CONFIG_GRAMMAR_WG,
+	  "[this-section-name-is-far-longer-than-the-fifty-bytes-of-inih]\n[Inter\x1d"
+	  "face]\n",
+	  -22,
+	  "E1: Line unrecognized: `[this-section-name-is-far-longer-than-the-fifty-bytes-of-inih]'\n"
+	  "E2: Line unrecognized: `[Inter\x1d"
+	  "face]'\n",
+	  NULL },
 	{ "NUL byte", CONFIG_GRAMMAR_WG, "[Interface]\nListen\0Port = 1\n", -22, "E2: Line contains a NUL byte\n", NULL },
 };
 
