@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Each line is seen twice, as the two upstream tools see it:
- * - wg-quick's view: text before '#', key and value trimmed; inside [Interface] the keys
- *   Address, DNS, MTU, Table, the four hooks and SaveConfig are consumed here (hooks keep
- *   everything after '=', '#' included); every other line is kept verbatim for wg.
- * - wg's view of what is kept: text before '#' with all whitespace removed, keys matched
- *   case-insensitively by prefix "Key=".
+ * Reads a configuration file into a struct wg_config. How one line travels:
+ *
+ * 1. ini_stream.c reads the physical line, of any length and with any bytes, and carries it
+ *    through the system libinih, escaped so that inih interprets none of it. Then it calls
+ *    on_line with the line byte for byte and its number.
+ * 2. config_line_read (config_line.c) reads it once, the way each tool does: the trimmed text
+ *    (on line 1 without a BOM), whether it holds a NUL, wg's view (the text before '#' with all
+ *    whitespace removed) and wg-quick's (key and value before '#', trimmed, and the raw value
+ *    that hooks keep), each with its section header if it is one, and a "# Name =" comment.
+ * 3. on_line applies it. A NUL byte is reported and nothing else is done. wg-quick's header
+ *    moves its [Interface] state, and inside [Interface] its keys are consumed (quick_entry).
+ *    Every other line is kept for `strip` as its text, then goes to wg's grammar (wg_line): a
+ *    header opens a section, a known key sets a field, anything else is "Line unrecognized".
+ * Nothing is applied anywhere: the caller gets the model and the diagnostics.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -15,6 +23,7 @@
 #include <strings.h>
 
 #include "model/config.h"
+#include "model/config_line.h"
 #include "model/encoding.h"
 #include "model/ini_stream.h"
 #include "model/peerlist_header.h"
@@ -34,6 +43,7 @@ struct parser {
 	bool quick_interface;
 	struct wg_peer *peer;
 	struct strbuf stripped;
+	struct config_line line;
 	int err;
 };
 
@@ -399,227 +409,151 @@ static void quick_peer_list_ca(struct parser *p, const char *value)
 	p->conf->flags |= WGCONF_HAS_PEER_LIST_CA;
 }
 
-/* Returns true when wg-quick consumes the line itself. `hook_value` keeps any '#'. */
-static bool quick_entry(struct parser *p, const char *key, const char *value, const char *hook_value,
-			unsigned int lineno)
+/* Returns true when wg-quick consumes the line itself. */
+static bool quick_entry(struct parser *p, const struct config_line *l)
 {
+	const char *value = l->quick.value;
+	unsigned int lineno = l->lineno;
+
 	if (p->grammar != CONFIG_GRAMMAR_QUICK || !p->quick_interface)
 		return false;
 	for (int h = 0; h < WG_HOOK_COUNT; ++h) {
-		if (!strcasecmp(key, hook_keys[h])) {
-			if (strlist_push(&p->conf->hooks[h], hook_value, strlen(hook_value), lineno))
+		if (config_line_quick_is(l, hook_keys[h])) {
+			/* Text after '#' is the shell's, not a comment. */
+			if (strlist_push(&p->conf->hooks[h], l->quick.raw_value,
+					 strlen(l->quick.raw_value), lineno))
 				oom(p);
 			return true;
 		}
 	}
-	if (!strcasecmp(key, "Address"))
+	if (config_line_quick_is(l, "Address"))
 		quick_address(p, value, lineno);
-	else if (!strcasecmp(key, "DNS"))
+	else if (config_line_quick_is(l, "DNS"))
 		quick_dns(p, value, lineno);
-	else if (!strcasecmp(key, "MTU"))
+	else if (config_line_quick_is(l, "MTU"))
 		quick_mtu(p, value, lineno);
-	else if (!strcasecmp(key, "Table"))
+	else if (config_line_quick_is(l, "Table"))
 		quick_table(p, value, lineno);
-	else if (!strcasecmp(key, "SaveConfig"))
+	else if (config_line_quick_is(l, "SaveConfig"))
 		quick_bool(p, value, lineno, &p->conf->save_config, WGCONF_HAS_SAVE_CONFIG);
-	else if (!strcasecmp(key, "Forwarding"))
+	else if (config_line_quick_is(l, "Forwarding"))
 		quick_forwarding(p, value, lineno);
-	else if (!strcasecmp(key, "ProxyARP"))
+	else if (config_line_quick_is(l, "ProxyARP"))
 		quick_bool(p, value, lineno, &p->conf->proxy_arp, WGCONF_HAS_PROXY_ARP);
-	else if (!strcasecmp(key, "PeerList"))
+	else if (config_line_quick_is(l, "PeerList"))
 		quick_peer_list(p, value, lineno);
-	else if (!strcasecmp(key, "PeerListKey"))
+	else if (config_line_quick_is(l, "PeerListKey"))
 		quick_peer_list_key(p, value, lineno);
-	else if (!strcasecmp(key, "PeerListCA"))
+	else if (config_line_quick_is(l, "PeerListCA"))
 		quick_peer_list_ca(p, value);
-	else if (!strcasecmp(key, "PeerListAllowedIPs"))
+	else if (config_line_quick_is(l, "PeerListAllowedIPs"))
 		quick_peer_list_scope(p, value, lineno);
 	else
 		return false;
 	return true;
 }
 
-static const char *key_value(const char *line, const char *key)
-{
-	size_t klen = strlen(key);
-
-	return strncasecmp(line, key, klen) ? NULL : line + klen;
-}
-
-static void wg_interface_line(struct parser *p, const char *line, unsigned int lineno)
+static void wg_interface_line(struct parser *p, const struct config_line *l)
 {
 	struct wg_device *dev = p->conf->device;
 	const char *v;
 
-	if ((v = key_value(line, "ListenPort="))) {
-		if (model_parse_port(&dev->listen_port, v, p->d, lineno))
+	if ((v = config_line_wg_value(l, "ListenPort"))) {
+		if (model_parse_port(&dev->listen_port, v, p->d, l->lineno))
 			dev->flags |= WGDEVICE_HAS_LISTEN_PORT;
-	} else if ((v = key_value(line, "FwMark="))) {
-		if (model_parse_fwmark(&dev->fwmark, v, p->d, lineno))
+	} else if ((v = config_line_wg_value(l, "FwMark"))) {
+		if (model_parse_fwmark(&dev->fwmark, v, p->d, l->lineno))
 			dev->flags |= WGDEVICE_HAS_FWMARK;
-	} else if ((v = key_value(line, "PrivateKey="))) {
-		if (model_parse_secret_key(dev->private_key, v, p->d, lineno))
+	} else if ((v = config_line_wg_value(l, "PrivateKey"))) {
+		if (model_parse_secret_key(dev->private_key, v, p->d, l->lineno))
 			dev->flags |= WGDEVICE_HAS_PRIVATE_KEY;
 	} else {
-		unrecognized(p, lineno, line);
+		unrecognized(p, l->lineno, l->wg.line);
 	}
 }
 
-static void wg_peer_line(struct parser *p, const char *line, unsigned int lineno)
+static void wg_peer_line(struct parser *p, const struct config_line *l)
 {
 	struct wg_peer *peer = p->peer;
 	const char *v;
 
-	if ((v = key_value(line, "Endpoint="))) {
-		model_parse_endpoint(peer, v, p->d, lineno);
-	} else if ((v = key_value(line, "PublicKey="))) {
-		if (model_parse_key(peer->public_key, v, p->d, lineno))
+	if ((v = config_line_wg_value(l, "Endpoint"))) {
+		model_parse_endpoint(peer, v, p->d, l->lineno);
+	} else if ((v = config_line_wg_value(l, "PublicKey"))) {
+		if (model_parse_key(peer->public_key, v, p->d, l->lineno))
 			peer->flags |= WGPEER_HAS_PUBLIC_KEY;
-	} else if ((v = key_value(line, "AllowedIPs="))) {
-		model_parse_allowedips(peer, v, p->d, lineno);
-	} else if ((v = key_value(line, "PersistentKeepalive="))) {
-		if (model_parse_keepalive(&peer->persistent_keepalive_interval, v, p->d, lineno))
+	} else if ((v = config_line_wg_value(l, "AllowedIPs"))) {
+		model_parse_allowedips(peer, v, p->d, l->lineno);
+	} else if ((v = config_line_wg_value(l, "PersistentKeepalive"))) {
+		if (model_parse_keepalive(&peer->persistent_keepalive_interval, v, p->d, l->lineno))
 			peer->flags |= WGPEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
-	} else if ((v = key_value(line, "PresharedKey="))) {
-		if (model_parse_secret_key(peer->preshared_key, v, p->d, lineno))
+	} else if ((v = config_line_wg_value(l, "PresharedKey"))) {
+		if (model_parse_secret_key(peer->preshared_key, v, p->d, l->lineno))
 			peer->flags |= WGPEER_HAS_PRESHARED_KEY;
 	} else {
-		unrecognized(p, lineno, line);
+		unrecognized(p, l->lineno, l->wg.line);
 	}
 }
 
-static void wg_section(struct parser *p, const char *name, const char *cleaned, unsigned int lineno)
+static void wg_section(struct parser *p, enum config_header header, unsigned int lineno)
 {
-	if (!strcasecmp(name, "Interface") && p->grammar == CONFIG_GRAMMAR_PEERS) {
+	if (header == CONFIG_HEADER_INTERFACE && p->grammar == CONFIG_GRAMMAR_PEERS) {
 		diag_error(p->d, lineno, "A peer list holds only [Peer] sections, not [Interface]");
 		p->section = SECTION_NONE;
-	} else if (!strcasecmp(name, "Interface")) {
+	} else if (header == CONFIG_HEADER_INTERFACE) {
 		if (p->conf->flags & WGCONF_HAS_INTERFACE)
 			diag_warn(p->d, lineno, "A second [Interface] section; its keys add to the first");
 		p->conf->flags |= WGCONF_HAS_INTERFACE;
 		p->conf->interface_lineno = lineno;
 		p->section = SECTION_INTERFACE;
-	} else if (!strcasecmp(name, "Peer")) {
+	} else {
 		p->peer = model_peer_new(p->conf->device);
 		if (!p->peer)
 			return oom(p);
 		p->peer->flags |= WGPEER_REPLACE_ALLOWEDIPS;
 		p->peer->lineno = lineno;
 		p->section = SECTION_PEER;
-	} else {
-		unrecognized(p, lineno, cleaned);
 	}
 }
 
-/* The wg view: text before '#' with every whitespace byte removed. */
-static void wg_line(struct parser *p, const char *text, unsigned int lineno)
+static void wg_line(struct parser *p, const struct config_line *l)
 {
-	struct strbuf cleaned;
-
-	strbuf_init(&cleaned);
-	for (const char *c = text; *c && *c != '#'; ++c) {
-		if (!isspace((unsigned char)*c))
-			strbuf_putc(&cleaned, *c);
-	}
-	if (cleaned.oom)
-		oom(p);
-	else if (!cleaned.len)
-		;
+	if (!*l->wg.line)
+		return;
+	if (l->wg.header == CONFIG_HEADER_INTERFACE || l->wg.header == CONFIG_HEADER_PEER)
+		wg_section(p, l->wg.header, l->lineno);
 	else if (p->section == SECTION_INTERFACE)
-		wg_interface_line(p, cleaned.buf, lineno);
+		wg_interface_line(p, l);
 	else if (p->section == SECTION_PEER)
-		wg_peer_line(p, cleaned.buf, lineno);
+		wg_peer_line(p, l);
 	else
-		unrecognized(p, lineno, cleaned.buf);
-	strbuf_free(&cleaned);
+		unrecognized(p, l->lineno, l->wg.line);
 }
 
-static void keep_for_wg(struct parser *p, const char *raw)
-{
-	strbuf_puts(&p->stripped, raw);
-	strbuf_putc(&p->stripped, '\n');
-}
-
-/* wg-quick's section tracking: any key starting with '[' leaves [Interface] unless it is one. */
-static void quick_track_section(struct parser *p, const char *raw)
-{
-	size_t n = strcspn(raw, "#=");
-
-	while (n && isspace((unsigned char)raw[n - 1]))
-		--n;
-	if (raw[0] == '[')
-		p->quick_interface = n == strlen("[Interface]") && !strncasecmp(raw, "[Interface]", n);
-}
-
-static void on_section(void *ctx, const char *name, const char *raw, unsigned int lineno)
+static void on_line(void *ctx, const char *s, size_t len, unsigned int lineno)
 {
 	struct parser *p = ctx;
-	char bracketed[64];
+	struct config_line *l = &p->line;
 
-	quick_track_section(p, raw);
-	keep_for_wg(p, raw);
-	snprintf(bracketed, sizeof(bracketed), "[%s]", name);
-	wg_section(p, name, bracketed, lineno);
-}
-
-static void on_entry(void *ctx, const char *key, const char *value, const char *raw, unsigned int lineno)
-{
-	struct parser *p = ctx;
-
-	quick_track_section(p, raw);
-	if (key && *key && !strchr(key, '#')) {
-		size_t vlen = strcspn(value, "#");
-		char *v = strndup(value, vlen);
-		bool consumed;
-
-		if (!v)
-			return oom(p);
-		while (vlen && isspace((unsigned char)v[vlen - 1]))
-			v[--vlen] = '\0';
-		consumed = quick_entry(p, key, v, value, lineno);
-		free(v);
-		if (consumed)
-			return;
-	}
-	keep_for_wg(p, raw);
-	wg_line(p, raw, lineno);
-}
-
-static void capture_peer_name(struct parser *p, const char *raw)
-{
-	const char *s = raw + 1;
-
-	while (isspace((unsigned char)*s))
-		++s;
-	if (strncasecmp(s, "Name", 4))
-		return;
-	for (s += 4; isspace((unsigned char)*s); ++s)
-		;
-	if (*s++ != '=')
-		return;
-	while (isspace((unsigned char)*s))
-		++s;
-	if (!*s)
-		return;
-	free(p->peer->name);
-	p->peer->name = strdup(s);
-	if (!p->peer->name)
-		oom(p);
-}
-
-static void on_other(void *ctx, const char *raw, unsigned int lineno)
-{
-	struct parser *p = ctx;
-
-	if (!raw) {
+	if (config_line_read(l, s, len, lineno))
+		return oom(p);
+	if (l->nul) {
 		diag_error(p->d, lineno, "Line contains a NUL byte");
 		return;
 	}
-	if (raw[0] == '#' && p->section == SECTION_PEER)
-		capture_peer_name(p, raw);
-	quick_track_section(p, raw);
-	keep_for_wg(p, raw);
-	wg_line(p, raw, lineno);
+	if (l->quick.header)
+		p->quick_interface = l->quick.header == CONFIG_HEADER_INTERFACE;
+	if (quick_entry(p, l))
+		return;
+	strbuf_puts(&p->stripped, l->text);
+	strbuf_putc(&p->stripped, '\n');
+	if (l->name && p->section == SECTION_PEER) {
+		free(p->peer->name);
+		p->peer->name = strdup(l->name);
+		if (!p->peer->name)
+			oom(p);
+	}
+	wg_line(p, l);
 }
 
 /*
@@ -671,11 +605,6 @@ static void finish(struct parser *p)
 
 int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar grammar, struct diag_list *d)
 {
-	static const struct ini_stream_ops ops = {
-		.section = on_section,
-		.entry = on_entry,
-		.other = on_other,
-	};
 	struct parser p = { .conf = conf, .d = d, .grammar = grammar };
 	int ret;
 
@@ -684,7 +613,9 @@ int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar gram
 	if (!conf->device)
 		return -ENOMEM;
 	strbuf_init(&p.stripped);
-	ret = ini_stream_parse(f, &ops, &p);
+	config_line_init(&p.line);
+	ret = ini_stream_parse(f, on_line, &p);
+	config_line_free(&p.line);
 	if (!ret)
 		ret = p.err;
 	if (!ret)

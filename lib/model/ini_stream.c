@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * How the system libinih is made to read WireGuard files:
+ * How the system libinih is made to carry any line:
  *
- * - We read physical lines ourselves (any length) and hand inih a rewritten stream through
- *   ini_parse_stream(). Every byte inih would interpret - ';' (inline comment), ':' (its second
- *   separator), '#', '[', ']', '=', whitespace and control bytes - is escaped as ESC, byte^0x40,
- *   so inih splits exactly at the '=' we choose and trims nothing that matters.
- * - An entry longer than inih's 200-byte buffer is cut into chunks sent as continuation lines
- *   (a leading space), which inih hands back under the same key; we join them.
- * - Each section header is followed by a marker entry, so the handler sees every header,
- *   including consecutive and empty [Peer] sections, which inih alone cannot report.
- * - Blank lines and comments never reach inih; lines it cannot carry (no '=') go to ->other.
- * An entry is delivered only when the reader moves past it, so callbacks arrive in file order.
+ * - Each physical line becomes one inih entry, "l=<line>", with every byte inih could interpret
+ *   escaped as ESC, byte^0x40 (must_escape). inih then trims nothing, and finds no comment,
+ *   section or second separator in the line. It cannot drop a UTF-8 BOM from it either.
+ * - An escaped line longer than CHUNK_MAX goes on in continuation lines (" <chunk>"), which inih
+ *   hands back under the same key. A chunk never ends inside an escape pair.
+ * - The handler checks that each call gives back exactly the chunk the reader has just sent. It
+ *   unescapes the chunk, and after the last chunk of a line it passes the line on.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdlib.h>
@@ -23,55 +19,33 @@
 #include "util/strbuf.h"
 
 #define ESC '\x10'
-#define SECTION_MARKER "\x10S"
-/* inih reads at most 199 bytes a line; stay well below, leaving room for the continuation space. */
+#define KEY "l"
+/* inih reads at most 199 bytes a line; stay well below. */
 #define CHUNK_MAX 160
-
-enum expect {
-	EXPECT_NOTHING,
-	EXPECT_ENTRY,
-	EXPECT_CONTINUATION,
-	EXPECT_MARKER,
-};
 
 struct stream {
 	FILE *f;
-	const struct ini_stream_ops *ops;
+	ini_stream_line_fn *fn;
 	void *ctx;
 	int err;
-	char *line;
-	size_t line_cap;
 	char *raw;
+	size_t raw_cap;
 	unsigned int lineno;
-	struct strbuf esc;
-	size_t esc_pos;
-	enum expect expect;
-	bool marker_due, pending;
-	struct strbuf key, value;
+	struct strbuf esc;  /* the current line, escaped */
+	size_t sent, chunk; /* how much of `esc` inih has been given; the size of the last chunk */
+	bool awaiting;	    /* a chunk is out and inih has not given it back yet */
+	struct strbuf line; /* the current line as inih gives it back */
 };
 
 /*
- * Bytes from 0x80 up are escaped too: inih drops a UTF-8 byte-order mark at the start of the
- * first line it reads, which may be our first entry's key (a BOM after leading blanks).
+ * Whitespace (inih trims it), ';' ':' '#' '[' ']' '=' (its syntax), control bytes (NUL among
+ * them), ESC itself, and bytes from 0x80 up: inih drops a UTF-8 BOM from the start of the first
+ * line it reads.
  */
 static bool must_escape(unsigned char c)
 {
-	return c == ESC || c == ';' || c == ':' || c == '#' || c == '[' || c == ']' || c == '=' || c < 0x20 ||
-	       c >= 0x7f || isspace(c);
-}
-
-static void escape_into(struct strbuf *sb, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; ++i) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (must_escape(c)) {
-			strbuf_putc(sb, ESC);
-			strbuf_putc(sb, (char)(c ^ 0x40));
-		} else {
-			strbuf_putc(sb, (char)c);
-		}
-	}
+	return c == ESC || c == ';' || c == ':' || c == '#' || c == '[' || c == ']' || c == '=' ||
+	       c == ' ' || c < 0x20 || c >= 0x7f;
 }
 
 static void unescape_into(struct strbuf *sb, const char *s)
@@ -86,216 +60,121 @@ static void unescape_into(struct strbuf *sb, const char *s)
 	}
 }
 
-static char *trim(char *s, size_t *len)
+/* Reads the next physical line into st->esc, escaped. False at the end of the file or on error. */
+static bool next_line(struct stream *st)
 {
-	size_t n = *len;
+	ssize_t n = getline(&st->raw, &st->raw_cap, st->f);
+	size_t len;
 
-	while (n && isspace((unsigned char)*s)) {
-		++s;
-		--n;
+	if (n < 0) {
+		if (ferror(st->f))
+			st->err = -EIO;
+		return false;
 	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		--n;
-	s[n] = '\0';
-	*len = n;
-	return s;
-}
+	len = (size_t)n;
+	if (len && st->raw[len - 1] == '\n')
+		--len;
+	++st->lineno;
+	strbuf_reset(&st->esc);
+	strbuf_reset(&st->line);
+	for (size_t i = 0; i < len; ++i) {
+		unsigned char c = (unsigned char)st->raw[i];
 
-static void flush(struct stream *st)
-{
-	if (!st->pending)
-		return;
-	st->pending = false;
-	if (st->key.oom || st->value.oom) {
+		if (must_escape(c)) {
+			strbuf_putc(&st->esc, ESC);
+			strbuf_putc(&st->esc, (char)(c ^ 0x40));
+		} else {
+			strbuf_putc(&st->esc, (char)c);
+		}
+	}
+	if (st->esc.oom) {
 		st->err = -ENOMEM;
-		return;
+		return false;
 	}
-	/* An entry always has a key; should inih ever hand one back without, the line is not one. */
-	if (!st->key.len) {
-		st->ops->other(st->ctx, st->raw, st->lineno);
-		return;
-	}
-	st->ops->entry(st->ctx, st->key.buf, st->value.buf ? st->value.buf : "", st->raw, st->lineno);
+	st->sent = 0;
+	return true;
 }
 
-/* Hands inih the next slice of st->esc; the first slice carries "key=". */
-static char *emit_chunk(struct stream *st, char *str, size_t room, bool first)
-{
-	size_t take = st->esc.len - st->esc_pos, o = 0;
-
-	if (take > room - 2)
-		take = room - 2;
-	if (take > CHUNK_MAX)
-		take = CHUNK_MAX;
-	/* Never split an escape pair: the first byte of a pair is the only place ESC occurs. */
-	if (st->esc_pos + take < st->esc.len && st->esc.buf[st->esc_pos + take - 1] == ESC)
-		--take;
-	if (!first)
-		str[o++] = ' ';
-	memcpy(str + o, st->esc.buf + st->esc_pos, take);
-	str[o + take] = '\0';
-	st->esc_pos += take;
-	st->expect = first ? EXPECT_ENTRY : EXPECT_CONTINUATION;
-	return str;
-}
-
-/* A header is "[name]" once whitespace before any '#' is removed. */
-static bool header_name(const char *raw, struct strbuf *name)
-{
-	const char *p = raw, *end = strchr(raw, '#');
-	bool closed = false;
-
-	if (!end)
-		end = raw + strlen(raw);
-	strbuf_reset(name);
-	for (++p; p < end; ++p) {
-		if (isspace((unsigned char)*p))
-			continue;
-		if (closed || *p == '[')
-			return false;
-		if (*p == ']')
-			closed = true;
-		else
-			strbuf_putc(name, *p);
-	}
-	return closed && name->len;
-}
-
+/* inih's fgets(): "l=" and the first chunk of the next line, or " " and the next chunk. */
 static char *reader(char *str, int num, void *arg)
 {
 	struct stream *st = arg;
-	size_t room = (size_t)num;
+	size_t o = 0, take;
 
 	if (st->err)
 		return NULL;
-	if (st->marker_due) {
-		st->marker_due = false;
-		st->expect = EXPECT_MARKER;
-		snprintf(str, room, "%s=", SECTION_MARKER);
-		return str;
+	if (st->awaiting || num < 8) {
+		st->err = -EPROTO;
+		return NULL;
 	}
-	if (st->esc_pos < st->esc.len)
-		return emit_chunk(st, str, room, false);
-	flush(st);
-	st->expect = EXPECT_NOTHING;
-	for (;;) {
-		ssize_t n = getline(&st->line, &st->line_cap, st->f);
-		size_t len, keylen;
-		char *eq;
+	if (st->sent < st->esc.len) {
+		str[o++] = ' ';
+	} else {
+		if (!next_line(st))
+			return NULL;
+		memcpy(str, KEY "=", 2);
+		o = 2;
+	}
+	take = st->esc.len - st->sent;
+	if (take > CHUNK_MAX)
+		take = CHUNK_MAX;
+	if (take > (size_t)num - 1 - o)
+		take = (size_t)num - 1 - o;
+	/* ESC is only ever the first byte of a pair (ESC^0x40 is 'P', never escaped). */
+	if (st->sent + take < st->esc.len && st->esc.buf[st->sent + take - 1] == ESC)
+		--take;
+	if (take)
+		memcpy(str + o, st->esc.buf + st->sent, take);
+	str[o + take] = '\0';
+	st->sent += take;
+	st->chunk = take;
+	st->awaiting = true;
+	return str;
+}
 
-		if (n < 0) {
-			if (ferror(st->f))
-				st->err = -EIO;
-			return NULL;
-		}
-		++st->lineno;
-		len = (size_t)n;
-		st->raw = st->line;
-		if (st->lineno == 1 && len >= 3 && !memcmp(st->raw, "\xef\xbb\xbf", 3)) {
-			st->raw += 3;
-			len -= 3;
-		}
-		st->raw = trim(st->raw, &len);
-		if (strlen(st->raw) != len) {
-			st->ops->other(st->ctx, NULL, st->lineno);
-			continue;
-		}
-		if (!len || st->raw[0] == '#') {
-			st->ops->other(st->ctx, st->raw, st->lineno);
-			continue;
-		}
-		if (st->raw[0] == '[' && header_name(st->raw, &st->key)) {
-			strbuf_reset(&st->esc);
-			strbuf_putc(&st->esc, '[');
-			escape_into(&st->esc, st->key.buf, st->key.len);
-			strbuf_putc(&st->esc, ']');
-			if (st->esc.oom || st->esc.len >= room) {
-				st->ops->other(st->ctx, st->raw, st->lineno);
-				continue;
-			}
-			memcpy(str, st->esc.buf, st->esc.len + 1);
-			strbuf_reset(&st->esc);
-			st->esc_pos = 0;
-			st->marker_due = true;
-			return str;
-		}
-		eq = strchr(st->raw, '=');
-		if (!eq || st->raw[0] == '[') {
-			st->ops->other(st->ctx, st->raw, st->lineno);
-			continue;
-		}
-		keylen = (size_t)(eq - st->raw);
-		while (keylen && isspace((unsigned char)st->raw[keylen - 1]))
-			--keylen;
-		strbuf_reset(&st->esc);
-		st->esc_pos = 0;
-		escape_into(&st->esc, st->raw, keylen);
-		if (!keylen || st->esc.len > CHUNK_MAX / 2) {
-			strbuf_reset(&st->esc);
-			st->ops->other(st->ctx, st->raw, st->lineno);
-			continue;
-		}
-		strbuf_putc(&st->esc, '=');
-		for (++eq; isspace((unsigned char)*eq); ++eq)
-			;
-		escape_into(&st->esc, eq, strlen(eq));
-		if (st->esc.oom) {
-			st->err = -ENOMEM;
-			return NULL;
-		}
-		return emit_chunk(st, str, room, true);
-	}
+/* inih gives back exactly what it was given: one entry per chunk, under our key, in no section. */
+static bool given_back(const struct stream *st, const char *section, const char *name,
+		       const char *value)
+{
+	return st->awaiting && !*section && !strcmp(name, KEY) && strlen(value) == st->chunk &&
+	       (!st->chunk || !memcmp(value, st->esc.buf + st->sent - st->chunk, st->chunk));
 }
 
 static int handler(void *arg, const char *section, const char *name, const char *value)
 {
 	struct stream *st = arg;
 
-	switch (st->expect) {
-	case EXPECT_MARKER:
-		if (strcmp(name, SECTION_MARKER))
-			break;
-		strbuf_reset(&st->key);
-		unescape_into(&st->key, section);
-		if (!st->key.oom)
-			st->ops->section(st->ctx, st->key.buf, st->raw, st->lineno);
-		return 1;
-	case EXPECT_ENTRY:
-		strbuf_reset(&st->key);
-		strbuf_reset(&st->value);
-		unescape_into(&st->key, name);
-		unescape_into(&st->value, value);
-		st->pending = true;
-		return 1;
-	case EXPECT_CONTINUATION:
-		unescape_into(&st->value, value);
-		return 1;
-	case EXPECT_NOTHING:
-		break;
+	if (st->err || !given_back(st, section, name, value)) {
+		st->err = st->err ? st->err : -EPROTO;
+		return 0;
 	}
-	st->err = -EPROTO;
-	return 0;
+	st->awaiting = false;
+	unescape_into(&st->line, value);
+	if (st->sent < st->esc.len)
+		return 1;
+	if (st->line.oom) {
+		st->err = -ENOMEM;
+		return 0;
+	}
+	st->fn(st->ctx, st->line.buf ? st->line.buf : "", st->line.len, st->lineno);
+	return 1;
 }
 
-int ini_stream_parse(FILE *f, const struct ini_stream_ops *ops, void *ctx)
+int ini_stream_parse(FILE *f, ini_stream_line_fn *fn, void *ctx)
 {
-	struct stream st = { .f = f, .ops = ops, .ctx = ctx };
+	struct stream st = {.f = f, .fn = fn, .ctx = ctx};
 	int ret;
 
 	strbuf_init(&st.esc);
-	strbuf_init(&st.key);
-	strbuf_init(&st.value);
+	strbuf_init(&st.line);
 	ret = ini_parse_stream(reader, &st, handler, &st);
-	if (!st.err)
-		flush(&st);
-	if (!st.err && ret)
+	if (!st.err && (ret || st.awaiting))
 		st.err = ret == -2 ? -ENOMEM : -EPROTO;
 	strbuf_free(&st.esc);
-	strbuf_free(&st.key);
-	strbuf_free(&st.value);
-	if (st.line) {
-		explicit_bzero(st.line, st.line_cap);
-		free(st.line);
+	strbuf_free(&st.line);
+	if (st.raw) {
+		explicit_bzero(st.raw, st.raw_cap);
+		free(st.raw);
 	}
 	return st.err;
 }

@@ -234,6 +234,23 @@ static const struct tcase cases[] = {
 	{ "a peer list names each peer once", CONFIG_GRAMMAR_PEERS,
 	  "[Peer]\nPublicKey = " K2 "\n[Peer]\n# Name = x\nPublicKey = " K2 "\n", -22,
 	  "E3: The peer of line 1 appears again; a peer list names each peer once\n", NULL },
+	{ "wg-quick enters [Interface] on `[Interface] = x'; wg does not", CONFIG_GRAMMAR_QUICK,
+	  "[Peer]\nPublicKey = " K2 "\n[Interface] = x\nAddress = 10.0.0.1/24\n", -22,
+	  "E3: Line unrecognized: `[Interface]=x'\n", "[Interface]\n\n[Peer]\nPublicKey = " K2 "\n--\nAddress[4] 10.0.0.1/24\n" },
+	{ "wg's bracket rule: [ interface ] and [ Peer ] # c are its sections", CONFIG_GRAMMAR_WG,
+	  "[ interface ]\nListenPort = 1\n[ Peer ] # c\nPublicKey = " K2 "\n", 0, "",
+	  "[Interface]\nListenPort = 1\n\n[Peer]\nPublicKey = " K2 "\n--\n" },
+	{ "a '#' before '=' leaves the line to wg; a comment after a value is cut, but a hook keeps it",
+	  CONFIG_GRAMMAR_QUICK, "[Interface]\nPostUp # = x\nAddress\nMTU = 1400 # c\nPreUp =   # x\n", -22,
+	  "E2: Line unrecognized: `PostUp'\nE3: Line unrecognized: `Address'\n", "[Interface]\n\n--\nMTU 1400\nPreUp[5] <# x>\n" },
+	{ "a header-shaped line is quoted whole, as wg quotes it, however long or odd", CONFIG_GRAMMAR_WG,
+	  "[this-section-name-is-far-longer-than-the-fifty-bytes-of-inih]\n[Inter\x1d"
+	  "face]\n",
+	  -22,
+	  "E1: Line unrecognized: `[this-section-name-is-far-longer-than-the-fifty-bytes-of-inih]'\n"
+	  "E2: Line unrecognized: `[Inter\x1d"
+	  "face]'\n",
+	  NULL },
 	{ "NUL byte", CONFIG_GRAMMAR_WG, "[Interface]\nListen\0Port = 1\n", -22, "E2: Line contains a NUL byte\n", NULL },
 };
 
@@ -307,6 +324,8 @@ static void stripped_text(void)
 {
 	static const char in[] = "# c\n  [Interface]  \nPrivateKey = " K1 "\nAddress = 10.0.0.1/24\n\n  [Peer]\n"
 				 "PublicKey = " K2 "   \n";
+	static const char messy[] = "\xef\xbb\xbf[Interface] # c\r\nPrivateKey = " K1 "\r\nPostUp = echo # x\n"
+				    "  Address = 10.0.0.1/24  \n\t\n[Peer]\n  # Name = a  \nPublicKey = " K2 " # k\n";
 	struct wg_config conf;
 	struct diag_list d;
 	FILE *f = fmemopen((void *)in, sizeof(in) - 1, "r");
@@ -316,6 +335,14 @@ static void stripped_text(void)
 	fclose(f);
 	is_str(conf.stripped, "# c\n[Interface]\nPrivateKey = " K1 "\n\n[Peer]\nPublicKey = " K2 "\n",
 	       "stripped keeps wg lines trimmed, drops wg-quick keys");
+	config_free(&conf);
+	diag_free(&d);
+	diag_init(&d, "t");
+	f = fmemopen((void *)messy, sizeof(messy) - 1, "r");
+	ok(config_read_stream(&conf, f, CONFIG_GRAMMAR_QUICK, &d) == 0, "messy strip input parses");
+	fclose(f);
+	is_str(conf.stripped, "[Interface] # c\nPrivateKey = " K1 "\n\n[Peer]\n# Name = a\nPublicKey = " K2 " # k\n",
+	       "stripped drops the BOM, CRs and hooks, keeps comments after wg's values");
 	config_free(&conf);
 	diag_free(&d);
 }
