@@ -8,6 +8,7 @@
 #include "backend/resolve.h"
 #include "cmd/cmd.h"
 #include "model/emit.h"
+#include "model/config.h"
 #include "model/syncconf.h"
 #include "util/strbuf.h"
 

@@ -89,7 +89,7 @@ static int show_one(struct strbuf *out, struct wg_device *dev, enum show_form fo
 
 static int show_all(struct strbuf *out, enum show_form form, const char *field)
 {
-	struct wg_strlist names = { 0 };
+	struct strlist names = { 0 };
 	struct wg_device *dev;
 	int ret = backend_list(&names), status;
 
@@ -129,7 +129,7 @@ static int show_all(struct strbuf *out, enum show_form form, const char *field)
 
 static int show_interfaces(struct strbuf *out)
 {
-	struct wg_strlist names = { 0 };
+	struct strlist names = { 0 };
 	int ret = backend_list(&names);
 
 	if (ret < 0) {

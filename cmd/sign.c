@@ -21,6 +21,7 @@
 #include "model/peerlist.h"
 #include "model/peerlist_header.h"
 #include "util/file.h"
+#include "util/number.h"
 #include "util/utctime.h"
 
 enum { DEFAULT_VALIDITY = 30 * 86400 };
@@ -71,17 +72,6 @@ static bool parse_sign_args(int argc, const char *argv[], struct sign_opts *o)
 	return files == 2;
 }
 
-static bool parse_serial_arg(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return !errno;
-}
-
 /* The header the list gets: what was asked, else its current name, the next serial, 30 days. */
 static bool new_header(const struct sign_opts *o, const struct peerlist_header *old, struct peerlist_header *h)
 {
@@ -103,7 +93,7 @@ static bool new_header(const struct sign_opts *o, const struct peerlist_header *
 	}
 	snprintf(h->name, sizeof(h->name), "%s", o->name ? o->name : old->name);
 	h->serial = old->present ? old->serial + 1 : 1;
-	if (o->serial && !parse_serial_arg(o->serial, &h->serial)) {
+	if (o->serial && !parse_uint_str(o->serial, 10, UINT64_MAX, &h->serial)) {
 		fprintf(stderr, "%s: --serial is not a number: `%s'\n", prog_name, o->serial);
 		return false;
 	}

@@ -45,7 +45,7 @@ int backend_set(const char *ifname, const struct wg_device *delta)
 	return b ? b->set(ifname, delta) : -ENODEV;
 }
 
-static bool listed(const struct wg_strlist *names, size_t n, const char *name)
+static bool listed(const struct strlist *names, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; ++i) {
 		if (!strcmp(names->v[i], name))
@@ -55,7 +55,7 @@ static bool listed(const struct wg_strlist *names, size_t n, const char *name)
 }
 
 /* wg lists kernel links first and userspace sockets after, each in enumeration order. */
-int backend_list(struct wg_strlist *names)
+int backend_list(struct strlist *names)
 {
 	size_t out = 0;
 	int ret;

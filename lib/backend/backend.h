@@ -7,8 +7,8 @@
 #ifndef WGCTL_BACKEND_BACKEND_H
 #define WGCTL_BACKEND_BACKEND_H
 
-#include "model/config.h"
 #include "model/model.h"
+#include "util/strlist.h"
 
 struct backend_ops {
 	const char *name;
@@ -19,7 +19,7 @@ struct backend_ops {
 	/* Apply a delta (model flags); 0 or -errno as the implementation answered. */
 	int (*set)(const char *ifname, const struct wg_device *delta);
 	/* Append the names of this backend's interfaces. 0 or -errno. */
-	int (*list)(struct wg_strlist *names);
+	int (*list)(struct strlist *names);
 };
 
 extern const struct backend_ops backend_uapi;
@@ -29,6 +29,6 @@ const struct backend_ops *backend_for(const char *ifname);
 int backend_get(const char *ifname, struct wg_device **dev);
 int backend_set(const char *ifname, const struct wg_device *delta);
 /* Every WireGuard interface of every backend, in wg's order, without duplicates. */
-int backend_list(struct wg_strlist *names);
+int backend_list(struct strlist *names);
 
 #endif

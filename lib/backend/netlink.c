@@ -166,9 +166,9 @@ static int collect_wireguard(void *ctx, const char *name, const char *kind)
 	return strlist_push(ctx, name, strlen(name), 0);
 }
 
-static int netlink_list(struct wg_strlist *names)
+static int netlink_list(struct strlist *names)
 {
-	struct wg_strlist found;
+	struct strlist found;
 	bool interrupted = true;
 	int ret = 0;
 

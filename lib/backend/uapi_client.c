@@ -181,7 +181,7 @@ static int uapi_set(const char *ifname, const struct wg_device *delta)
 	return ret;
 }
 
-static int uapi_list(struct wg_strlist *names)
+static int uapi_list(struct strlist *names)
 {
 	DIR *dir = opendir(uapi_run_dir());
 	struct dirent *ent;

@@ -8,6 +8,7 @@
 #include "fleet/cache.h"
 #include "fleet/liststate.h"
 #include "util/file.h"
+#include "util/number.h"
 #include "util/strbuf.h"
 
 #define STATE_MAGIC "wgctl peer list state 1\n"
@@ -40,7 +41,6 @@ static const char *field(const char **p, const char *end, const char *name, size
 int liststate_parse(const char *buf, size_t len, const char *source, uint64_t *serial)
 {
 	const char *p = buf, *end = buf + len, *v;
-	char digits[24], *stop;
 	size_t n;
 
 	if (len < strlen(STATE_MAGIC) || memcmp(buf, STATE_MAGIC, strlen(STATE_MAGIC)))
@@ -48,16 +48,10 @@ int liststate_parse(const char *buf, size_t len, const char *source, uint64_t *s
 	p += strlen(STATE_MAGIC);
 	if (!(v = field(&p, end, "source", &n)) || n != strlen(source) || memcmp(v, source, n))
 		return -EINVAL;
-	if (!field(&p, end, "name", &n) || !(v = field(&p, end, "serial", &n)) || !n || n >= sizeof(digits) ||
-	    p != end)
+	if (!field(&p, end, "name", &n) || !(v = field(&p, end, "serial", &n)) || p != end ||
+	    !parse_uint(v, n, 10, UINT64_MAX, serial))
 		return -EINVAL;
-	memcpy(digits, v, n);
-	digits[n] = '\0';
-	if (strspn(digits, "0123456789") != n)
-		return -EINVAL;
-	errno = 0;
-	*serial = strtoull(digits, &stop, 10);
-	return errno ? -EINVAL : 0;
+	return 0;
 }
 
 int liststate_load(const char *path, const char *source, uint64_t *serial)

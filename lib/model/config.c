@@ -27,6 +27,7 @@
 #include "model/encoding.h"
 #include "model/ini_stream.h"
 #include "model/peerlist_header.h"
+#include "util/number.h"
 #include "util/strbuf.h"
 
 enum section {
@@ -53,41 +54,6 @@ static const char *const hook_keys[WG_HOOK_COUNT] = {
 	[WG_HOOK_PRE_DOWN] = "PreDown",
 	[WG_HOOK_POST_DOWN] = "PostDown",
 };
-
-int strlist_push(struct wg_strlist *l, const char *s, size_t len, unsigned int lineno)
-{
-	char *copy;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		char **v = realloc(l->v, cap * sizeof(*v));
-		unsigned int *ln;
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		ln = realloc(l->lineno, cap * sizeof(*ln));
-		if (!ln)
-			return -ENOMEM;
-		l->lineno = ln;
-		l->cap = cap;
-	}
-	copy = strndup(s, len);
-	if (!copy)
-		return -ENOMEM;
-	l->v[l->n] = copy;
-	l->lineno[l->n++] = lineno;
-	return 0;
-}
-
-void strlist_free(struct wg_strlist *l)
-{
-	for (size_t i = 0; i < l->n; ++i)
-		free(l->v[i]);
-	free(l->v);
-	free(l->lineno);
-	memset(l, 0, sizeof(*l));
-}
 
 /* A run of 40 base64 characters: a key (or one in hex) pasted somewhere. */
 static bool has_key_run(const char *s, size_t n)
@@ -130,14 +96,9 @@ static void oom(struct parser *p)
 
 static bool parse_u32_dec(const char *s, uint32_t *out)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
+	if (!parse_uint_str(s, 10, UINT32_MAX, &v))
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -169,7 +130,12 @@ static bool token_copy(char *buf, size_t cap, const char *tok, size_t len)
 	return true;
 }
 
-static void quick_address(struct parser *p, const char *value, unsigned int lineno)
+/*
+ * A list of prefixes split as wg-quick splits Address (commas and blanks), appended to `to`;
+ * `networks` refuses host bits (PeerListAllowedIPs names networks; Address names the host).
+ */
+static void quick_prefixes(struct parser *p, struct wg_peer *to, const char *value, unsigned int lineno,
+			   bool networks, const char *error)
 {
 	const char *cursor = value, *tok;
 	size_t len;
@@ -181,12 +147,12 @@ static void quick_address(struct parser *p, const char *value, unsigned int line
 		uint16_t family;
 		uint8_t cidr;
 
-		if (!token_copy(buf, sizeof(buf), tok, len) || !model_parse_prefix(&family, &addr, &cidr, buf)) {
-			diag_error(p->d, lineno, "Address is not an IP address with an optional prefix length: `%.*s'",
-				   (int)len, tok);
+		if (!token_copy(buf, sizeof(buf), tok, len) || !model_parse_prefix(&family, &addr, &cidr, buf) ||
+		    (networks && !model_prefix_host_bits_zero(family, &addr, cidr))) {
+			diag_error(p->d, lineno, "%s: `%.*s'", error, (int)len, tok);
 			continue;
 		}
-		a = model_allowedip_new(&p->conf->addresses);
+		a = model_allowedip_new(to);
 		if (!a)
 			return oom(p);
 		a->family = family;
@@ -194,6 +160,12 @@ static void quick_address(struct parser *p, const char *value, unsigned int line
 		a->lineno = lineno;
 		memcpy(&a->ip6, &addr, family == AF_INET ? 4 : 16);
 	}
+}
+
+static void quick_address(struct parser *p, const char *value, unsigned int lineno)
+{
+	quick_prefixes(p, &p->conf->addresses, value, lineno, false,
+		       "Address is not an IP address with an optional prefix length");
 }
 
 static bool is_nameserver_token(const char *tok, size_t len)
@@ -358,30 +330,8 @@ static void quick_peer_list(struct parser *p, const char *value, unsigned int li
 
 static void quick_peer_list_scope(struct parser *p, const char *value, unsigned int lineno)
 {
-	const char *cursor = value, *tok;
-	size_t len;
-
-	while (next_token(&cursor, &tok, &len)) {
-		char buf[INET6_ADDRSTRLEN + 8];
-		struct wg_allowedip *a;
-		union wg_ip addr;
-		uint16_t family;
-		uint8_t cidr;
-
-		if (!token_copy(buf, sizeof(buf), tok, len) || !model_parse_prefix(&family, &addr, &cidr, buf) ||
-		    !model_prefix_host_bits_zero(family, &addr, cidr)) {
-			diag_error(p->d, lineno, "PeerListAllowedIPs is not a list of network prefixes: `%.*s'",
-				   (int)len, tok);
-			continue;
-		}
-		a = model_allowedip_new(&p->conf->peer_list_scope);
-		if (!a)
-			return oom(p);
-		a->family = family;
-		a->cidr = cidr;
-		a->lineno = lineno;
-		memcpy(&a->ip6, &addr, family == AF_INET ? 4 : 16);
-	}
+	quick_prefixes(p, &p->conf->peer_list_scope, value, lineno, true,
+		       "PeerListAllowedIPs is not a list of network prefixes");
 }
 
 static void quick_peer_list_key(struct parser *p, const char *value, unsigned int lineno)

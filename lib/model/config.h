@@ -10,6 +10,7 @@
 
 #include "model/diag.h"
 #include "model/model.h"
+#include "util/strlist.h"
 
 enum wg_hook {
 	WG_HOOK_PRE_UP,
@@ -35,12 +36,6 @@ enum {
 	WGCONF_FORWARD_IPV6 = 1U << 1,
 };
 
-struct wg_strlist {
-	char **v;
-	unsigned int *lineno;
-	size_t n, cap;
-};
-
 /* One `PeerList = SOURCE [name=NAME]` line. */
 struct wg_peer_list_ref {
 	char *source;
@@ -52,10 +47,10 @@ struct wg_config {
 	struct wg_device *device;
 	uint32_t flags;
 	struct wg_peer addresses; /* only first_allowedip/last_allowedip are used */
-	struct wg_strlist dns, dns_search;
+	struct strlist dns, dns_search;
 	uint32_t mtu;
 	char *table;
-	struct wg_strlist hooks[WG_HOOK_COUNT];
+	struct strlist hooks[WG_HOOK_COUNT];
 	bool save_config;
 	unsigned int forwarding; /* WGCONF_FORWARD_* */
 	bool proxy_arp;
@@ -68,7 +63,7 @@ struct wg_config {
 	 */
 	struct wg_peer_list_ref *peer_lists;
 	size_t n_peer_lists;
-	struct wg_strlist peer_list_keys;
+	struct strlist peer_list_keys;
 	char *peer_list_ca;
 	struct wg_peer peer_list_scope;
 };
@@ -89,9 +84,7 @@ void config_free(struct wg_config *conf);
 /* Turns a parsed file into a `setconf` request: absent device keys are reset, peers replaced. */
 void config_mark_setconf(struct wg_device *dev);
 
-int strlist_push(struct wg_strlist *l, const char *s, size_t len, unsigned int lineno);
 /* The name a PeerList line expects its list's header to carry. */
 const char *peer_list_expected_name(const struct wg_peer_list_ref *ref);
-void strlist_free(struct wg_strlist *l);
 
 #endif

@@ -11,6 +11,7 @@
 #include "model/encoding.h"
 #include "model/model.h"
 #include "util/mem.h"
+#include "util/number.h"
 
 struct wg_device *model_device_new(void)
 {
@@ -192,16 +193,11 @@ bool model_parse_secret_key(uint8_t key[WG_KEY_LEN], const char *value, struct d
 	return false;
 }
 
-static bool parse_u32(uint32_t *out, const char *value, int base)
+static bool parse_u32(uint32_t *out, const char *value, unsigned int base)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)value[0]))
-		return false;
-	errno = 0;
-	v = strtoull(value, &end, base);
-	if (errno || *end || v > UINT32_MAX)
+	if (!parse_uint_str(value, base, UINT32_MAX, &v))
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -209,13 +205,13 @@ static bool parse_u32(uint32_t *out, const char *value, int base)
 
 bool model_parse_fwmark(uint32_t *fwmark, const char *value, struct diag_list *d, unsigned int line)
 {
-	int base = strlen(value) > 2 && value[0] == '0' && value[1] == 'x' ? 16 : 10;
+	bool hex = strlen(value) > 2 && value[0] == '0' && value[1] == 'x';
 
 	if (!strcasecmp(value, "off")) {
 		*fwmark = 0;
 		return true;
 	}
-	if (parse_u32(fwmark, value, base))
+	if (parse_u32(fwmark, hex ? value + 2 : value, hex ? 16 : 10))
 		return true;
 	diag_error(d, line, "Fwmark is neither 0/off nor 0-0xffffffff: `%s'", value);
 	return false;

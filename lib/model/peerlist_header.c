@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model/peerlist_header.h"
+#include "util/number.h"
 #include "util/utctime.h"
 
 /* Where the fields start when `line` is a header ('#', blanks, the tag, then a blank or the end); 0 if not. */
@@ -34,20 +35,10 @@ bool peerlist_name_valid(const char *name)
 	return true;
 }
 
+/* One spelling per number: no leading zeros. */
 static bool parse_serial(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-	size_t n = strlen(s);
-
-	if (!n || n > 20 || (s[0] == '0' && n > 1))
-		return false;
-	for (size_t i = 0; i < n; ++i) {
-		if (!isdigit((unsigned char)s[i]) || v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return true;
+	return (s[0] != '0' || !s[1]) && parse_uint_str(s, 10, UINT64_MAX, out);
 }
 
 /* "key=value" words after the tag, exactly name, serial and expires in that order. */

@@ -12,6 +12,7 @@
 #include "model/emit.h"
 #include "model/encoding.h"
 #include "util/mem.h"
+#include "util/number.h"
 
 const char *uapi_run_dir(void)
 {
@@ -66,27 +67,10 @@ static bool span_is(const struct span *s, const char *lit)
 	return s->n == n && !memcmp(s->p, lit, n);
 }
 
-/* Decimal digits only, as Go's strconv.ParseUint(s, 10, bits) accepts them. */
-static bool parse_uint(uint64_t *out, const char *s, size_t n, uint64_t max)
-{
-	uint64_t v = 0;
-
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; ++i) {
-		unsigned int d = (unsigned char)s[i] - '0';
-
-		if (d > 9 || v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
 static bool span_uint(uint64_t *out, const struct span *v, uint64_t max)
 {
-	return parse_uint(out, v->p, v->n, max);
+	/* Decimal digits only, as Go's strconv.ParseUint(s, 10, bits) accepts them. */
+	return parse_uint(v->p, v->n, 10, max, out);
 }
 
 static bool span_key(uint8_t key[WG_KEY_LEN], const struct span *v)
@@ -140,8 +124,7 @@ static bool span_allowedip(struct wg_peer *peer, const struct span *v, bool allo
 	family = memchr(ip, ':', (size_t)(slash - s.p)) ? AF_INET6 : AF_INET;
 	if (inet_pton(family, ip, &addr) != 1)
 		return false;
-	if (!parse_uint(&cidr, slash + 1, s.n - (size_t)(slash + 1 - s.p),
-			family == AF_INET ? 32 : 128))
+	if (!parse_uint(slash + 1, s.n - (size_t)(slash + 1 - s.p), 10, family == AF_INET ? 32 : 128, &cidr))
 		return false;
 	aip = model_allowedip_new(peer);
 	if (!aip)
@@ -208,7 +191,7 @@ bool uapi_parse_endpoint(union wg_endpoint *ep, const char *value)
 		hlen = (size_t)(port - value);
 		++port;
 	}
-	if (!hlen || hlen >= sizeof(host) || !parse_uint(&portnum, port, strlen(port), 65535))
+	if (!hlen || hlen >= sizeof(host) || !parse_uint_str(port, 10, 65535, &portnum))
 		return false;
 	memcpy(host, start, hlen);
 	host[hlen] = '\0';
@@ -224,7 +207,7 @@ bool uapi_parse_endpoint(union wg_endpoint *ep, const char *value)
 		*pct++ = '\0';
 		if (!*pct)
 			goto err;
-		if (!parse_uint(&scope, pct, strlen(pct), UINT32_MAX)) {
+		if (!parse_uint_str(pct, 10, UINT32_MAX, &scope)) {
 			scope = if_nametoindex(pct);
 			if (!scope)
 				goto err;

@@ -141,7 +141,7 @@ int orch_resolve_endpoints(struct orch *o)
 int orch_hooks(struct orch *o, enum wg_hook which)
 {
 	static const char *const names[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
-	const struct wg_strlist *hooks = &o->conf->hooks[which];
+	const struct strlist *hooks = &o->conf->hooks[which];
 	char *cmd;
 	int ret;
 
@@ -161,7 +161,7 @@ int orch_hooks(struct orch *o, enum wg_hook which)
 
 bool orch_is_wireguard(const char *ifname)
 {
-	struct wg_strlist names = { 0 };
+	struct strlist names = { 0 };
 	bool found = false;
 
 	if (backend_list(&names) == 0) {

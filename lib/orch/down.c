@@ -46,7 +46,7 @@ static void remove_rules(struct orch *o)
 
 static void remove_dns(struct orch *o, bool present)
 {
-	struct wg_strlist servers = { 0 };
+	struct strlist servers = { 0 };
 	char rec[64];
 	bool left;
 

@@ -86,7 +86,7 @@ static int reload_mtu(struct orch *o)
 
 static int reload_dns(struct orch *o)
 {
-	struct wg_strlist servers = { 0 };
+	struct strlist servers = { 0 };
 	char rec[64];
 	int ret = 0;
 

@@ -84,8 +84,8 @@ void resolvconf_record(char *buf, size_t len, const char *ifname)
 	snprintf(buf, len, "%s%s", prefix, ifname);
 }
 
-int resolvconf_add(const char *ifname, const struct wg_strlist *servers,
-		   const struct wg_strlist *search)
+int resolvconf_add(const char *ifname, const struct strlist *servers,
+		   const struct strlist *search)
 {
 	char rec[300];
 	const char *argv[] = {"resolvconf", "-a", rec, "-m", "0", "-x", NULL};
@@ -147,7 +147,7 @@ static bool server_token(const char *s, size_t len)
 	return true;
 }
 
-int resolvconf_servers(const char *ifname, struct wg_strlist *out)
+int resolvconf_servers(const char *ifname, struct strlist *out)
 {
 	char rec[300], path[PATH_MAX + 300];
 	const char *argv[] = {"resolvconf", "-l", rec, NULL};

@@ -21,7 +21,7 @@ static const char *const hook_names[WG_HOOK_COUNT] = { "PreUp", "PostUp", "PreDo
 static int header(struct orch *o, struct strbuf *out)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
-	struct wg_strlist servers = { 0 };
+	struct strlist servers = { 0 };
 	struct orch_rtnl_prefix addrs[256];
 	const struct wg_allowedip *a;
 	unsigned int mtu;

@@ -4,18 +4,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/number.h"
 #include "util/utctime.h"
 
 static bool digits(const char *s, size_t n, int *out)
 {
-	int v = 0;
+	uint64_t v;
 
-	for (size_t i = 0; i < n; ++i) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
+	if (!parse_uint(s, n, 10, 9999, &v))
+		return false;
+	*out = (int)v;
 	return true;
 }
 

@@ -46,7 +46,7 @@ static int parse_prefix(const char *s, struct orch_rtnl_prefix *p)
 	return inet_pton(p->family, buf, &p->addr) == 1 ? 0 : -EINVAL;
 }
 
-static int split(const char *s, struct wg_strlist *l)
+static int split(const char *s, struct strlist *l)
 {
 	while (s && *s) {
 		size_t n = strcspn(s, ",");
@@ -85,7 +85,7 @@ static int fw(int argc, char *argv[], bool print)
 
 static int dns(int argc, char *argv[])
 {
-	struct wg_strlist servers = {0}, search = {0};
+	struct strlist servers = {0}, search = {0};
 	int ret;
 
 	ret = split(argv[3], &servers);
@@ -128,7 +128,7 @@ static int run(int argc, char *argv[])
 		return 0;
 	}
 	if (!strcmp(cmd, "dns-servers") && argc == 3) {
-		struct wg_strlist l = {0};
+		struct strlist l = {0};
 		int ret = resolvconf_servers(argv[2], &l);
 
 		for (size_t i = 0; !ret && i < l.n; ++i)

@@ -19,7 +19,7 @@
 
 static const char *hook_names[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
 
-static void dump_list(struct strbuf *sb, const char *name, const struct wg_strlist *l)
+static void dump_list(struct strbuf *sb, const char *name, const struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; ++i)
 		strbuf_printf(sb, "%s[%u] <%s>\n", name, l->lineno[i], l->v[i]);
