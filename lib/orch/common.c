@@ -52,8 +52,28 @@ int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname,
 	return 0;
 }
 
+int orch_steps(struct orch *o, const struct orch_step *steps, size_t n)
+{
+	int ret;
+
+	for (size_t i = 0; i < n; ++i) {
+		if ((ret = steps[i].run(o)) < 0)
+			return orch_fail(o, steps[i].name, ret);
+	}
+	return 0;
+}
+
+int orch_read_old(struct orch *o)
+{
+	return backend_get(o->ifname, &o->old);
+}
+
 int orch_end(struct orch *o, int ret)
 {
+	model_device_free(o->old);
+	if (o->running_owned)
+		model_device_free(o->running);
+	o->old = o->running = NULL;
 	hook_env_cleanup(&o->hooks);
 	undo_clear(&o->undo);
 	model_device_free(o->dev);

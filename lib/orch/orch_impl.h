@@ -27,7 +27,24 @@ struct orch {
 	bool ipv6_off;
 	/* The fwmark/table of the default routes, once chosen (0: none). */
 	uint32_t table;
+	/* The interface as reload and sync found it, and as up left it configured (running_owned:
+	 * read back, else the run's own device standing in under dry_run); freed by orch_end. */
+	struct wg_device *old, *running;
+	bool running_owned;
+	/* sync: the request had something to send. */
+	bool changed;
 };
+
+/* One step of a run: what failures call it, and what it does. */
+struct orch_step {
+	const char *name;
+	int (*run)(struct orch *o);
+};
+
+/* Runs the steps in order; the first to fail is reported under its name and its -errno returned. */
+int orch_steps(struct orch *o, const struct orch_step *steps, size_t n);
+/* The step that reads the interface into o->old (reload, sync). */
+int orch_read_old(struct orch *o);
 
 /* Opens rtnetlink and copies the device: 0 or -errno (said in the report). */
 int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname, const char *path,
@@ -62,8 +79,8 @@ int orch_routes_up(struct orch *o, const struct wg_device *running);
 /* Routes for the allowed IPs of running that `already` (may be NULL) does not have. */
 int orch_routes_add(struct orch *o, const struct wg_device *running, const struct wg_device *already);
 void orch_routes_remove(struct orch *o, const struct wg_device *old, const struct wg_device *now);
-/* reload and sync: routes changed by the difference between `old` and the interface now. */
-int orch_routes_follow(struct orch *o, const struct wg_device *old);
+/* reload and sync: routes changed by the difference between o->old and the interface now. */
+int orch_routes_follow(struct orch *o);
 void orch_rules_down(struct orch *o, uint32_t table);
 int orch_table_number(const char *name, uint32_t *table);
 /* relay.c: Forwarding/ProxyARP opt-in, with the previous values kept for down. */

@@ -13,6 +13,7 @@
 #include "model/syncconf.h"
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
+#include "util/mem.h"
 
 static bool wanted(const struct wg_config *conf, const struct orch_rtnl_prefix *p)
 {
@@ -104,8 +105,9 @@ static int reload_dns(struct orch *o)
 	return ret;
 }
 
-static int reload_peers(struct orch *o, const struct wg_device *old)
+static int reload_peers(struct orch *o)
 {
+	const struct wg_device *old = o->old;
 	int ret;
 
 	orch_say(o, "wg syncconf %s /dev/fd/63", o->ifname);
@@ -122,36 +124,27 @@ static int reload_peers(struct orch *o, const struct wg_device *old)
 	return ret < 0 ? ret : backend_set(o->ifname, o->dev);
 }
 
+static int reload_routes(struct orch *o)
+{
+	return o->opts->dry_run ? 0 : orch_routes_follow(o);
+}
+
+static const struct orch_step reload_steps[] = {
+	{ "reading the interface", orch_read_old },
+	{ "updating peers", reload_peers },
+	{ "updating addresses", reload_addresses },
+	{ "setting the MTU", reload_mtu },
+	{ "updating DNS", reload_dns },
+	{ "updating routes", reload_routes },
+};
+
 int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
 		struct orch_report *report)
 {
-	const char *step = "reading the interface";
-	struct wg_device *old = NULL;
 	struct orch o;
 	int ret;
 
-	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
-		return orch_end(&o, ret);
-	if ((ret = backend_get(ifname, &old)) < 0)
-		goto out;
-	step = "updating peers";
-	if ((ret = reload_peers(&o, old)) < 0)
-		goto out;
-	step = "updating addresses";
-	if ((ret = reload_addresses(&o)) < 0)
-		goto out;
-	step = "setting the MTU";
-	if ((ret = reload_mtu(&o)) < 0)
-		goto out;
-	step = "updating DNS";
-	if ((ret = reload_dns(&o)) < 0)
-		goto out;
-	step = "updating routes";
-	if (!opts->dry_run)
-		ret = orch_routes_follow(&o, old);
-out:
-	if (ret < 0)
-		ret = orch_fail(&o, step, ret);
-	model_device_free(old);
+	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) == 0)
+		ret = orch_steps(&o, reload_steps, ARRAY_SIZE(reload_steps));
 	return orch_end(&o, ret);
 }

@@ -377,15 +377,15 @@ void orch_rules_down(struct orch *o, uint32_t table)
 	}
 }
 
-int orch_routes_follow(struct orch *o, const struct wg_device *old)
+int orch_routes_follow(struct orch *o)
 {
 	struct wg_device *now = NULL;
 	int ret;
 
 	if ((ret = backend_get(o->ifname, &now)) < 0)
 		return ret;
-	orch_routes_remove(o, old, now);
-	ret = orch_routes_add(o, now, old);
+	orch_routes_remove(o, o->old, now);
+	ret = orch_routes_add(o, now, o->old);
 	/* Each route stands on its own here, as separate `ip` commands would: nothing to undo. */
 	undo_clear(&o->undo);
 	model_device_free(now);

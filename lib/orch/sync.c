@@ -12,9 +12,13 @@
 #include "backend/backend.h"
 #include "model/syncconf.h"
 #include "orch/orch_impl.h"
+#include "util/mem.h"
 
-static int sync_request(struct orch *o, const struct wg_device *old, struct model_syncconf_counts *counts)
+/* The request, narrowed to what differs; the counts go to stdout. Sent only if there is any. */
+static int sync_peers(struct orch *o)
 {
+	struct model_syncconf_counts counts = { 0 };
+	const struct wg_device *old = o->old;
 	struct wg_device *want = o->dev;
 	int ret;
 
@@ -23,23 +27,36 @@ static int sync_request(struct orch *o, const struct wg_device *old, struct mode
 	want->flags &= WGDEVICE_REPLACE_PEERS;
 	/* REPLACE_PEERS stays only when the interface has no peers, or the config wants none. */
 	if (!(want->flags & WGDEVICE_REPLACE_PEERS))
-		model_syncconf_prune(want, old, counts);
+		model_syncconf_prune(want, old, &counts);
 	else {
-		counts->added = model_peer_count(want);
-		counts->removed = model_peer_count(old);
-		counts->updated = counts->unchanged = 0;
-		if (!counts->removed)
+		counts.added = model_peer_count(want);
+		counts.removed = model_peer_count(old);
+		if (!counts.removed)
 			want->flags &= ~WGDEVICE_REPLACE_PEERS;
 	}
-	return 0;
+	printf("%s: %zu added, %zu updated, %zu removed, %zu unchanged\n", o->ifname, counts.added, counts.updated,
+	       counts.removed, counts.unchanged);
+	o->changed = counts.added + counts.updated + counts.removed > 0;
+	if (o->opts->dry_run || !o->changed)
+		return 0;
+	orch_say(o, "wg syncconf %s /dev/fd/63", o->ifname);
+	return backend_set(o->ifname, want);
 }
+
+static int sync_routes(struct orch *o)
+{
+	return o->opts->dry_run || !o->changed ? 0 : orch_routes_follow(o);
+}
+
+static const struct orch_step sync_steps[] = {
+	{ "reading the interface", orch_read_old },
+	{ "updating peers", sync_peers },
+	{ "updating routes", sync_routes },
+};
 
 int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
 	      struct orch_report *report)
 {
-	struct model_syncconf_counts counts = { 0 };
-	const char *step = "reading the interface";
-	struct wg_device *old = NULL;
 	struct orch o;
 	int ret;
 
@@ -47,23 +64,6 @@ int orch_sync(const struct wg_config *conf, const char *ifname, const char *path
 		return orch_end(&o, ret);
 	if (!orch_is_wireguard(ifname))
 		return orch_end(&o, orch_failed(&o, -ENODEV, 0, "`%s' is not a WireGuard interface", ifname));
-	if ((ret = backend_get(ifname, &old)) < 0)
-		goto out;
-	step = "updating peers";
-	if ((ret = sync_request(&o, old, &counts)) < 0)
-		goto out;
-	printf("%s: %zu added, %zu updated, %zu removed, %zu unchanged\n", ifname, counts.added, counts.updated,
-	       counts.removed, counts.unchanged);
-	if (opts->dry_run || !(counts.added + counts.updated + counts.removed))
-		goto out;
-	orch_say(&o, "wg syncconf %s /dev/fd/63", ifname);
-	if ((ret = backend_set(ifname, o.dev)) < 0)
-		goto out;
-	step = "updating routes";
-	ret = orch_routes_follow(&o, old);
-out:
-	if (ret < 0)
-		ret = orch_fail(&o, step, ret);
-	model_device_free(old);
+	ret = orch_steps(&o, sync_steps, ARRAY_SIZE(sync_steps));
 	return orch_end(&o, ret);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * `up`, in wg-quick's order: link, PreUp, addconf, addresses, MTU and up, DNS, routes, relay
- * sysctls, PostUp. Each step that changes something outside the link pushes its undo; deleting
- * the link, pushed first, takes the addresses, routes and the daemon with it.
+ * `up`, in wg-quick's order (up_steps): link, PreUp, addconf, addresses, MTU and up, DNS,
+ * routes, relay sysctls, PostUp. Each step that changes something outside the link pushes its
+ * undo; when one fails, the undo log runs backwards and the host is as it was.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "backend/backend.h"
 #include "orch/orch_impl.h"
 #include "orch/resolvconf.h"
+#include "util/mem.h"
 
 static void dns_undo(struct orch *o, const void *arg)
 {
@@ -74,25 +75,71 @@ static int step_dns(struct orch *o)
 
 /*
  * The running device, for the MTU and route steps (endpoints resolved, fwmark as set); a dry
- * run has none and plans with the file's own (*owned false).
+ * run has none and plans with its own.
  */
-static int running_device(struct orch *o, struct wg_device **dev, bool *owned)
+static int step_read(struct orch *o)
 {
-	*owned = !o->opts->dry_run;
+	o->running_owned = !o->opts->dry_run;
 	if (o->opts->dry_run) {
-		*dev = o->dev;
+		o->running = o->dev;
 		return 0;
 	}
-	return backend_get(o->ifname, dev);
+	return backend_get(o->ifname, &o->running);
 }
+
+/* Deleting the link, pushed first, takes the addresses, routes and the daemon with it. */
+static int step_link(struct orch *o)
+{
+	int ret = orch_link_create(o);
+
+	if (ret == 0 && (ret = undo_push(&o->undo, orch_link_undo, NULL, 0)) < 0)
+		orch_link_undo(o, NULL);
+	return ret;
+}
+
+static int step_pre_up(struct orch *o)
+{
+	return orch_hooks(o, WG_HOOK_PRE_UP);
+}
+
+static int step_mtu(struct orch *o)
+{
+	unsigned int mtu = 0;
+	int ret;
+
+	if ((ret = orch_mtu(o, o->running, &mtu)) < 0)
+		return ret;
+	orch_say(o, "ip link set mtu %u up dev %s", mtu, o->ifname);
+	return o->opts->dry_run ? 0 : orch_rtnl_link_set_mtu_up(o->rtnl, o->ifname, mtu);
+}
+
+static int step_routes(struct orch *o)
+{
+	return orch_routes_up(o, o->running);
+}
+
+static int step_post_up(struct orch *o)
+{
+	return orch_hooks(o, WG_HOOK_POST_UP);
+}
+
+/* wg-quick's cmd_up, in its order. */
+static const struct orch_step up_steps[] = {
+	{ "creating the link", step_link },
+	{ "PreUp", step_pre_up },
+	{ "configuring the interface", step_config },
+	{ "adding addresses", step_addresses },
+	{ "reading the interface", step_read },
+	{ "setting the MTU", step_mtu },
+	{ "setting DNS", step_dns },
+	{ "adding routes", step_routes },
+	{ "enabling forwarding", orch_relay_up },
+	{ "PostUp", step_post_up },
+};
 
 int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
 	    struct orch_report *report)
 {
-	struct wg_device *running = NULL;
-	const char *step = "creating the link";
-	bool owned = false;
-	unsigned int mtu = 0;
 	struct orch o;
 	int ret;
 
@@ -100,52 +147,11 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path, 
 		return orch_end(&o, ret);
 	if (orch_rtnl_link_index(o.rtnl, ifname) >= 0)
 		return orch_end(&o, orch_failed(&o, -EEXIST, 0, "`%s' already exists", ifname));
-	if ((ret = orch_link_create(&o)) < 0)
-		goto fail;
-	if ((ret = undo_push(&o.undo, orch_link_undo, NULL, 0)) < 0) {
-		orch_link_undo(&o, NULL);
-		goto fail;
+	ret = orch_steps(&o, up_steps, ARRAY_SIZE(up_steps));
+	if (ret < 0) {
+		undo_run(&o.undo, &o);
+		if (!opts->dry_run)
+			orch_relay_forget(ifname);
 	}
-	step = "PreUp";
-	if ((ret = orch_hooks(&o, WG_HOOK_PRE_UP)) < 0)
-		goto fail;
-	step = "configuring the interface";
-	if ((ret = step_config(&o)) < 0)
-		goto fail;
-	step = "adding addresses";
-	if ((ret = step_addresses(&o)) < 0)
-		goto fail;
-	step = "reading the interface";
-	if ((ret = running_device(&o, &running, &owned)) < 0)
-		goto fail;
-	step = "setting the MTU";
-	if ((ret = orch_mtu(&o, running, &mtu)) < 0)
-		goto fail;
-	orch_say(&o, "ip link set mtu %u up dev %s", mtu, ifname);
-	if (!opts->dry_run && (ret = orch_rtnl_link_set_mtu_up(o.rtnl, ifname, mtu)) < 0)
-		goto fail;
-	step = "setting DNS";
-	if ((ret = step_dns(&o)) < 0)
-		goto fail;
-	step = "adding routes";
-	if ((ret = orch_routes_up(&o, running)) < 0)
-		goto fail;
-	step = "enabling forwarding";
-	if ((ret = orch_relay_up(&o)) < 0)
-		goto fail;
-	step = "PostUp";
-	if ((ret = orch_hooks(&o, WG_HOOK_POST_UP)) < 0)
-		goto fail;
-	undo_clear(&o.undo);
-	if (owned)
-		model_device_free(running);
-	return orch_end(&o, 0);
-fail:
-	ret = orch_fail(&o, step, ret);
-	undo_run(&o.undo, &o);
-	if (!opts->dry_run)
-		orch_relay_forget(ifname);
-	if (owned)
-		model_device_free(running);
 	return orch_end(&o, ret);
 }
