@@ -39,7 +39,7 @@ enum { FUSED = FIRST + 1024 }; /* up to 24 blocks: one fused pass (chacha20_avx5
 /*
  * Block 0 is the one-time Poly1305 key and st holds the key. The rest of the keystream is only
  * plaintext XOR ciphertext, the plaintext being what the caller receives anyway, so it is not
- * wiped: that was 1.7% of the receiving daemon's CPU.
+ * wiped (docs/bench.md#keystream-wipe).
  */
 static void wipe(uint8_t ks[64], uint32_t st[16])
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * BLAKE2s (RFC 7693) with keyed mode, and HMAC over it (RFC 2104, 64-byte block).
- * Kept in-tree rather than using OpenSSL's EVP BLAKE2S-256/BLAKE2SMAC: measured as fast or faster
- * for every input size WireGuard hashes, and it needs no per-thread EVP state (docs/crypto.md).
+ * Kept in-tree rather than using OpenSSL's EVP BLAKE2S-256/BLAKE2SMAC: as fast or faster for
+ * every input size WireGuard hashes, and it needs no per-thread EVP state (docs/crypto.md).
  */
 #include <errno.h>
 #include <string.h>
@@ -52,7 +52,7 @@ static const uint8_t blake2s_sigma[10][16] = {
 		G(r, 7, v3, v4, v9, v14);       \
 	} while (0)
 
-/* Scalar locals, not a v[16] array: GCC 12 keeps more of them in registers (~20% faster). */
+/* Scalar locals, not a v[16] array: GCC keeps more of them in registers (docs/bench.md#blake2s). */
 static void blake2s_compress(struct blake2s_state *state, const uint8_t *block, size_t nblocks,
 			     uint32_t inc)
 {

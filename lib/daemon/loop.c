@@ -22,23 +22,21 @@ enum {
 	 * Handshake sockets: read eagerly, since on arrival a message costs only its MAC1 check and
 	 * a copy into the device's queue, and junk sent without our public key ends there: up to
 	 * 128 datagrams a wakeup. But a socket stops once HANDSHAKE_QUEUED of them were queued,
-	 * each at least a cookie reply: with 128 of those a wakeup, a 60 kpps MAC1-valid flood
-	 * left an established flow 0.77-0.93 Gbit/s in t0610, with 32 0.92-1.58 (and the 32
-	 * datagrams a wakeup read before 1.11-1.31). What stays unread is dropped by the kernel,
-	 * not the data.
+	 * each at least a cookie reply, so that a flood of valid ones leaves the data its share
+	 * (docs/bench.md#handshake-reads). What stays unread is dropped by the kernel, not the data.
 	 */
 	HANDSHAKE_BUDGET = 8,
 	HANDSHAKE_QUEUED = 32,
 	/*
-	 * Queued handshakes that may reach the Diffie-Hellman work per wakeup (up to 0.4 ms each
-	 * here: a wakeup stays under ~3.5 ms); cookie replies and rate-limited ones cost no
-	 * budget. The loop comes straight back while some are left.
+	 * Queued handshakes that may reach the Diffie-Hellman work per wakeup, so that one wakeup
+	 * stays short; cookie replies and rate-limited ones cost no budget. The loop comes straight
+	 * back while some are left.
 	 */
 	HANDSHAKE_WORK = 8,
 	/*
 	 * Messages per recvmmsg; with GRO each holds up to 64 datagrams. Four, not sixteen: the
-	 * plaintext reaches the TUN 256 KB at a time instead of 1 MB, which measured 1.15x the TCP
-	 * rate and 0.7x the ping p99 under load (docs/bench.md). Handshakes are small and many.
+	 * plaintext reaches the TUN 256 KB at a time instead of 1 MB, which is both faster and
+	 * fairer to pings (docs/bench.md#rx-batch). Handshakes are small and many.
 	 */
 	RX_BATCH = 4,
 	HANDSHAKE_BATCH = 16,
@@ -186,11 +184,11 @@ static void io_parallel(void *arg, void (*fn)(void *ctx, size_t i), void *ctx, s
 }
 
 /*
- * Openings stay on the loop's thread below RX_PARALLEL_THREADS. Measured here (2 CPUs, both
- * busy with the tunnel and its TCP endpoints): helpers for the openings cost the receiving
- * daemon 20-30% more CPU per GB for no gain in rate, one stream or four, since the kernel then
- * copies every plaintext from the other core's cache into the TUN. Sealing keeps its helpers
- * (only when WGCTL_THREADS asks for them on so few CPUs: workers_default_threads).
+ * Openings stay on the loop's thread below RX_PARALLEL_THREADS: on so few CPUs, busy with the
+ * tunnel and its TCP endpoints, helpers for them gain no rate and cost CPU, since the kernel
+ * then copies every plaintext from the other core's cache into the TUN
+ * (docs/bench.md#helpers). Sealing keeps its helpers (only when WGCTL_THREADS asks for them on
+ * so few CPUs: workers_default_threads).
  */
 enum { RX_PARALLEL_THREADS = 4 };
 

@@ -18,8 +18,7 @@ enum {
 	/*
 	 * Room for bursts while the loop is busy with the other direction (the kernel doubles it),
 	 * but no more: a TCP flow fills whatever the receiver's buffer holds, and pings wait
-	 * behind it. Paired runs at 512 KB against 1 MB: ping p99 under load 3.0-3.7 ms instead of
-	 * 4.0-5.0, the same TCP rate and CPU per GB.
+	 * behind it (docs/bench.md#udp-buffers).
 	 */
 	SOCKET_BUFFER = 1 << 19,
 	/* The kernel's UDP_MAX_SEGMENTS, and what one UDP datagram's length field can carry. */

@@ -16,17 +16,16 @@ enum {
 	/* Jobs taken per claim: a helper preempted mid-claim holds up the batch by this many. */
 	CLAIM = 2,
 	/*
-	 * Smaller batches are not worth a wakeup: about a 64 KB segment's worth of datagrams. At
-	 * eight, the wakeups for small batches (ACKs, the tail of a GRO read) cost 4% more CPU per GB.
+	 * Smaller batches are not worth a wakeup: about a 64 KB segment's worth of datagrams
+	 * (docs/bench.md#min-parallel).
 	 */
 	MIN_PARALLEL = 48,
 	MAX_THREADS = 8,
 	/*
 	 * Fewer online CPUs run everything on the loop's thread unless WGCTL_THREADS says
-	 * otherwise. On 2 CPUs shared with the kernel's UDP, TUN and TCP work, a sealing helper
-	 * measured 0.86-1.06x the single-stream rate and 0.91x with 4 streams, for 6-12% more CPU
-	 * per GB (docs/bench.md): the kernel then copies half the ciphertext from the other
-	 * core's cache.
+	 * otherwise: on so few, shared with the kernel's UDP, TUN and TCP work, a helper gains no
+	 * rate and costs CPU, as the kernel then copies what it sealed from the other core's cache
+	 * (docs/bench.md#helpers).
 	 */
 	MIN_CPUS_FOR_HELPERS = 4,
 	SPINS = 4000,

@@ -39,7 +39,7 @@ struct dp_peer *dp_peer_lookup(const struct dp_device *dev, const uint8_t key[NO
 /*
  * Indices are drawn from the CSPRNG, so their low bits already spread them and a sender cannot
  * aim at a bucket it has not been given; the kernel indexes the same way. Every transport data
- * message looks one up, and a SipHash there cost 2% of the receiving daemon.
+ * message looks one up (docs/bench.md#index-buckets).
  */
 static size_t index_bucket(uint32_t index, size_t mask)
 {

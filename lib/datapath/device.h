@@ -44,12 +44,9 @@ enum {
 	/*
 	 * Handshake messages waiting for dp_device_process_handshakes(), and how many of them put
 	 * the device under load: 1/8 of the queue, the kernel's rule. A quarter of the kernel's
-	 * 4096, which all its CPUs drain; here one thread does. Measured on the 2-CPU test host, a
-	 * cookie reply costs 3 us and a handshake up to four X25519 operations of 0.1 ms, so below
-	 * the threshold at most ~50 ms of Diffie-Hellman stands before a newcomer, and a full
-	 * queue under load is ~3 ms of work. A slot is 200 bytes: 200 KB of address space, of
-	 * which only what a flood fills is ever resident (the ring restarts at its first slot
-	 * whenever it empties).
+	 * 4096, which all its CPUs drain; here one thread does, so the wait before a newcomer's
+	 * handshake stays short (docs/bench.md#handshake-queue). Only what a flood fills is ever
+	 * resident: the ring restarts at its first slot whenever it empties.
 	 */
 	DP_HANDSHAKE_QUEUE = 1024,
 	DP_UNDER_LOAD_QUEUED = DP_HANDSHAKE_QUEUE / 8,
