@@ -27,10 +27,10 @@ static int add_parse_findings(const struct checked *files, size_t n, struct flee
 	int ret = 0;
 
 	for (size_t k = 0; k < n && !ret; ++k) {
-		struct fleet_finding f = {.severity = DIAG_ERROR,
-					  .code = FLEET_PARSE,
-					  .nloc = 1,
-					  .loc = {{.file = name_of(&files[k])}}};
+		struct fleet_finding f = { .severity = DIAG_ERROR,
+					   .code = FLEET_PARSE,
+					   .nloc = 1,
+					   .loc = { { .file = name_of(&files[k]) } } };
 
 		if (!files[k].loaded) {
 			ret = fleet_add(
@@ -99,7 +99,8 @@ static void print_text(const struct checked *files, size_t n, bool whole, size_t
 			printf(" (%u warning%s)", warnings, plural(warnings));
 		putchar('\n');
 	}
-	/* Between files, and inside shared peer lists (located in the list, not in a file above). */
+	/* Between files, and inside shared peer lists (located in the list, not in a file above).
+	 */
 	for (size_t i = 0; i < r->count; ++i) {
 		if (r->items[i].fleet || !names_a_file(files, n, &r->items[i]))
 			print_finding(&r->items[i]);
@@ -199,7 +200,8 @@ static void print_json(const struct checked *files, size_t n, bool whole,
 
 /*
  * Two or more files are one fleet, a host each: besides each file's own checks, what only shows
- * between them is checked too (model/fleet_check.c). `--json' may stand anywhere among the arguments.
+ * between them is checked too (model/fleet_check.c). `--json' may stand anywhere among the
+ * arguments.
  */
 int cmd_check(int argc, const char *argv[])
 {
@@ -230,13 +232,14 @@ int cmd_check(int argc, const char *argv[])
 		files[k].arg = argv[i];
 		files[k].loaded =
 			!cmd_load_config(argv[i], &files[k].conf, &files[k].loc, &files[k].d);
-		/* Peers of shared lists count as the host's: local files and cached copies, no fetch. */
+		/* Peers of shared lists count as the host's: local files and cached copies, no
+		 * fetch. */
 		if (files[k].loaded)
-			cmd_expand_peer_lists(&files[k].conf, &files[k].loc, FLEET_LIST_CACHE_ONLY, NULL,
-					      LISTS_SOME, false);
+			cmd_expand_peer_lists(&files[k].conf, &files[k].loc, FLEET_LIST_CACHE_ONLY,
+					      NULL, LISTS_SOME, false);
 		if (files[k].loaded)
-			hosts[loaded++] = (struct fleet_host){.conf = &files[k].conf,
-							      .source = files[k].d.source};
+			hosts[loaded++] = (struct fleet_host){ .conf = &files[k].conf,
+							       .source = files[k].d.source };
 		++k;
 	}
 	if (!ret)

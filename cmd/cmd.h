@@ -15,7 +15,7 @@ struct cmd {
 	const char *name;
 	int (*fn)(int argc, const char *argv[]);
 	unsigned int flags;
-	const char *usage;   /* after "Usage: <prog> <name> " */
+	const char *usage; /* after "Usage: <prog> <name> " */
 	const char *summary;
 };
 

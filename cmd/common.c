@@ -7,7 +7,8 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 
-int cmd_load_config(const char *arg, struct wg_config *conf, struct config_location *loc, struct diag_list *d)
+int cmd_load_config(const char *arg, struct wg_config *conf, struct config_location *loc,
+		    struct diag_list *d)
 {
 	char *tried;
 	int ret;
@@ -20,7 +21,9 @@ int cmd_load_config(const char *arg, struct wg_config *conf, struct config_locat
 		return 1;
 	}
 	if (ret == -EINVAL) {
-		fprintf(stderr, "%s: The config file must be a valid interface name, followed by .conf\n", prog_name);
+		fprintf(stderr,
+			"%s: The config file must be a valid interface name, followed by .conf\n",
+			prog_name);
 		return 1;
 	}
 	if (ret) {
@@ -33,8 +36,8 @@ int cmd_load_config(const char *arg, struct wg_config *conf, struct config_locat
 	ret = config_read_file(conf, loc->path, CONFIG_GRAMMAR_QUICK, d);
 	diag_print(d, stderr);
 	if (ret == -EINVAL) {
-		fprintf(stderr, "%s: %s: %u error%s; nothing was applied\n", prog_name, d->source, d->errors,
-			d->errors == 1 ? "" : "s");
+		fprintf(stderr, "%s: %s: %u error%s; nothing was applied\n", prog_name, d->source,
+			d->errors, d->errors == 1 ? "" : "s");
 	} else if (ret) {
 		fprintf(stderr, "%s: `%s': %s\n", prog_name, loc->path, strerror(-ret));
 	}
@@ -59,7 +62,9 @@ static void report_list(const struct fleet_list_result *r)
 		[FLEET_LIST_REFUSED] = "refused",
 	};
 
-	printf("%s: %s", r->source, r->outcome == FLEET_LIST_USED ? fleet_list_origin_name(r->origin) : outcome[r->outcome]);
+	printf("%s: %s", r->source,
+	       r->outcome == FLEET_LIST_USED ? fleet_list_origin_name(r->origin)
+					     : outcome[r->outcome]);
 	if (r->header.present)
 		printf(", serial %llu", (unsigned long long)r->header.serial);
 	if (r->outcome != FLEET_LIST_USED)
@@ -71,8 +76,9 @@ static void report_list(const struct fleet_list_result *r)
 	putchar('\n');
 }
 
-int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum fleet_list_mode mode,
-			  const uint8_t *own, enum lists_need need, bool report)
+int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc,
+			  enum fleet_list_mode mode, const uint8_t *own, enum lists_need need,
+			  bool report)
 {
 	struct fleet_lists pl;
 	size_t refused = 0;
@@ -86,12 +92,14 @@ int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *
 			report_list(&pl.lists[i]);
 	}
 	if (ret < 0) {
-		fprintf(stderr, "%s: %s: the shared peer lists could not be read: %s; %s\n", prog_name, loc->path,
-			strerror(-ret), need == LISTS_OPTIONAL ? "going on without them" : "nothing was done");
+		fprintf(stderr, "%s: %s: the shared peer lists could not be read: %s; %s\n",
+			prog_name, loc->path, strerror(-ret),
+			need == LISTS_OPTIONAL ? "going on without them" : "nothing was done");
 		ret = need == LISTS_OPTIONAL ? 0 : -1;
 	} else if (refused && need == LISTS_ALL) {
-		fprintf(stderr, "%s: %s: %zu shared peer list%s could not be used; nothing was done\n", prog_name,
-			loc->path, refused, refused == 1 ? "" : "s");
+		fprintf(stderr,
+			"%s: %s: %zu shared peer list%s could not be used; nothing was done\n",
+			prog_name, loc->path, refused, refused == 1 ? "" : "s");
 		ret = -1;
 	} else {
 		ret = (int)pl.not_current;

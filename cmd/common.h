@@ -12,12 +12,15 @@
  * Finds, reads and parses the config named by `arg` (an interface name or a path) as wg-quick
  * does, printing wg-quick's messages and every diagnostic. Returns 0, or 1 with nothing to free.
  */
-int cmd_load_config(const char *arg, struct wg_config *conf, struct config_location *loc, struct diag_list *d);
+int cmd_load_config(const char *arg, struct wg_config *conf, struct config_location *loc,
+		    struct diag_list *d);
 void cmd_unload_config(struct wg_config *conf, struct config_location *loc, struct diag_list *d);
 /* What a command needs of the config's shared lists. */
 enum lists_need {
-	LISTS_OPTIONAL, /* down: without them it goes on (they only keep list peers out of a saved file) */
-	LISTS_SOME,     /* up, reload, sync, check, reresolve: a list that cannot be used costs only itself */
+	LISTS_OPTIONAL, /* down: without them it goes on (they only keep list peers out of a saved
+			   file) */
+	LISTS_SOME,     /* up, reload, sync, check, reresolve: a list that cannot be used costs only
+			   itself */
 	LISTS_ALL,      /* strip, save: a list that cannot be used stops the command */
 };
 
@@ -27,8 +30,9 @@ enum lists_need {
  * of memory, or LISTS_ALL and a list was refused), else how many lists were not current (not
  * used, or used from the last good copy).
  */
-int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc, enum fleet_list_mode mode,
-			  const uint8_t *own, enum lists_need need, bool report);
+int cmd_expand_peer_lists(struct wg_config *conf, const struct config_location *loc,
+			  enum fleet_list_mode mode, const uint8_t *own, enum lists_need need,
+			  bool report);
 
 /* A base64 key followed only by whitespace, as wg's pubkey reads it; prints wg's messages. */
 bool cmd_read_key(FILE *f, uint8_t key[WG_KEY_LEN]);

@@ -23,11 +23,13 @@ int cmd_genkey(int argc, const char *argv[])
 		return 1;
 	}
 	if (!fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode) && (st.st_mode & S_IRWXO))
-		fputs("Warning: writing to world accessible file.\nConsider setting the umask to 077 and trying again.\n",
+		fputs("Warning: writing to world accessible file.\nConsider setting the umask to "
+		      "077 and trying again.\n",
 		      stderr);
 	ret = crypto_random(key, sizeof(key));
 	if (ret) {
-		fprintf(stderr, "%s: Unable to generate random bytes: %s\n", prog_name, strerror(-ret));
+		fprintf(stderr, "%s: Unable to generate random bytes: %s\n", prog_name,
+			strerror(-ret));
 		return 1;
 	}
 	if (!strcmp(argv[0], "genkey"))
@@ -74,7 +76,8 @@ int cmd_pubkey(int argc, const char *argv[])
 	int ret = 1, err;
 
 	if (argc != 1 && !ed25519) {
-		fprintf(stderr, "Usage: %s %s%s\n", prog_name, argv[0], strcmp(prog_name, "wg") ? " [--ed25519]" : "");
+		fprintf(stderr, "Usage: %s %s%s\n", prog_name, argv[0],
+			strcmp(prog_name, "wg") ? " [--ed25519]" : "");
 		return 1;
 	}
 	if (!cmd_read_key(stdin, private_key))

@@ -24,11 +24,12 @@ int cmd_strip(int argc, const char *argv[])
 	}
 	if (cmd_load_config(argv[1], &conf, &loc, &d))
 		return 1;
-	/* Its output replaces an interface's peers (`wg syncconf`): a list missing would remove its own. */
+	/* Its output replaces an interface's peers (`wg syncconf`): a list missing would remove its
+	 * own. */
 	ret = cmd_expand_peer_lists(&conf, &loc, FLEET_LIST_FETCH, NULL, LISTS_ALL, false) < 0;
 	strbuf_init(&out);
 	strbuf_puts(&out, conf.stripped);
-	for_each_wgpeer(conf.device, peer) {
+	for_each_wgpeer (conf.device, peer) {
 		if (!peer->source)
 			continue;
 		strbuf_printf(&out, "\n# From %s\n", peer->source);
@@ -58,11 +59,19 @@ struct quick_cmd {
 	bool report;
 };
 
-static const struct quick_cmd quick_up = { orch_up, FLEET_LIST_FETCH, LISTS_SOME, false, false, false };
-static const struct quick_cmd quick_down = { orch_down, FLEET_LIST_CACHE_ONLY, LISTS_OPTIONAL, true, false, false };
-static const struct quick_cmd quick_reload = { orch_reload, FLEET_LIST_FETCH, LISTS_SOME, false, false, false };
-static const struct quick_cmd quick_save = { orch_save, FLEET_LIST_CACHE_ONLY, LISTS_ALL, false, false, false };
-static const struct quick_cmd quick_sync = { orch_sync, FLEET_LIST_FETCH, LISTS_SOME, false, true, true };
+static const struct quick_cmd quick_up = { orch_up, FLEET_LIST_FETCH, LISTS_SOME, false, false,
+					   false };
+static const struct quick_cmd quick_down = { orch_down,      FLEET_LIST_CACHE_ONLY,
+					     LISTS_OPTIONAL, true,
+					     false,          false };
+static const struct quick_cmd quick_reload = { orch_reload, FLEET_LIST_FETCH,
+					       LISTS_SOME,  false,
+					       false,       false };
+static const struct quick_cmd quick_save = { orch_save, FLEET_LIST_CACHE_ONLY,
+					     LISTS_ALL, false,
+					     false,     false };
+static const struct quick_cmd quick_sync = { orch_sync, FLEET_LIST_FETCH, LISTS_SOME, false, true,
+					     true };
 
 /* up/down/save/reload/sync [--dry-run] <interface | config file>; --dry-run is wgctl's own. */
 static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
@@ -91,15 +100,16 @@ static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
 	    (running->flags & WGDEVICE_HAS_PUBLIC_KEY))
 		own = running->public_key;
 	if (!qc->lists_for_save_only || conf.save_config)
-		not_current = cmd_expand_peer_lists(&conf, &loc, qc->lists, own, qc->need, qc->report);
+		not_current =
+			cmd_expand_peer_lists(&conf, &loc, qc->lists, own, qc->need, qc->report);
 	orch_report_init(&report);
 	if (not_current >= 0)
 		ret = qc->fn(&conf, loc.ifname, loc.path, &opts, &report);
 	orch_report_print(&report, prog_name, stderr);
 	orch_report_free(&report);
 	if (ret == 0 && qc->report && not_current > 0)
-		fprintf(stderr, "%s: %s: %d shared peer list%s not current; the rest was applied\n", prog_name,
-			loc.ifname, not_current, not_current == 1 ? " is" : "s are");
+		fprintf(stderr, "%s: %s: %d shared peer list%s not current; the rest was applied\n",
+			prog_name, loc.ifname, not_current, not_current == 1 ? " is" : "s are");
 	model_device_free(running);
 	cmd_unload_config(&conf, &loc, &d);
 	return not_current < 0 || ret || (qc->report && not_current > 0);

@@ -24,8 +24,8 @@ static bool stale(const struct wg_peer *running, time_t now)
 	return now - running->last_handshake_time.tv_sec > RERESOLVE_STALE_SECONDS;
 }
 
-static int reresolve_peer(const char *ifname, const struct wg_peer *file, const struct wg_peer *running,
-			  struct diag_list *d)
+static int reresolve_peer(const char *ifname, const struct wg_peer *file,
+			  const struct wg_peer *running, struct diag_list *d)
 {
 	struct wg_device delta = { 0 };
 	struct wg_peer peer = { 0 };
@@ -49,8 +49,8 @@ static int reresolve_peer(const char *ifname, const struct wg_peer *file, const 
 	emit_endpoint(was, sizeof(was), running);
 	emit_endpoint(now, sizeof(now), &peer);
 	if (strcmp(was, now))
-		printf("%s: peer %s: %s now resolves to %s (was %s)\n", ifname, key, file->endpoint_text,
-		       now, running->endpoint.addr.sa_family ? was : "none");
+		printf("%s: peer %s: %s now resolves to %s (was %s)\n", ifname, key,
+		       file->endpoint_text, now, running->endpoint.addr.sa_family ? was : "none");
 	return 0;
 }
 
@@ -73,8 +73,8 @@ int cmd_reresolve(int argc, const char *argv[])
 	ret = backend_get(loc.ifname, &running);
 	/* Peers of shared lists count too, from the local files or cached copies: no fetch here. */
 	if (ret == 0)
-		failed = cmd_expand_peer_lists(&conf, &loc, FLEET_LIST_CACHE_ONLY, running->public_key, LISTS_SOME,
-					       false) != 0;
+		failed = cmd_expand_peer_lists(&conf, &loc, FLEET_LIST_CACHE_ONLY,
+					       running->public_key, LISTS_SOME, false) != 0;
 	if (ret < 0) {
 		fprintf(stderr, "Unable to access interface: %s\n", strerror(-ret));
 		cmd_unload_config(&conf, &loc, &d);

@@ -103,7 +103,8 @@ static int show_all(struct strbuf *out, enum show_form form, const char *field)
 	for (size_t i = 0; i < names.n; ++i) {
 		ret = backend_get(names.v[i], &dev);
 		if (ret < 0) {
-			fprintf(stderr, "Unable to access interface %s: %s\n", names.v[i], strerror(-ret));
+			fprintf(stderr, "Unable to access interface %s: %s\n", names.v[i],
+				strerror(-ret));
 			continue;
 		}
 		ret = show_one(out, dev, form, field, true);

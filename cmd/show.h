@@ -20,7 +20,8 @@ bool show_color_enabled(void);
 /* wg's pretty form (sorts the peers); a `name:` line only when names is not NULL and knows one. */
 void show_pretty(struct strbuf *out, struct wg_device *dev, const struct show_names *names);
 /* One script field; false for an unknown one. */
-bool show_field(struct strbuf *out, const struct wg_device *dev, const char *param, bool with_interface);
+bool show_field(struct strbuf *out, const struct wg_device *dev, const char *param,
+		bool with_interface);
 void show_json(struct strbuf *out, const struct wg_device *dev, const struct show_names *names);
 
 #endif

@@ -15,12 +15,12 @@
 #include "model/emit.h"
 #include "model/encoding.h"
 
-#define RESET "\x1b[0m"
-#define BOLD "\x1b[1m"
-#define RED "\x1b[31m"
-#define GREEN "\x1b[32m"
+#define RESET  "\x1b[0m"
+#define BOLD   "\x1b[1m"
+#define RED    "\x1b[31m"
+#define GREEN  "\x1b[32m"
 #define YELLOW "\x1b[33m"
-#define CYAN "\x1b[36m"
+#define CYAN   "\x1b[36m"
 
 bool show_color_enabled(void)
 {
@@ -87,7 +87,8 @@ static const char *masked_key(char buf[WG_KEY_LEN_BASE64], const uint8_t k[WG_KE
 
 static bool has_endpoint(const struct wg_peer *peer)
 {
-	return peer->endpoint.addr.sa_family == AF_INET || peer->endpoint.addr.sa_family == AF_INET6;
+	return peer->endpoint.addr.sa_family == AF_INET ||
+	       peer->endpoint.addr.sa_family == AF_INET6;
 }
 
 static void put_prefix(struct strbuf *out, const struct wg_allowedip *aip, bool pretty, char sep)
@@ -113,8 +114,11 @@ static size_t pretty_time(char *buf, size_t len, unsigned long long left)
 		const char *unit;
 		unsigned long long secs;
 	} units[] = {
-		{ "year", 365ULL * 24 * 60 * 60 }, { "day", 24 * 60 * 60 }, { "hour", 60 * 60 },
-		{ "minute", 60 }, { "second", 1 },
+		{ "year", 365ULL * 24 * 60 * 60 },
+		{ "day", 24 * 60 * 60 },
+		{ "hour", 60 * 60 },
+		{ "minute", 60 },
+		{ "second", 1 },
 	};
 	size_t off = 0;
 
@@ -138,7 +142,8 @@ static void put_ago(struct strbuf *out, const struct wg_timespec64 *t)
 	if (now == t->tv_sec) {
 		tprintf(out, "Now");
 	} else if (now < t->tv_sec) {
-		tprintf(out, RED "System clock wound backward; connection problems may ensue." RESET);
+		tprintf(out,
+			RED "System clock wound backward; connection problems may ensue." RESET);
 	} else {
 		pretty_time(buf, sizeof(buf), (unsigned long long)(now - t->tv_sec));
 		tprintf(out, "%s ago", buf);
@@ -204,7 +209,8 @@ void show_pretty(struct strbuf *out, struct wg_device *dev, const struct show_na
 	if (dev->flags & WGDEVICE_HAS_PUBLIC_KEY)
 		tprintf(out, "  " BOLD "public key" RESET ": %s\n", key(kb, dev->public_key));
 	if (dev->flags & WGDEVICE_HAS_PRIVATE_KEY)
-		tprintf(out, "  " BOLD "private key" RESET ": %s\n", masked_key(kb, dev->private_key));
+		tprintf(out, "  " BOLD "private key" RESET ": %s\n",
+			masked_key(kb, dev->private_key));
 	if (dev->listen_port)
 		tprintf(out, "  " BOLD "listening port" RESET ": %u\n", dev->listen_port);
 	if (dev->fwmark)
@@ -214,7 +220,8 @@ void show_pretty(struct strbuf *out, struct wg_device *dev, const struct show_na
 		tprintf(out, "\n");
 	}
 	for_each_wgpeer (dev, peer) {
-		tprintf(out, YELLOW BOLD "peer" RESET ": " YELLOW "%s" RESET "\n", key(kb, peer->public_key));
+		tprintf(out, YELLOW BOLD "peer" RESET ": " YELLOW "%s" RESET "\n",
+			key(kb, peer->public_key));
 		name = show_names_find(names, peer->public_key);
 		if (name)
 			tprintf(out, "  " BOLD "name" RESET ": %s\n", name);
@@ -278,8 +285,10 @@ static void dump(struct strbuf *out, const struct wg_device *dev, bool with_inte
 	const struct wg_peer *peer;
 
 	put_ifname(out, dev, with_interface);
-	strbuf_printf(out, "%s\t", maybe_key(kb, dev->private_key, dev->flags & WGDEVICE_HAS_PRIVATE_KEY));
-	strbuf_printf(out, "%s\t", maybe_key(kb, dev->public_key, dev->flags & WGDEVICE_HAS_PUBLIC_KEY));
+	strbuf_printf(out, "%s\t",
+		      maybe_key(kb, dev->private_key, dev->flags & WGDEVICE_HAS_PRIVATE_KEY));
+	strbuf_printf(out, "%s\t",
+		      maybe_key(kb, dev->public_key, dev->flags & WGDEVICE_HAS_PUBLIC_KEY));
 	strbuf_printf(out, "%u\t", dev->listen_port);
 	if (dev->fwmark)
 		strbuf_printf(out, "0x%x\n", dev->fwmark);
@@ -288,8 +297,9 @@ static void dump(struct strbuf *out, const struct wg_device *dev, bool with_inte
 	for_each_wgpeer (dev, peer) {
 		put_ifname(out, dev, with_interface);
 		strbuf_printf(out, "%s\t", key(kb, peer->public_key));
-		strbuf_printf(out, "%s\t", maybe_key(kb, peer->preshared_key,
-						     peer->flags & WGPEER_HAS_PRESHARED_KEY));
+		strbuf_printf(
+			out, "%s\t",
+			maybe_key(kb, peer->preshared_key, peer->flags & WGPEER_HAS_PRESHARED_KEY));
 		put_endpoint(out, peer, '\t');
 		if (peer->first_allowedip) {
 			for_each_wgallowedip (peer, aip)
@@ -316,10 +326,13 @@ bool show_field(struct strbuf *out, const struct wg_device *dev, const char *par
 
 	if (!strcmp(param, "public-key")) {
 		put_ifname(out, dev, with_interface);
-		strbuf_printf(out, "%s\n", maybe_key(kb, dev->public_key, dev->flags & WGDEVICE_HAS_PUBLIC_KEY));
+		strbuf_printf(out, "%s\n",
+			      maybe_key(kb, dev->public_key, dev->flags & WGDEVICE_HAS_PUBLIC_KEY));
 	} else if (!strcmp(param, "private-key")) {
 		put_ifname(out, dev, with_interface);
-		strbuf_printf(out, "%s\n", maybe_key(kb, dev->private_key, dev->flags & WGDEVICE_HAS_PRIVATE_KEY));
+		strbuf_printf(
+			out, "%s\n",
+			maybe_key(kb, dev->private_key, dev->flags & WGDEVICE_HAS_PRIVATE_KEY));
 	} else if (!strcmp(param, "listen-port")) {
 		put_ifname(out, dev, with_interface);
 		strbuf_printf(out, "%u\n", dev->listen_port);
@@ -349,19 +362,24 @@ bool show_field(struct strbuf *out, const struct wg_device *dev, const char *par
 				if (!peer->first_allowedip)
 					strbuf_puts(out, "(none)\n");
 				for_each_wgallowedip (peer, aip)
-					put_prefix(out, aip, false, aip->next_allowedip ? ' ' : '\n');
+					put_prefix(out, aip, false,
+						   aip->next_allowedip ? ' ' : '\n');
 			} else if (!strcmp(param, "latest-handshakes")) {
-				strbuf_printf(out, "%llu\n", (unsigned long long)peer->last_handshake_time.tv_sec);
+				strbuf_printf(out, "%llu\n",
+					      (unsigned long long)peer->last_handshake_time.tv_sec);
 			} else if (!strcmp(param, "transfer")) {
-				strbuf_printf(out, "%" PRIu64 "\t%" PRIu64 "\n", peer->rx_bytes, peer->tx_bytes);
+				strbuf_printf(out, "%" PRIu64 "\t%" PRIu64 "\n", peer->rx_bytes,
+					      peer->tx_bytes);
 			} else if (!strcmp(param, "persistent-keepalive")) {
 				if (peer->persistent_keepalive_interval)
-					strbuf_printf(out, "%u\n", peer->persistent_keepalive_interval);
+					strbuf_printf(out, "%u\n",
+						      peer->persistent_keepalive_interval);
 				else
 					strbuf_puts(out, "off\n");
 			} else {
-				strbuf_printf(out, "%s\n", maybe_key(kb2, peer->preshared_key,
-								     peer->flags & WGPEER_HAS_PRESHARED_KEY));
+				strbuf_printf(out, "%s\n",
+					      maybe_key(kb2, peer->preshared_key,
+							peer->flags & WGPEER_HAS_PRESHARED_KEY));
 			}
 		}
 	} else {

@@ -73,20 +73,23 @@ static bool parse_sign_args(int argc, const char *argv[], struct sign_opts *o)
 }
 
 /* The header the list gets: what was asked, else its current name, the next serial, 30 days. */
-static bool new_header(const struct sign_opts *o, const struct peerlist_header *old, struct peerlist_header *h)
+static bool new_header(const struct sign_opts *o, const struct peerlist_header *old,
+		       struct peerlist_header *h)
 {
 	int64_t now = (int64_t)time(NULL), span;
 
 	memset(h, 0, sizeof(*h));
 	h->present = true;
 	if (o->name && !peerlist_name_valid(o->name)) {
-		fprintf(stderr, "%s: --name is not 1 to %d printable characters without spaces: `%s'\n", prog_name,
-			PEERLIST_NAME_MAX, o->name);
+		fprintf(stderr,
+			"%s: --name is not 1 to %d printable characters without spaces: `%s'\n",
+			prog_name, PEERLIST_NAME_MAX, o->name);
 		return false;
 	}
 	if (!o->name && !old->present) {
 		fprintf(stderr,
-			"%s: `%s' has no name yet: give --name (what hosts expect, by default the PeerList URL "
+			"%s: `%s' has no name yet: give --name (what hosts expect, by default the "
+			"PeerList URL "
 			"they fetch it from)\n",
 			prog_name, o->list);
 		return false;
@@ -98,15 +101,17 @@ static bool new_header(const struct sign_opts *o, const struct peerlist_header *
 		return false;
 	}
 	if (old->present && h->serial <= old->serial)
-		fprintf(stderr, "Warning: serial %" PRIu64 " is not above the list's %" PRIu64
-				": hosts that accepted that one refuse this one\n",
+		fprintf(stderr,
+			"Warning: serial %" PRIu64 " is not above the list's %" PRIu64
+			": hosts that accepted that one refuse this one\n",
 			h->serial, old->serial);
 	h->expires = now + DEFAULT_VALIDITY;
 	if (o->expires && duration_parse(o->expires, &span))
 		h->expires = now + span;
 	else if (o->expires && !utc_parse_date(o->expires, &h->expires)) {
-		fprintf(stderr, "%s: --expires is neither a duration (90s, 30m, 12h, 30d, 2w) nor a date "
-				"(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ): `%s'\n",
+		fprintf(stderr,
+			"%s: --expires is neither a duration (90s, 30m, 12h, 30d, 2w) nor a date "
+			"(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ): `%s'\n",
 			prog_name, o->expires);
 		return false;
 	}
@@ -133,7 +138,9 @@ static int prepare(const struct sign_opts *o, const char *body, size_t len, stru
 	diag_print(&d, stderr);
 	diag_free(&d);
 	if (ret) {
-		fprintf(stderr, "%s: `%s' is not a peer list hosts would accept; nothing was signed\n", prog_name, o->list);
+		fprintf(stderr,
+			"%s: `%s' is not a peer list hosts would accept; nothing was signed\n",
+			prog_name, o->list);
 		return ret;
 	}
 	if (!new_header(o, &old, &h))
@@ -141,7 +148,8 @@ static int prepare(const struct sign_opts *o, const char *body, size_t len, stru
 	if ((ret = peerlist_header_set(out, body, len, &h)) < 0)
 		return ret;
 	utc_format(expires, h.expires);
-	fprintf(stderr, "%s: name %s, serial %" PRIu64 ", expires %s\n", o->list, h.name, h.serial, expires);
+	fprintf(stderr, "%s: name %s, serial %" PRIu64 ", expires %s\n", o->list, h.name, h.serial,
+		expires);
 	return 0;
 }
 
@@ -204,7 +212,8 @@ static bool read_public_key(const char *arg, char key[WG_KEY_LEN_BASE64])
 	}
 	f = fopen(arg, "r");
 	if (!f) {
-		fprintf(stderr, "%s: `%s' is neither a base64 public key nor a readable file\n", prog_name, arg);
+		fprintf(stderr, "%s: `%s' is neither a base64 public key nor a readable file\n",
+			prog_name, arg);
 		return false;
 	}
 	ok = cmd_read_key(f, raw);
@@ -230,15 +239,18 @@ static int report_header(const char *list, const char *body, size_t len)
 	if (ret)
 		return 1;
 	if (!h.present) {
-		fprintf(stderr, "%s: %s: no " PEERLIST_HEADER_TAG " header: hosts with a PeerListKey refuse it (sign it "
-				"with `wgctl sign')\n",
+		fprintf(stderr,
+			"%s: %s: no " PEERLIST_HEADER_TAG
+			" header: hosts with a PeerListKey refuse it (sign it "
+			"with `wgctl sign')\n",
 			prog_name, list);
 		return 1;
 	}
 	utc_format(expires, h.expires);
 	printf("name: %s\nserial: %" PRIu64 "\nexpires: %s\n", h.name, h.serial, expires);
 	if (h.expires <= now) {
-		fprintf(stderr, "%s: %s: expired at %s: hosts refuse it\n", prog_name, list, expires);
+		fprintf(stderr, "%s: %s: expired at %s: hosts refuse it\n", prog_name, list,
+			expires);
 		return 1;
 	}
 	return 0;
@@ -271,8 +283,8 @@ int cmd_verify(int argc, const char *argv[])
 		printf("%s: good signature by %s\n", argv[2], key);
 		ret = report_header(argv[2], body, len);
 	} else {
-		fprintf(stderr, "%s: %s: the signature in `%s' does not verify with %s\n", prog_name, argv[2], sig_path,
-			key);
+		fprintf(stderr, "%s: %s: the signature in `%s' does not verify with %s\n",
+			prog_name, argv[2], sig_path, key);
 		ret = 1;
 	}
 out:

@@ -17,21 +17,25 @@
 
 const char *prog_name = "wgctl";
 
-#define ALL (CMD_WGCTL | CMD_WG)
+#define ALL   (CMD_WGCTL | CMD_WG)
 #define QUICK (CMD_WGCTL | CMD_QUICK)
 
-static const char show_usage[] =
-	"{ <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | "
-	"preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]";
-static const char set_usage[] =
-	"<interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> "
-	"[remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] "
-	"[allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...";
+static const char show_usage[] = "{ <interface> | all | interfaces } [public-key | private-key | "
+				 "listen-port | fwmark | peers | "
+				 "preshared-keys | endpoints | allowed-ips | latest-handshakes | "
+				 "transfer | persistent-keepalive | dump]";
+static const char set_usage[] = "<interface> [listen-port <port>] [fwmark <mark>] [private-key "
+				"<file path>] [peer <base64 public key> "
+				"[remove] [preshared-key <file path>] [endpoint <ip>:<port>] "
+				"[persistent-keepalive <interval seconds>] "
+				"[allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...";
 
 static const struct cmd commands[] = {
-	{ "show", cmd_show, ALL, show_usage, "Shows the current configuration and device information" },
+	{ "show", cmd_show, ALL, show_usage,
+	  "Shows the current configuration and device information" },
 	{ "showconf", cmd_showconf, ALL, "<interface>",
-	  "Shows the current configuration of a given WireGuard interface, for use with `setconf'" },
+	  "Shows the current configuration of a given WireGuard interface, for use with "
+	  "`setconf'" },
 	{ "set", cmd_set, ALL, set_usage,
 	  "Change the current configuration, add peers, remove peers, or change peers" },
 	{ "setconf", cmd_setconf, ALL, "<interface> <configuration filename>",
@@ -42,10 +46,12 @@ static const struct cmd commands[] = {
 	  "Synchronizes a configuration file to a WireGuard interface" },
 	{ "genkey", cmd_genkey, ALL, "", "Generates a new private key and writes it to stdout" },
 	{ "genpsk", cmd_genkey, ALL, "", "Generates a new preshared key and writes it to stdout" },
-	{ "pubkey", cmd_pubkey, ALL, "", "Reads a private key from stdin and writes a public key to stdout" },
+	{ "pubkey", cmd_pubkey, ALL, "",
+	  "Reads a private key from stdin and writes a public key to stdout" },
 	{ "up", cmd_up, QUICK, "[--dry-run] <interface | config file>",
 	  "Creates and configures an interface and its routes, DNS and hooks, as wg-quick does" },
-	{ "down", cmd_down, QUICK, "[--dry-run] <interface | config file>", "Removes everything `up' made" },
+	{ "down", cmd_down, QUICK, "[--dry-run] <interface | config file>",
+	  "Removes everything `up' made" },
 	{ "save", cmd_save, QUICK, "[--dry-run] <interface | config file>",
 	  "Writes the running configuration back to the config file" },
 	{ "strip", cmd_strip, QUICK, "<interface | config file>",
@@ -55,7 +61,8 @@ static const struct cmd commands[] = {
 	{ "sync", cmd_sync, CMD_WGCTL, "[--dry-run] <interface | config file>",
 	  "Fetches the shared peer lists a config names and applies the peers that changed" },
 	{ "sign", cmd_sign, CMD_WGCTL,
-	  "[--name <name>] [--serial <n>] [--expires <duration | date>] <signing key file> <peer list>",
+	  "[--name <name>] [--serial <n>] [--expires <duration | date>] <signing key file> <peer "
+	  "list>",
 	  "Gives a shared peer list its header and writes a detached Ed25519 signature to stdout" },
 	{ "verify", cmd_verify, CMD_WGCTL, "<public key | key file> <peer list> [<signature file>]",
 	  "Checks a shared peer list's signature (default: the list's name with .sig appended)" },
@@ -88,8 +95,10 @@ static void usage(unsigned int personality, FILE *f)
 	if (personality == CMD_QUICK) {
 		fprintf(f,
 			"Usage: %s [ up | down | save | strip ] [ CONFIG_FILE | INTERFACE ]\n\n"
-			"  INTERFACE names /etc/wireguard/INTERFACE.conf; CONFIG_FILE is a path whose file\n"
-			"  name is the interface name followed by `.conf'. See wgctl(8) and wgctl.conf(5).\n",
+			"  INTERFACE names /etc/wireguard/INTERFACE.conf; CONFIG_FILE is a path "
+			"whose file\n"
+			"  name is the interface name followed by `.conf'. See wgctl(8) and "
+			"wgctl.conf(5).\n",
 			prog_name);
 		return;
 	}
@@ -158,7 +167,8 @@ static int dispatch(int argc, const char *argv[])
 	if (argc == 1)
 		return cmd_find("show", personality)->fn(1, (const char *[]){ "show", NULL });
 	if (is_version(argv[1])) {
-		printf("wgctl %s%s\n", WGCTL_VERSION, personality == CMD_WG ? " (wg(8) compatible)" : "");
+		printf("wgctl %s%s\n", WGCTL_VERSION,
+		       personality == CMD_WG ? " (wg(8) compatible)" : "");
 		return 0;
 	}
 	if (is_help(argv[1])) {
@@ -179,13 +189,15 @@ int main(int argc, const char *argv[])
 	int ret = crypto_init();
 
 	if (ret) {
-		fprintf(stderr, "wgctl: Unable to initialise the crypto library: %s\n", strerror(-ret));
+		fprintf(stderr, "wgctl: Unable to initialise the crypto library: %s\n",
+			strerror(-ret));
 		return 1;
 	}
 	ret = dispatch(argc, argv);
 	/* A full disk or a closed pipe must not pass for success (as git's run_builtin checks). */
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "%s: write failure on standard output: %s\n", prog_name, strerror(errno));
+		fprintf(stderr, "%s: write failure on standard output: %s\n", prog_name,
+			strerror(errno));
 		return ret ? ret : 1;
 	}
 	return ret;

@@ -119,7 +119,7 @@ static int genl_open(struct nl *nl, uint16_t *family)
 
 static int link_walk(const char *ifname, netlink_link_fn fn, void *ctx, bool *interrupted)
 {
-	struct netlink_link_state st = {.fn = fn, .ctx = ctx};
+	struct netlink_link_state st = { .fn = fn, .ctx = ctx };
 	uint8_t req[128];
 	struct nl nl;
 	size_t len;

@@ -212,7 +212,8 @@ static int parse_peer_attr(const struct nlattr *a, struct wg_peer *peer)
 		if (!attr_is(a, WG_KEY_LEN))
 			return -EPROTO;
 		memcpy(peer->preshared_key, mnl_attr_get_payload(a), WG_KEY_LEN);
-		/* All zero is "none"; the last of repeated attributes decides, as for every other. */
+		/* All zero is "none"; the last of repeated attributes decides, as for every other.
+		 */
 		if (key_is_zero(peer->preshared_key))
 			peer->flags &= ~WGPEER_HAS_PRESHARED_KEY;
 		else
@@ -385,7 +386,7 @@ static int ignore_data(void *ctx, const struct nlmsghdr *nlh)
 
 int netlink_ack_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid, bool *done)
 {
-	const struct walk w = {.seq = seq, .portid = portid, .done = done, .data = ignore_data};
+	const struct walk w = { .seq = seq, .portid = portid, .done = done, .data = ignore_data };
 
 	return walk(&w, buf, len);
 }
@@ -422,7 +423,7 @@ static int family_data(void *ctx, const struct nlmsghdr *nlh)
 int netlink_family_parse(const void *buf, size_t len, uint32_t seq, uint16_t *id)
 {
 	bool done = false;
-	const struct walk w = {.seq = seq, .done = &done, .data = family_data, .ctx = id};
+	const struct walk w = { .seq = seq, .done = &done, .data = family_data, .ctx = id };
 	int ret;
 
 	*id = 0;

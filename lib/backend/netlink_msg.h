@@ -106,10 +106,10 @@ static inline const struct nlattr *netlink_msg_next(const struct nlmsghdr *nlh, 
  */
 struct netlink_set_cursor {
 	const struct wg_device *delta;
-	const struct wg_peer *peer;	/* next peer to write; NULL when all are out */
+	const struct wg_peer *peer;     /* next peer to write; NULL when all are out */
 	const struct wg_allowedip *aip; /* next allowed IP of that peer */
-	bool first;			/* no message built yet */
-	bool peer_started;		/* this peer's first fragment already went out */
+	bool first;                     /* no message built yet */
+	bool peer_started;              /* this peer's first fragment already went out */
 };
 
 void netlink_set_begin(struct netlink_set_cursor *c, const struct wg_device *delta);
@@ -131,7 +131,7 @@ struct netlink_get_state {
 	struct wg_device *dev; /* filled in place; peers split across messages are joined */
 	uint16_t family;
 	uint32_t seq, portid; /* 0 accepts any */
-	bool done;	      /* NLMSG_DONE seen */
+	bool done;            /* NLMSG_DONE seen */
 	bool interrupted;     /* NLM_F_DUMP_INTR seen: the caller must dump again */
 };
 
@@ -157,7 +157,7 @@ struct netlink_link_state {
 	netlink_link_fn fn;
 	void *ctx;
 	uint32_t seq, portid; /* 0 accepts any */
-	bool done;	      /* NLMSG_DONE of a dump, or the ACK ending a single request */
+	bool done;            /* NLMSG_DONE of a dump, or the ACK ending a single request */
 	bool interrupted;     /* NLM_F_DUMP_INTR seen: the caller must dump again */
 };
 

@@ -36,9 +36,11 @@ static void sleep_ms(unsigned int ms)
 		;
 }
 
-int resolve_endpoint(union wg_endpoint *ep, const char *text, struct diag_list *d, unsigned int line)
+int resolve_endpoint(union wg_endpoint *ep, const char *text, struct diag_list *d,
+		     unsigned int line)
 {
-	const struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+	const struct addrinfo hints = { .ai_family = AF_UNSPEC,
+					.ai_socktype = SOCK_DGRAM,
 					.ai_protocol = IPPROTO_UDP };
 	char *host = strdup(text), *port, *end;
 	struct addrinfo *res = NULL;
@@ -68,8 +70,8 @@ int resolve_endpoint(union wg_endpoint *ep, const char *text, struct diag_list *
 		delay = delay * 6 / 5 > 20000 ? 20000 : delay * 6 / 5;
 	}
 	if (ret) {
-		diag_error(d, line, "%s: `%s'", ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret),
-			   text);
+		diag_error(d, line, "%s: `%s'",
+			   ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret), text);
 		free(host);
 		return -EINVAL;
 	}

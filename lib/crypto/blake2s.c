@@ -28,28 +28,28 @@ static const uint8_t blake2s_sigma[10][16] = {
 	{ 10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0 },
 };
 
-#define G(r, i, a, b, c, d)                                \
-	do {                                               \
-		a += b + m[blake2s_sigma[r][2 * (i)]];     \
-		d = ror32(d ^ a, 16);                      \
-		c += d;                                    \
-		b = ror32(b ^ c, 12);                      \
-		a += b + m[blake2s_sigma[r][2 * (i) + 1]]; \
-		d = ror32(d ^ a, 8);                       \
-		c += d;                                    \
-		b = ror32(b ^ c, 7);                       \
+#define G(r, i, a, b, c, d)                                                                        \
+	do {                                                                                       \
+		a += b + m[blake2s_sigma[r][2 * (i)]];                                             \
+		d = ror32(d ^ a, 16);                                                              \
+		c += d;                                                                            \
+		b = ror32(b ^ c, 12);                                                              \
+		a += b + m[blake2s_sigma[r][2 * (i) + 1]];                                         \
+		d = ror32(d ^ a, 8);                                                               \
+		c += d;                                                                            \
+		b = ror32(b ^ c, 7);                                                               \
 	} while (0)
 
-#define ROUND(r)                                \
-	do {                                    \
-		G(r, 0, v0, v4, v8, v12);       \
-		G(r, 1, v1, v5, v9, v13);       \
-		G(r, 2, v2, v6, v10, v14);      \
-		G(r, 3, v3, v7, v11, v15);      \
-		G(r, 4, v0, v5, v10, v15);      \
-		G(r, 5, v1, v6, v11, v12);      \
-		G(r, 6, v2, v7, v8, v13);       \
-		G(r, 7, v3, v4, v9, v14);       \
+#define ROUND(r)                                                                                   \
+	do {                                                                                       \
+		G(r, 0, v0, v4, v8, v12);                                                          \
+		G(r, 1, v1, v5, v9, v13);                                                          \
+		G(r, 2, v2, v6, v10, v14);                                                         \
+		G(r, 3, v3, v7, v11, v15);                                                         \
+		G(r, 4, v0, v5, v10, v15);                                                         \
+		G(r, 5, v1, v6, v11, v12);                                                         \
+		G(r, 6, v2, v7, v8, v13);                                                          \
+		G(r, 7, v3, v4, v9, v14);                                                          \
 	} while (0)
 
 /* Scalar locals, not a v[16] array: GCC keeps more of them in registers (docs/bench.md#blake2s). */
@@ -203,7 +203,8 @@ int blake2s(uint8_t *out, size_t outlen, const void *in, size_t inlen, const voi
 	return 0;
 }
 
-void blake2s_hmac(uint8_t out[BLAKE2S_HASH_SIZE], const void *in, size_t inlen, const void *key, size_t keylen)
+void blake2s_hmac(uint8_t out[BLAKE2S_HASH_SIZE], const void *in, size_t inlen, const void *key,
+		  size_t keylen)
 {
 	struct blake2s_state state;
 	uint8_t x_key[BLAKE2S_BLOCK_SIZE] = { 0 };

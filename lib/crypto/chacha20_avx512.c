@@ -15,7 +15,8 @@
 
 /* Only crypto.c calls into this file, after checking the CPU (simd.h). */
 #ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw"))),                 \
+			     apply_to = function)
 #else
 #pragma GCC target("avx512f,avx512vl,avx512bw")
 #endif

@@ -27,7 +27,7 @@
 #include "crypto/crypto.h"
 #include "crypto/simd.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* Multiple of the ChaCha20 block and well below INT_MAX, the EVP length type. */

@@ -91,7 +91,8 @@ void blake2s_final(struct blake2s_state *state, uint8_t *out);
 int __must_check blake2s(uint8_t *out, size_t outlen, const void *in, size_t inlen, const void *key,
 			 size_t keylen);
 /* HMAC-BLAKE2s-256 (RFC 2104 over BLAKE2s, 64-byte block); any key length, so it cannot fail. */
-void blake2s_hmac(uint8_t out[BLAKE2S_HASH_SIZE], const void *in, size_t inlen, const void *key, size_t keylen);
+void blake2s_hmac(uint8_t out[BLAKE2S_HASH_SIZE], const void *in, size_t inlen, const void *key,
+		  size_t keylen);
 
 /*
  * ChaCha20-Poly1305 (RFC 8439). dst holds src_len + 16 on encrypt; src_len includes the tag on

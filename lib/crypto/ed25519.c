@@ -6,13 +6,16 @@
 
 int ed25519_public_key(uint8_t pub[ED25519_PUBLIC_KEY_SIZE], const uint8_t seed[ED25519_SEED_SIZE])
 {
-	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, ED25519_SEED_SIZE);
+	EVP_PKEY *key =
+		EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, ED25519_SEED_SIZE);
 	size_t len = ED25519_PUBLIC_KEY_SIZE;
 	int ret;
 
 	if (!key)
 		return -ENOMEM;
-	ret = EVP_PKEY_get_raw_public_key(key, pub, &len) == 1 && len == ED25519_PUBLIC_KEY_SIZE ? 0 : -EINVAL;
+	ret = EVP_PKEY_get_raw_public_key(key, pub, &len) == 1 && len == ED25519_PUBLIC_KEY_SIZE
+		      ? 0
+		      : -EINVAL;
 	EVP_PKEY_free(key);
 	return ret;
 }
@@ -20,7 +23,8 @@ int ed25519_public_key(uint8_t pub[ED25519_PUBLIC_KEY_SIZE], const uint8_t seed[
 int ed25519_sign(uint8_t sig[ED25519_SIGNATURE_SIZE], const uint8_t seed[ED25519_SEED_SIZE],
 		 const void *msg, size_t len)
 {
-	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, ED25519_SEED_SIZE);
+	EVP_PKEY *key =
+		EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, ED25519_SEED_SIZE);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	size_t sig_len = ED25519_SIGNATURE_SIZE;
 	int ret = -ENOMEM;
@@ -37,10 +41,11 @@ int ed25519_sign(uint8_t sig[ED25519_SIGNATURE_SIZE], const uint8_t seed[ED25519
 	return ret;
 }
 
-bool ed25519_verify(const uint8_t sig[ED25519_SIGNATURE_SIZE], const uint8_t pub[ED25519_PUBLIC_KEY_SIZE],
-		    const void *msg, size_t len)
+bool ed25519_verify(const uint8_t sig[ED25519_SIGNATURE_SIZE],
+		    const uint8_t pub[ED25519_PUBLIC_KEY_SIZE], const void *msg, size_t len)
 {
-	EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, ED25519_PUBLIC_KEY_SIZE);
+	EVP_PKEY *key =
+		EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, ED25519_PUBLIC_KEY_SIZE);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	bool ok = false;
 

@@ -23,6 +23,7 @@ int ed25519_public_key(uint8_t pub[ED25519_PUBLIC_KEY_SIZE], const uint8_t seed[
 int ed25519_sign(uint8_t sig[ED25519_SIGNATURE_SIZE], const uint8_t seed[ED25519_SEED_SIZE],
 		 const void *msg, size_t len);
 bool __must_check ed25519_verify(const uint8_t sig[ED25519_SIGNATURE_SIZE],
-				 const uint8_t pub[ED25519_PUBLIC_KEY_SIZE], const void *msg, size_t len);
+				 const uint8_t pub[ED25519_PUBLIC_KEY_SIZE], const void *msg,
+				 size_t len);
 
 #endif

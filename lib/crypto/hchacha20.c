@@ -9,16 +9,16 @@
 #include "crypto/crypto.h"
 #include "util/bytes.h"
 
-#define QR(a, b, c, d)                      \
-	do {                                \
-		a += b;                     \
-		d = rol32(d ^ a, 16);       \
-		c += d;                     \
-		b = rol32(b ^ c, 12);       \
-		a += b;                     \
-		d = rol32(d ^ a, 8);        \
-		c += d;                     \
-		b = rol32(b ^ c, 7);        \
+#define QR(a, b, c, d)                                                                             \
+	do {                                                                                       \
+		a += b;                                                                            \
+		d = rol32(d ^ a, 16);                                                              \
+		c += d;                                                                            \
+		b = rol32(b ^ c, 12);                                                              \
+		a += b;                                                                            \
+		d = rol32(d ^ a, 8);                                                               \
+		c += d;                                                                            \
+		b = rol32(b ^ c, 7);                                                               \
 	} while (0)
 
 void hchacha20(uint8_t out[32], const uint8_t nonce[16], const uint8_t key[32])

@@ -15,7 +15,8 @@
 
 /* Only crypto.c calls into this file, after checking the CPU (simd.h). */
 #ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512ifma"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512ifma"))),               \
+			     apply_to = function)
 #else
 #pragma GCC target("avx512f,avx512vl,avx512ifma")
 #endif
@@ -41,7 +42,7 @@ static inline uint64_t le64(const uint8_t *p)
  * path is bound by latency, one block after the other.
  */
 static inline __attribute__((always_inline)) void fe_mul(uint64_t h[3], const uint64_t a[3],
-							  const uint64_t b[3])
+							 const uint64_t b[3])
 {
 	uint64_t s1 = b[1] * 20, s2 = b[2] * 20, h0, h1, h2, c0, c1, c2;
 	u128 d0 = (u128)a[0] * b[0] + (u128)a[1] * s2 + (u128)a[2] * s1;
@@ -97,7 +98,7 @@ static void absorb_words(uint64_t h[3], const uint64_t r[3], uint64_t lo, uint64
  */
 static void absorb(uint64_t h[3], const uint64_t r[3], const uint8_t *p, size_t len, bool aead)
 {
-	uint8_t last[16] = {0};
+	uint8_t last[16] = { 0 };
 
 	for (; len >= 16; p += 16, len -= 16)
 		absorb_words(h, r, le64(p), le64(p + 8), HIBIT);
@@ -257,7 +258,7 @@ static size_t absorb_long(uint64_t h[3], uint64_t pw[9][3], const uint8_t *m, si
 
 void poly1305_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *m, size_t len)
 {
-	uint64_t pw[9][3], h[3] = {0, 0, 0};
+	uint64_t pw[9][3], h[3] = { 0, 0, 0 };
 	size_t done;
 
 	key_setup(pw[1], key);
@@ -271,7 +272,7 @@ void poly1305_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *m, siz
 void poly1305_aead_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *ad, size_t ad_len,
 			const uint8_t *ct, size_t ct_len)
 {
-	uint64_t pw[9][3], h[3] = {0, 0, 0};
+	uint64_t pw[9][3], h[3] = { 0, 0, 0 };
 	size_t done;
 
 	key_setup(pw[1], key);

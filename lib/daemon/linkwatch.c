@@ -79,7 +79,7 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 {
 	static uint8_t buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct read_ctx ctx = {lw->ifindex, st};
+	struct read_ctx ctx = { lw->ifindex, st };
 	struct sockaddr_nl from;
 	socklen_t flen;
 	ssize_t n;
@@ -87,8 +87,8 @@ int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 
 	for (;;) {
 		flen = sizeof(from);
-		n = recvfrom(mnl_socket_get_fd(lw->nl), buf, sizeof(buf), 0, (struct sockaddr *)&from,
-			     &flen);
+		n = recvfrom(mnl_socket_get_fd(lw->nl), buf, sizeof(buf), 0,
+			     (struct sockaddr *)&from, &flen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;

@@ -23,7 +23,8 @@ enum {
 	 * a copy into the device's queue, and junk sent without our public key ends there: up to
 	 * 128 datagrams a wakeup. But a socket stops once HANDSHAKE_QUEUED of them were queued,
 	 * each at least a cookie reply, so that a flood of valid ones leaves the data its share
-	 * (docs/bench.md#handshake-reads). What stays unread is dropped by the kernel, not the data.
+	 * (docs/bench.md#handshake-reads). What stays unread is dropped by the kernel, not the
+	 * data.
 	 */
 	HANDSHAKE_BUDGET = 8,
 	HANDSHAKE_QUEUED = 32,
@@ -101,15 +102,15 @@ static void write_group(struct loop *l, const struct gro_group *g)
 	int n = 1, ret;
 
 	if (g->count == 1) {
-		iov[0] = (struct iovec){p->buf, p->len};
+		iov[0] = (struct iovec){ p->buf, p->len };
 		ret = tun_writev(l->tun, NULL, iov, 1);
 	} else {
 		gro_finish(l->tunq, g, &o);
-		iov[0] = (struct iovec){p->buf, p->len};
+		iov[0] = (struct iovec){ p->buf, p->len };
 		for (uint32_t i = p->next; i != GRO_END; i = l->tunq[i].next) {
 			struct gro_pkt *q = &l->tunq[i];
 
-			iov[n++] = (struct iovec){q->buf + q->len - q->payload, q->payload};
+			iov[n++] = (struct iovec){ q->buf + q->len - q->payload, q->payload };
 		}
 		ret = tun_writev(l->tun, &o, iov, n);
 	}
@@ -127,7 +128,7 @@ static void flush_tun(struct loop *l)
 		ng = gro_plan(l->tunq, l->tunq_n, l->groups);
 	} else {
 		for (ng = 0; ng < l->tunq_n; ++ng)
-			l->groups[ng] = (struct gro_group){.head = (uint32_t)ng, .count = 1};
+			l->groups[ng] = (struct gro_group){ .head = (uint32_t)ng, .count = 1 };
 	}
 	for (size_t i = 0; i < ng; ++i)
 		write_group(l, &l->groups[i]);
@@ -140,13 +141,13 @@ static int io_tun_write(void *arg, const void *buf, size_t len)
 
 	if (l->tunq_n == TUNQ_MAX)
 		flush_tun(l);
-	l->tunq[l->tunq_n++] = (struct gro_pkt){.buf = (uint8_t *)buf, .len = len};
+	l->tunq[l->tunq_n++] = (struct gro_pkt){ .buf = (uint8_t *)buf, .len = len };
 	return 0;
 }
 
 static int watch(struct loop *l, int fd, struct ev_handler *h)
 {
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = h};
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = h };
 
 	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
@@ -271,7 +272,8 @@ static void on_udp(struct loop *l, int fd, int budget, int batch)
 			/* An empty datagram too is counted (and dropped) by the device. */
 			do {
 				dp_device_udp_packet(l->dev, &m->ep, m->buf + off,
-						     m->len - off < seg ? m->len - off : seg, &l->t);
+						     m->len - off < seg ? m->len - off : seg,
+						     &l->t);
 				off += seg;
 			} while (off < m->len);
 		}
@@ -379,7 +381,7 @@ static void on_link(struct ev_handler *h, uint32_t events)
 static void tick(struct loop *l)
 {
 	uint64_t deadline = dp_device_tick(l->dev, &l->t);
-	struct itimerspec its = {0};
+	struct itimerspec its = { 0 };
 
 	if (deadline == l->armed)
 		return;
@@ -420,8 +422,7 @@ static int init_inotify(struct loop *l)
 	return watch(l, l->inofd, &l->h_inotify);
 }
 
-int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload,
-	      int threads)
+int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload, int threads)
 {
 	int ret;
 
@@ -433,7 +434,8 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	udp_init(&l->udp, offload);
 	l->h_tun.fn = on_tun;
 	for (int i = 0; i < UDP_WATCHES; ++i) {
-		const int *fds[UDP_WATCHES] = {&l->udp.fd4, &l->udp.fd6, &l->udp.hs4, &l->udp.hs6};
+		const int *fds[UDP_WATCHES] = { &l->udp.fd4, &l->udp.fd6, &l->udp.hs4,
+						&l->udp.hs6 };
 
 		l->udp_watch[i] = (struct udp_watch){
 			.h.fn = on_udp_ready,

@@ -39,7 +39,7 @@ struct loop {
 	struct uapi_server *uapi;
 	struct dp_device *dev;
 	struct dp_time t; /* taken once per wakeup */
-	uint64_t armed;	  /* deadline the timerfd is set to, 0: none */
+	uint64_t armed;   /* deadline the timerfd is set to, 0: none */
 	bool stop;
 	bool offload; /* coalesce TCP segments written to the TUN */
 	int status;
@@ -62,8 +62,7 @@ extern const struct dp_io_ops loop_io_ops;
  * offload: UDP GSO/GRO and coalesced TUN writes (the TUN's own offload is tun_open's).
  * threads: for encryption and decryption, the loop's own included.
  */
-int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload,
-	      int threads);
+int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool offload, int threads);
 /* Hands the link's state to an opened device and starts serving the UAPI socket. */
 int loop_attach(struct loop *l, struct dp_device *dev);
 /* Runs until a signal, the link's or the socket file's removal. The exit status. */

@@ -35,7 +35,7 @@ static int link_ioctl(const char *name, unsigned long req, struct ifreq *ifr)
 
 int tun_open(struct tun *tun, const char *name, bool offload)
 {
-	struct ifreq ifr = {.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR};
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR };
 	int ret;
 
 	tun->offload = false;
@@ -76,7 +76,7 @@ void tun_close(struct tun *tun)
 
 int tun_get_mtu(const struct tun *tun, unsigned int *mtu)
 {
-	struct ifreq ifr = {0};
+	struct ifreq ifr = { 0 };
 	int ret = link_ioctl(tun->name, SIOCGIFMTU, &ifr);
 
 	if (!ret)
@@ -86,7 +86,7 @@ int tun_get_mtu(const struct tun *tun, unsigned int *mtu)
 
 int tun_is_up(const struct tun *tun, bool *up)
 {
-	struct ifreq ifr = {0};
+	struct ifreq ifr = { 0 };
 	int ret = link_ioctl(tun->name, SIOCGIFFLAGS, &ifr);
 
 	if (!ret)
@@ -97,7 +97,7 @@ int tun_is_up(const struct tun *tun, bool *up)
 int tun_read(struct tun *tun, uint8_t *buf, size_t cap, size_t *len, struct dp_offload *off)
 {
 	struct virtio_net_hdr h;
-	struct iovec iov[2] = {{&h, sizeof(h)}, {buf, cap}};
+	struct iovec iov[2] = { { &h, sizeof(h) }, { buf, cap } };
 	ssize_t r = readv(tun->fd, iov, 2);
 
 	if (r < 0)
@@ -132,7 +132,7 @@ int tun_read(struct tun *tun, uint8_t *buf, size_t cap, size_t *len, struct dp_o
 
 int tun_writev(struct tun *tun, const struct dp_offload *off, const struct iovec *iov, int n)
 {
-	struct virtio_net_hdr h = {.flags = VIRTIO_NET_HDR_F_DATA_VALID};
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
 	struct iovec v[1 + TUN_MAX_IOV];
 	size_t len = 0;
 	ssize_t r;
@@ -149,7 +149,7 @@ int tun_writev(struct tun *tun, const struct dp_offload *off, const struct iovec
 		h.csum_offset = off->csum_offset;
 		h.hdr_len = off->hdr_len;
 	}
-	v[0] = (struct iovec){&h, sizeof(h)};
+	v[0] = (struct iovec){ &h, sizeof(h) };
 	for (int i = 0; i < n; ++i) {
 		v[1 + i] = iov[i];
 		len += iov[i].iov_len;

@@ -42,7 +42,7 @@ struct uapi_conn {
 	struct strbuf in, out;
 	size_t out_off;
 	size_t line, scan; /* start of the current line, where the search for '\n' resumes */
-	size_t body;	   /* start of a set body */
+	size_t body;       /* start of a set body */
 	enum op op;
 	bool eof, closing;
 	struct uapi_conn *prev, *next;
@@ -53,7 +53,7 @@ struct uapi_conn {
 
 static int probe_existing(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd, ret;
 
@@ -77,7 +77,7 @@ static int probe_existing(const char *path)
 
 int uapi_server_open(struct uapi_server *s, const char *ifname)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
 	mode_t old_umask;
 	int ret, n;
@@ -349,7 +349,7 @@ static int conn_flush(struct uapi_conn *c)
 static void conn_event(struct ev_handler *h, uint32_t events)
 {
 	struct uapi_conn *c = conn_of(h);
-	struct epoll_event ev = {.data.ptr = &c->h};
+	struct epoll_event ev = { .data.ptr = &c->h };
 	bool pending;
 
 	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->eof && !c->closing &&
@@ -378,7 +378,7 @@ drop:
 static void accept_event(struct ev_handler *h, uint32_t events)
 {
 	struct uapi_server *s = server_of(h);
-	struct epoll_event ev = {.events = EPOLLIN};
+	struct epoll_event ev = { .events = EPOLLIN };
 	struct uapi_conn *c;
 	int fd;
 
@@ -414,7 +414,7 @@ static void accept_event(struct ev_handler *h, uint32_t events)
 
 int uapi_server_start(struct uapi_server *s, int epfd, struct dp_device *dev)
 {
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->h};
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->h };
 
 	s->h.fn = accept_event;
 	s->epfd = epfd;

@@ -58,22 +58,23 @@ static void set_buffers(int fd)
 static int attach_steering(int fd)
 {
 	struct sock_filter code[] = {
-		{BPF_LD | BPF_B | BPF_ABS, 0, 0, 0},
-		{BPF_JMP | BPF_JEQ | BPF_K, 1, 0, MESSAGE_DATA},
-		{BPF_RET | BPF_K, 0, 0, 1},
-		{BPF_RET | BPF_K, 0, 0, 0},
+		{ BPF_LD | BPF_B | BPF_ABS, 0, 0, 0 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 1, 0, MESSAGE_DATA },
+		{ BPF_RET | BPF_K, 0, 0, 1 },
+		{ BPF_RET | BPF_K, 0, 0, 0 },
 	};
-	struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
 
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0 ? -errno
-											    : 0;
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0
+		       ? -errno
+		       : 0;
 }
 
 /* steered: the handshake socket, joining the group of the data socket already on port. */
 static int open_one(int family, uint16_t port, uint32_t fwmark, bool gro, bool steered, int *fdp,
 		    uint16_t *bound)
 {
-	union wg_endpoint a = {0};
+	union wg_endpoint a = { 0 };
 	socklen_t alen;
 	int fd, one = 1, ret;
 
@@ -189,7 +190,7 @@ int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound)
 
 	if ((u->fd4 >= 0 || u->fd6 >= 0) && port == u->port) {
 		if (fwmark != u->fwmark) {
-			int fds[] = {u->fd4, u->fd6, u->hs4, u->hs6};
+			int fds[] = { u->fd4, u->fd6, u->hs4, u->hs6 };
 
 			ret = 0;
 			for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]) && !ret; ++i)
@@ -214,7 +215,7 @@ int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound)
 
 void udp_close(struct udp *u)
 {
-	int *fds[] = {&u->fd4, &u->fd6, &u->hs4, &u->hs6};
+	int *fds[] = { &u->fd4, &u->fd6, &u->hs4, &u->hs6 };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); ++i) {
 		if (*fds[i] >= 0)
@@ -261,7 +262,7 @@ int udp_recv(int fd, struct udp_msg *msgs, int n)
 		n = MMSG_MAX;
 	for (int i = 0; i < n; ++i) {
 		memset(&msgs[i].ep, 0, sizeof(msgs[i].ep));
-		iov[i] = (struct iovec){msgs[i].buf, msgs[i].cap};
+		iov[i] = (struct iovec){ msgs[i].buf, msgs[i].cap };
 		mm[i].msg_len = 0;
 		mm[i].msg_hdr = (struct msghdr){
 			.msg_name = &msgs[i].ep.addr,
@@ -279,9 +280,11 @@ int udp_recv(int fd, struct udp_msg *msgs, int n)
 		msgs[i].len = mm[i].msg_len;
 		msgs[i].segment = 0;
 		read_cmsgs(&mm[i].msg_hdr, &msgs[i]);
-		/* Cut short: the tail of a coalesced burst is lost, but whole datagrams are kept. */
+		/* Cut short: the tail of a coalesced burst is lost, but whole datagrams are kept.
+		 */
 		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
-			msgs[i].len = msgs[i].segment ? msgs[i].len - msgs[i].len % msgs[i].segment : 0;
+			msgs[i].len =
+				msgs[i].segment ? msgs[i].len - msgs[i].len % msgs[i].segment : 0;
 	}
 	return r;
 }
@@ -377,16 +380,16 @@ static void build(struct msghdr *mh, struct iovec *iov, union cmsg_space *ctl,
 	*mh = (struct msghdr){
 		.msg_name = (void *)&ep->addr,
 		.msg_namelen = ep->addr.addr.sa_family == AF_INET ? sizeof(ep->addr.addr4)
-								   : sizeof(ep->addr.addr6),
+								  : sizeof(ep->addr.addr6),
 		.msg_iov = iov,
 		.msg_iovlen = 1,
 	};
 	if (pktinfo && ep->has_src && ep->addr.addr.sa_family == AF_INET) {
-		struct in_pktinfo pi = {.ipi_spec_dst = ep->src.ip4};
+		struct in_pktinfo pi = { .ipi_spec_dst = ep->src.ip4 };
 
 		put_cmsg(ctl, &used, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 	} else if (pktinfo && ep->has_src) {
-		struct in6_pktinfo pi = {.ipi6_addr = ep->src.ip6};
+		struct in6_pktinfo pi = { .ipi6_addr = ep->src.ip6 };
 
 		/* A link-local source only exists on its interface. */
 		if (IN6_IS_ADDR_LINKLOCAL(&ep->src.ip6))
@@ -414,7 +417,7 @@ static int send_one(struct udp *u, const struct dp_endpoint *ep, uint8_t *buf, s
 {
 	int fd = fd_for(u, ep);
 	union cmsg_space ctl;
-	struct iovec iov = {buf, len};
+	struct iovec iov = { buf, len };
 	struct msghdr mh;
 
 	if (fd < 0)
@@ -428,10 +431,12 @@ static int send_one(struct udp *u, const struct dp_endpoint *ep, uint8_t *buf, s
 			return 0;
 	}
 	if (segment && errno == EIO) {
-		/* The route's device cannot checksum for us: no more GSO, and this run one by one. */
+		/* The route's device cannot checksum for us: no more GSO, and this run one by one.
+		 */
 		u->gso = false;
 		for (size_t off = 0; off < len; off += segment) {
-			int ret = send_one(u, ep, buf + off, len - off < segment ? len - off : segment, 0);
+			int ret = send_one(u, ep, buf + off,
+					   len - off < segment ? len - off : segment, 0);
 
 			if (ret)
 				return ret;
@@ -450,7 +455,7 @@ struct run {
 static struct run run_at(const struct udp *u, const struct udp_txq *q, size_t i)
 {
 	const struct udp_txe *a = &q->msgs[i];
-	struct run r = {.first = i, .count = 1, .bytes = a->len};
+	struct run r = { .first = i, .count = 1, .bytes = a->len };
 
 	while (u->gso && i + r.count < q->n && r.count < GSO_MAX_SEGMENTS) {
 		const struct udp_txe *b = &q->msgs[i + r.count];
@@ -492,7 +497,7 @@ size_t udp_flush(struct udp *u, struct udp_txq *q)
 			const struct udp_txe *e = &q->msgs[i];
 
 			*rn = run_at(u, q, i);
-			iov[k] = (struct iovec){q->area + e->off, rn->bytes};
+			iov[k] = (struct iovec){ q->area + e->off, rn->bytes };
 			build(&mm[k].msg_hdr, &iov[k], &ctl[k], &e->ep, true, rn->segment);
 			i = next_sealed(q, i + rn->count, &n);
 			++k;

@@ -20,7 +20,8 @@ struct udp {
 	int hs4, hs6;
 	uint16_t port;
 	uint32_t fwmark;
-	/* Segmentation offload: UDP_SEGMENT on send (dropped at the first EIO), UDP_GRO on receive. */
+	/* Segmentation offload: UDP_SEGMENT on send (dropped at the first EIO), UDP_GRO on receive.
+	 */
 	bool gso, gro;
 };
 
@@ -46,8 +47,8 @@ struct udp_txq {
 		struct dp_endpoint ep;
 		uint32_t off, len;
 		enum dp_tx_state state;
-	} *msgs;
-	size_t head, n, max; /* msgs[head..n) not sent yet */
+	} * msgs;
+	size_t head, n, max;     /* msgs[head..n) not sent yet */
 	const uint8_t *reserved; /* what udp_txq_buffer() last handed out */
 };
 

@@ -19,7 +19,7 @@ struct workers {
 	/* The batch: its generation in the high half, the next unclaimed job in the low one. */
 	_Atomic uint64_t claim;
 	_Atomic uint32_t generation; /* futex: a new batch */
-	_Atomic uint32_t done;	     /* futex: jobs finished, for a waiting caller */
+	_Atomic uint32_t done;       /* futex: jobs finished, for a waiting caller */
 	_Atomic uint32_t sleepers;
 	_Atomic uint32_t waiting;
 	_Atomic uint32_t stop;

@@ -436,8 +436,7 @@ void allowedips_remove_by_owner(struct allowedips *t, struct allowedips_owner *o
 		unown(t, o->first);
 }
 
-struct allowedips_owner *allowedips_lookup(const struct allowedips *t, int family,
-					   const void *addr)
+struct allowedips_owner *allowedips_lookup(const struct allowedips *t, int family, const void *addr)
 {
 	const struct allowedips_node *n;
 	struct allowedips_owner *found = NULL;

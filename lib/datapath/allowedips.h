@@ -80,7 +80,7 @@ const struct allowedips_node *allowedips_owner_first(const struct allowedips_own
 const struct allowedips_node *allowedips_owner_next(const struct allowedips_node *n);
 /* Writes the masked prefix (4 or 16 bytes) and its length; returns AF_INET or AF_INET6. */
 int allowedips_node_read(const struct allowedips_node *n, void *addr, uint8_t *cidr);
-#define allowedips_for_each(n, o) \
+#define allowedips_for_each(n, o)                                                                  \
 	for ((n) = allowedips_owner_first(o); (n); (n) = allowedips_owner_next(n))
 
 /* Prefix and branch nodes in both tries; zero once every owner is removed. */

@@ -39,8 +39,7 @@ static uint64_t sum_words(uint64_t acc, const uint8_t *p, size_t len)
 }
 
 /* 64 bytes per step; a 64-bit lane gains under 2^33 a step, so no length here can overflow it. */
-__attribute__((target("avx2"))) static uint64_t sum_avx2(uint64_t acc, const uint8_t *p,
-							 size_t len)
+__attribute__((target("avx2"))) static uint64_t sum_avx2(uint64_t acc, const uint8_t *p, size_t len)
 {
 	const __m256i lo = _mm256_set1_epi64x(0xffffffff);
 	__m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
@@ -50,8 +49,10 @@ __attribute__((target("avx2"))) static uint64_t sum_avx2(uint64_t acc, const uin
 		__m256i x = _mm256_loadu_si256((const __m256i *)p);
 		__m256i y = _mm256_loadu_si256((const __m256i *)(p + 32));
 
-		a = _mm256_add_epi64(a, _mm256_add_epi64(_mm256_and_si256(x, lo), _mm256_srli_epi64(x, 32)));
-		b = _mm256_add_epi64(b, _mm256_add_epi64(_mm256_and_si256(y, lo), _mm256_srli_epi64(y, 32)));
+		a = _mm256_add_epi64(
+			a, _mm256_add_epi64(_mm256_and_si256(x, lo), _mm256_srli_epi64(x, 32)));
+		b = _mm256_add_epi64(
+			b, _mm256_add_epi64(_mm256_and_si256(y, lo), _mm256_srli_epi64(y, 32)));
 	}
 	_mm256_storeu_si256((__m256i *)v, _mm256_add_epi64(a, b));
 	return sum_words(acc + v[0] + v[1] + v[2] + v[3], p, len);

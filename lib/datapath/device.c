@@ -178,7 +178,8 @@ struct dp_device *dp_device_new(const struct dp_io_ops *ops, void *io_arg)
 	if (crypto_random(keys, sizeof(keys)) < 0)
 		goto err;
 	siphash_key_init(&dev->hash_key, keys);
-	if (ratelimiter_init(&dev->ratelimiter, DP_RATELIMITER_ENTRIES, keys + SIPHASH_KEY_SIZE) < 0)
+	if (ratelimiter_init(&dev->ratelimiter, DP_RATELIMITER_ENTRIES, keys + SIPHASH_KEY_SIZE) <
+	    0)
 		goto err;
 	memzero_explicit(keys, sizeof(keys));
 	dev->segment = malloc(2 * DP_BUFFER_SIZE);
@@ -283,7 +284,8 @@ void dp_peer_free(struct dp_peer *peer)
 	secmem_free(peer);
 }
 
-int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN])
+int dp_peer_init(struct dp_device *dev, struct dp_peer *peer,
+		 const uint8_t key[NOISE_PUBLIC_KEY_LEN])
 {
 	char b64[WG_KEY_LEN_BASE64];
 

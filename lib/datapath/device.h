@@ -111,30 +111,30 @@ struct dp_io_ops {
 /* Every packet the device drops is counted under one of these; `stats=1` on the UAPI lists them. */
 #define DP_STATS(X)                                                                                \
 	X(rx_datagrams)                                                                            \
-	X(rx_short)            /* shorter than any message */                                      \
-	X(rx_bad_type)         /* unknown type, or reserved bytes not zero */                     \
-	X(rx_bad_size)         /* wrong length for its type */                                     \
+	X(rx_short)    /* shorter than any message */                                              \
+	X(rx_bad_type) /* unknown type, or reserved bytes not zero */                              \
+	X(rx_bad_size) /* wrong length for its type */                                             \
 	X(rx_bad_mac1)                                                                             \
 	X(rx_handshake_queue_full) /* MAC1 valid, but DP_HANDSHAKE_QUEUE already waiting */        \
-	X(rx_cookie_sent)      /* under load without MAC2: answered with a cookie reply */         \
+	X(rx_cookie_sent)          /* under load without MAC2: answered with a cookie reply */     \
 	X(rx_ratelimited)                                                                          \
-	X(rx_handshake_invalid) /* failed to consume (unknown peer, bad crypto, replayed time) */ \
-	X(rx_crypto_failed)     /* our crypto library failed (no memory), not the sender */       \
+	X(rx_handshake_invalid) /* failed to consume (unknown peer, bad crypto, replayed time) */  \
+	X(rx_crypto_failed)     /* our crypto library failed (no memory), not the sender */        \
 	X(rx_unknown_index)                                                                        \
 	X(rx_cookie_invalid)                                                                       \
-	X(rx_data_invalid)      /* failed authentication */                                        \
+	X(rx_data_invalid) /* failed authentication */                                             \
 	X(rx_replay)                                                                               \
 	X(rx_expired)                                                                              \
-	X(rx_bad_inner)         /* not IPv4/IPv6, or lengths that do not add up */                 \
-	X(rx_bad_inner_src)     /* inner source not in the sending peer's allowed IPs */           \
+	X(rx_bad_inner)     /* not IPv4/IPv6, or lengths that do not add up */                     \
+	X(rx_bad_inner_src) /* inner source not in the sending peer's allowed IPs */               \
 	X(rx_keepalives)                                                                           \
 	X(rx_packets)                                                                              \
-	X(tx_no_route)          /* no peer's allowed IPs contain the destination */                \
+	X(tx_no_route) /* no peer's allowed IPs contain the destination */                         \
 	X(tx_no_endpoint)                                                                          \
 	X(tx_bad_packet)                                                                           \
-	X(tx_staged_dropped)    /* staged queue full, or handshake given up */                     \
+	X(tx_staged_dropped) /* staged queue full, or handshake given up */                        \
 	X(tx_send_errors)                                                                          \
-	X(tx_crypto_failed)     /* sealing or a handshake message failed (no memory): not sent */  \
+	X(tx_crypto_failed) /* sealing or a handshake message failed (no memory): not sent */      \
 	X(tx_packets)                                                                              \
 	X(handshakes_completed)
 

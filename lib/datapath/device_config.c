@@ -150,7 +150,8 @@ static int prepare(struct dp_device *dev, const struct wg_device *delta, struct 
 
 	if (dev->peer_count + fresh > MAX_PEERS_PER_DEVICE) {
 		if (why)
-			strbuf_printf(why, "too many peers: at most %u per device", MAX_PEERS_PER_DEVICE);
+			strbuf_printf(why, "too many peers: at most %u per device",
+				      MAX_PEERS_PER_DEVICE);
 		return -ENOSPC;
 	}
 	if (dp_tables_reserve(dev, dev->peer_count + fresh) < 0 ||
@@ -188,11 +189,12 @@ static int rebind(struct dp_device *dev, const struct wg_device *delta, struct s
 		ret = dev->ops->udp_bind(dev->io_arg, bound, fwmark, &bound);
 	if (ret < 0) {
 		if (why)
-			strbuf_printf(why, "cannot listen on port %u with fwmark 0x%x: %s", port, fwmark,
-				      strerror(-ret));
+			strbuf_printf(why, "cannot listen on port %u with fwmark 0x%x: %s", port,
+				      fwmark, strerror(-ret));
 		return ret;
 	}
-	/* New sockets may route differently: forget the source addresses learned on the old ones. */
+	/* New sockets may route differently: forget the source addresses learned on the old ones.
+	 */
 	if (bound != dev->bound_port || fwmark != dev->fwmark) {
 		for (struct dp_peer *p = dev->first_peer; p; p = p->next)
 			p->endpoint.has_src = false;
@@ -214,7 +216,8 @@ static void set_private_key(struct dp_device *dev, const struct apply_plan *plan
 	if (!plan->new_identity)
 		return;
 	dev->local = plan->local;
-	/* A peer with our own new public key would be talking to itself: the kernel drops it too. */
+	/* A peer with our own new public key would be talking to itself: the kernel drops it too.
+	 */
 	for (p = dev->first_peer; p; p = next, ++i) {
 		next = p->next;
 		if (dev->local.l_has_identity &&
@@ -223,7 +226,8 @@ static void set_private_key(struct dp_device *dev, const struct apply_plan *plan
 			continue;
 		}
 		noise_remote_set_static_dh(&p->remote, plan->kept_dh[i]);
-		/* As the kernel: old keys stop, and a handshake under the new one may start at once. */
+		/* As the kernel: old keys stop, and a handshake under the new one may start at
+		 * once. */
 		noise_remote_handshake_clear(&p->remote);
 		noise_remote_expire_current(&p->remote);
 		timers_allow_initiation(&p->timers);
@@ -294,8 +298,8 @@ static void apply_peer(struct dp_device *dev, const struct wg_peer *src, size_t 
 	if (src->flags & WGPEER_HAS_PRESHARED_KEY)
 		noise_remote_set_psk(&peer->remote,
 				     key_is_zero(src->preshared_key) ? NULL : src->preshared_key);
-	if (src->flags & WGPEER_HAS_ENDPOINT && (src->endpoint.addr.sa_family == AF_INET ||
-						 src->endpoint.addr.sa_family == AF_INET6)) {
+	if (src->flags & WGPEER_HAS_ENDPOINT &&
+	    (src->endpoint.addr.sa_family == AF_INET || src->endpoint.addr.sa_family == AF_INET6)) {
 		memset(&peer->endpoint, 0, sizeof(peer->endpoint));
 		peer->endpoint.addr = src->endpoint;
 		peer->has_endpoint = true;
@@ -354,7 +358,8 @@ static bool export_peer(struct wg_peer *out, const struct dp_peer *peer)
 	out->rx_bytes = peer->rx_bytes;
 	out->tx_bytes = peer->tx_bytes;
 	out->persistent_keepalive_interval = peer->persistent_keepalive;
-	allowedips_for_each (n, &peer->aips) {
+	allowedips_for_each(n, &peer->aips)
+	{
 		aip = model_allowedip_new(out);
 		if (!aip)
 			return false;

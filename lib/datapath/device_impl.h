@@ -18,7 +18,7 @@ enum { DP_BUFFER_SIZE = DP_HEADROOM + DP_MAX_DATAGRAM + DP_TAILROOM };
 enum { DP_PEER_INDICES = 5 };
 
 #define DP_HOUSEKEEPING_INTERVAL NSEC_PER_SEC
-#define DP_RATELIMITER_ENTRIES 8192
+#define DP_RATELIMITER_ENTRIES   8192
 
 struct dp_index {
 	struct dp_index *next;
@@ -114,7 +114,8 @@ struct dp_device {
 };
 
 /* device.c */
-struct dp_peer *dp_peer_lookup(const struct dp_device *dev, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
+struct dp_peer *dp_peer_lookup(const struct dp_device *dev,
+			       const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
 struct dp_peer *dp_index_lookup(const struct dp_device *dev, uint32_t index);
 int dp_tables_reserve(struct dp_device *dev, size_t peers);
 void dp_peer_link(struct dp_device *dev, struct dp_peer *peer);
@@ -125,7 +126,8 @@ void dp_peer_free(struct dp_peer *peer);
  * Takes a fresh allocation from dp_peer_alloc() into the device. 0 or -EINVAL (our own key). Its
  * DH with our static key is the caller's to set (noise_remote_set_static_dh).
  */
-int dp_peer_init(struct dp_device *dev, struct dp_peer *peer, const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
+int dp_peer_init(struct dp_device *dev, struct dp_peer *peer,
+		 const uint8_t key[NOISE_PUBLIC_KEY_LEN]);
 void dp_peer_remove(struct dp_peer *peer);
 void dp_note_deadline(struct dp_peer *peer);
 

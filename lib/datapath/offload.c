@@ -42,8 +42,8 @@ static uint32_t pseudo_sum(const uint8_t *pkt, uint8_t family, uint8_t proto, si
 {
 	uint32_t sum = family == AF_INET ? csum_add(0, pkt + 12, 8) : csum_add(0, pkt + 8, 32);
 
-	sum = csum_add(sum, (uint16_t[]){htons(proto)}, 2);
-	return csum_add(sum, (uint16_t[]){htons((uint16_t)l4_len)}, 2);
+	sum = csum_add(sum, (uint16_t[]){ htons(proto) }, 2);
+	return csum_add(sum, (uint16_t[]){ htons((uint16_t)l4_len) }, 2);
 }
 
 static void ip4_set_csum(uint8_t *pkt, size_t ihl)
@@ -137,7 +137,7 @@ size_t offload_split_segment(const struct offload_split *s, unsigned int i, uint
 	if (s->proto == IPPROTO_TCP_) {
 		put_be32(out + l4 + 4, get_be32(out + l4 + 4) + i * s->gso_size);
 		if (!last)
-			out[l4 + 13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+			out[l4 + 13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		if (i)
 			out[l4 + 13] &= (uint8_t)~TCP_CWR;
 		out[l4 + 16] = out[l4 + 17] = 0;
@@ -198,8 +198,8 @@ static bool can_follow(const struct flow *f, const struct gro_pkt *a, const stru
 	const uint8_t *x = a->buf, *y = b->buf;
 	size_t thl = (size_t)(x[l4 + 12] >> 4) * 4;
 
-	if (!f->open || l4 != f->l4 || b->payload > gso_size || f->total + b->payload > MAX_L3_LEN ||
-	    f->count >= GRO_MAX_SEGMENTS)
+	if (!f->open || l4 != f->l4 || b->payload > gso_size ||
+	    f->total + b->payload > MAX_L3_LEN || f->count >= GRO_MAX_SEGMENTS)
 		return false;
 	if (l4 == 20) {
 		if (memcmp(x, y, 2) || memcmp(x + 6, y + 6, 4) || memcmp(x + 12, y + 12, 8))
@@ -262,7 +262,7 @@ size_t gro_plan(struct gro_pkt *pkts, size_t n, struct gro_group *groups)
 			else
 				f = &flows[victim++ % GRO_FLOWS];
 		}
-		groups[ng] = (struct gro_group){.head = (uint32_t)i, .count = 1, .len = p->len};
+		groups[ng] = (struct gro_group){ .head = (uint32_t)i, .count = 1, .len = p->len };
 		if (f) {
 			*f = (struct flow){
 				.group = (uint32_t)ng,

@@ -18,7 +18,7 @@ enum dp_gso_type { DP_GSO_NONE, DP_GSO_TCP, DP_GSO_UDP };
 
 /* What the kernel says of one packet (struct virtio_net_hdr, in host order). */
 struct dp_offload {
-	uint8_t gso;	   /* enum dp_gso_type */
+	uint8_t gso;       /* enum dp_gso_type */
 	bool needs_csum;   /* the L4 checksum holds only the pseudo-header's sum */
 	uint16_t gso_size; /* payload bytes per segment */
 	uint16_t hdr_len;  /* L3 and L4 headers (given with gso, for the TUN write) */
@@ -54,7 +54,7 @@ size_t offload_split_segment(const struct offload_split *s, unsigned int i, uint
 struct gro_pkt {
 	uint8_t *buf;
 	size_t len;
-	uint32_t next;	  /* the following member of its group, GRO_END for the last */
+	uint32_t next;    /* the following member of its group, GRO_END for the last */
 	uint32_t payload; /* TCP payload bytes (coalescable packets only) */
 };
 

@@ -333,7 +333,8 @@ void dp_receive_finish(struct dp_device *dev, struct dp_rx_pending *p, const str
 {
 	struct dp_peer *peer = dp_index_lookup(dev, p->index);
 
-	/* An earlier packet of the batch may have completed a handshake that retired this keypair. */
+	/* An earlier packet of the batch may have completed a handshake that retired this keypair.
+	 */
 	if (peer != p->peer || noise_remote_keypair_lookup(&peer->remote, p->index) != p->kp) {
 		++dev->stats.rx_unknown_index;
 		return;

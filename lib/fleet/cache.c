@@ -21,7 +21,8 @@ const char *cache_dir(void)
 	return dir && *dir ? dir : STATEDIR "/wgctl/peer-lists";
 }
 
-int fleet_file_path(char *buf, size_t len, const char *dir, const char *ifname, const char *source, const char *ext)
+int fleet_file_path(char *buf, size_t len, const char *dir, const char *ifname, const char *source,
+		    const char *ext)
 {
 	uint8_t hash[8];
 	char hex[17];
@@ -31,7 +32,8 @@ int fleet_file_path(char *buf, size_t len, const char *dir, const char *ifname, 
 		return ret;
 	for (size_t i = 0; i < sizeof(hash); ++i)
 		snprintf(hex + 2 * i, 3, "%02x", hash[i]);
-	return snprintf(buf, len, "%s/%s-%s.%s", dir, ifname, hex, ext) < (int)len ? 0 : -ENAMETOOLONG;
+	return snprintf(buf, len, "%s/%s-%s.%s", dir, ifname, hex, ext) < (int)len ? 0
+										   : -ENAMETOOLONG;
 }
 
 int cache_path(char *buf, size_t len, const char *ifname, const char *url)

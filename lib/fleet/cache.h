@@ -22,7 +22,8 @@ int cache_path(char *buf, size_t len, const char *ifname, const char *url);
  * DIR/IFNAME-HASH.EXT: one file per (interface, list source), the source hashed to a fixed-length,
  * filesystem-safe name that two sources never share. 0 or -ENAMETOOLONG.
  */
-int fleet_file_path(char *buf, size_t len, const char *dir, const char *ifname, const char *source, const char *ext);
+int fleet_file_path(char *buf, size_t len, const char *dir, const char *ifname, const char *source,
+		    const char *ext);
 /* 0, -ENOENT, -EINVAL (not a cache file, or for another URL) or -errno. */
 int cache_load(const char *path, const char *url, struct cache_entry *e);
 /* A cache file's bytes into an entry (for cache_load and the fuzzer). 0, -EINVAL or -ENOMEM. */

@@ -110,13 +110,14 @@ static struct curl_slist *conditions(const struct fetch_request *req, bool *oom)
 	char line[1024];
 
 	*oom = false;
-	if (req->etag && snprintf(line, sizeof(line), "If-None-Match: %s", req->etag) < (int)sizeof(line)) {
+	if (req->etag &&
+	    snprintf(line, sizeof(line), "If-None-Match: %s", req->etag) < (int)sizeof(line)) {
 		if (!(next = curl_slist_append(list, line)))
 			goto fail;
 		list = next;
 	}
-	if (req->last_modified &&
-	    snprintf(line, sizeof(line), "If-Modified-Since: %s", req->last_modified) < (int)sizeof(line)) {
+	if (req->last_modified && snprintf(line, sizeof(line), "If-Modified-Since: %s",
+					   req->last_modified) < (int)sizeof(line)) {
 		if (!(next = curl_slist_append(list, line)))
 			goto fail;
 		list = next;
@@ -128,18 +129,18 @@ fail:
 	return NULL;
 }
 
-static int setup(CURL *curl, const struct fetch_request *req, struct transfer *t, struct curl_slist *headers,
-		 char *curl_error)
+static int setup(CURL *curl, const struct fetch_request *req, struct transfer *t,
+		 struct curl_slist *headers, char *curl_error)
 {
 	bool https = !strncasecmp(req->url, "https://", 8);
 	long timeout = req->timeout_seconds ? req->timeout_seconds : fetch_timeout();
 	CURLcode c = CURLE_OK;
 
 /* Stops at the first option libcurl refuses. */
-#define SET(opt, val)                                    \
-	do {                                             \
-		if (c == CURLE_OK)                       \
-			c = curl_easy_setopt(curl, opt, val); \
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (c == CURLE_OK)                                                                 \
+			c = curl_easy_setopt(curl, opt, val);                                      \
 	} while (0)
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -147,7 +148,8 @@ static int setup(CURL *curl, const struct fetch_request *req, struct transfer *t
 	SET(CURLOPT_FOLLOWLOCATION, 1L);
 	SET(CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT, timeout < CONNECT_TIMEOUT_SECONDS ? timeout : (long)CONNECT_TIMEOUT_SECONDS);
+	SET(CURLOPT_CONNECTTIMEOUT,
+	    timeout < CONNECT_TIMEOUT_SECONDS ? timeout : (long)CONNECT_TIMEOUT_SECONDS);
 	SET(CURLOPT_TIMEOUT, timeout);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
 	SET(CURLOPT_ACCEPT_ENCODING, "");
@@ -189,10 +191,12 @@ static int classify(CURLcode c)
 	}
 }
 
-int fetch_url(const struct fetch_request *req, struct fetch_response *resp, char *error, size_t error_len)
+int fetch_url(const struct fetch_request *req, struct fetch_response *resp, char *error,
+	      size_t error_len)
 {
 	char curl_error[CURL_ERROR_SIZE] = "";
-	struct transfer t = { .resp = resp, .max_bytes = req->max_bytes ? req->max_bytes : fetch_max_size() };
+	struct transfer t = { .resp = resp,
+			      .max_bytes = req->max_bytes ? req->max_bytes : fetch_max_size() };
 	struct curl_slist *headers;
 	CURL *curl = NULL;
 	bool oom;
@@ -218,7 +222,8 @@ int fetch_url(const struct fetch_request *req, struct fetch_response *resp, char
 		snprintf(error, error_len, "larger than the limit of %zu bytes", t.max_bytes);
 		ret = -EFBIG;
 	} else if (c != CURLE_OK) {
-		snprintf(error, error_len, "%s", curl_error[0] ? curl_error : curl_easy_strerror(c));
+		snprintf(error, error_len, "%s",
+			 curl_error[0] ? curl_error : curl_easy_strerror(c));
 		ret = classify(c);
 	} else if (resp->http_code == 304 && (req->etag || req->last_modified)) {
 		resp->status = FETCH_NOT_MODIFIED;

@@ -33,7 +33,8 @@ struct fetch_response {
 };
 
 /* 0, or -errno with one line naming the cause in `error`. */
-int fetch_url(const struct fetch_request *req, struct fetch_response *resp, char *error, size_t error_len);
+int fetch_url(const struct fetch_request *req, struct fetch_response *resp, char *error,
+	      size_t error_len);
 void fetch_response_free(struct fetch_response *resp);
 
 /* Defaults, overridable by WGCTL_FETCH_TIMEOUT (seconds) and WGCTL_FETCH_MAX_SIZE (bytes). */

@@ -78,14 +78,15 @@ static void absorb_warnings(struct diag_list *to, const struct diag_list *from)
 	diag_free(&tmp);
 }
 
-static int check_header(const struct ctx *c, const struct wg_peer_list_ref *ref, const struct peerlist_header *h,
-			uint64_t floor, struct diag_list *d)
+static int check_header(const struct ctx *c, const struct wg_peer_list_ref *ref,
+			const struct peerlist_header *h, uint64_t floor, struct diag_list *d)
 {
 	const char *want = peer_list_expected_name(ref);
 
 	if (!h->present && signed_lists(c)) {
 		diag_warn(d, 0,
-			  "%s: no " PEERLIST_HEADER_TAG " header (name, serial, expiry), which a signed list needs: "
+			  "%s: no " PEERLIST_HEADER_TAG
+			  " header (name, serial, expiry), which a signed list needs: "
 			  "sign it with `wgctl sign'",
 			  ref->source);
 		return -EPERM;
@@ -93,13 +94,14 @@ static int check_header(const struct ctx *c, const struct wg_peer_list_ref *ref,
 	if (!h->present)
 		return 0;
 	if (strcmp(h->name, want)) {
-		diag_warn(d, 0, "%s: the list is named `%s', but %s:%u expects `%s'", ref->source, h->name,
-			  c->conf_path, ref->lineno, want);
+		diag_warn(d, 0, "%s: the list is named `%s', but %s:%u expects `%s'", ref->source,
+			  h->name, c->conf_path, ref->lineno, want);
 		return -EPERM;
 	}
 	if (applying(c) && h->serial < floor) {
 		diag_warn(d, 0,
-			  "%s: serial %" PRIu64 " is lower than serial %" PRIu64 ", which this host accepted "
+			  "%s: serial %" PRIu64 " is lower than serial %" PRIu64
+			  ", which this host accepted "
 			  "before: refused as a rollback",
 			  ref->source, h->serial, floor);
 		return -ESTALE;
@@ -108,8 +110,9 @@ static int check_header(const struct ctx *c, const struct wg_peer_list_ref *ref,
 }
 
 /* Verifies (when keys are configured), reads the header, applies its rules, parses the peers. */
-static void check_copy(const struct ctx *c, const struct wg_peer_list_ref *ref, const struct copy *copy,
-		       uint64_t floor, struct checked *out, struct diag_list *d)
+static void check_copy(const struct ctx *c, const struct wg_peer_list_ref *ref,
+		       const struct copy *copy, uint64_t floor, struct checked *out,
+		       struct diag_list *d)
 {
 	struct diag_list parse;
 
@@ -120,8 +123,9 @@ static void check_copy(const struct ctx *c, const struct wg_peer_list_ref *ref, 
 		return;
 	}
 	if (signed_lists(c) && !signature_check(copy->sig, copy->sig_len, c->conf->peer_list_keys.v,
-						 c->conf->peer_list_keys.n, copy->body, copy->len)) {
-		diag_warn(d, 0, "%s: the signature does not verify with any PeerListKey", ref->source);
+						c->conf->peer_list_keys.n, copy->body, copy->len)) {
+		diag_warn(d, 0, "%s: the signature does not verify with any PeerListKey",
+			  ref->source);
 		out->status = -EPERM;
 		return;
 	}
@@ -145,7 +149,8 @@ static void checked_free(struct checked *ch)
 	memset(ch, 0, sizeof(*ch));
 }
 
-static int read_local(const struct ctx *c, const char *source, struct copy *copy, struct diag_list *d)
+static int read_local(const struct ctx *c, const char *source, struct copy *copy,
+		      struct diag_list *d)
 {
 	char path[4096], dir[4096], sig[4104];
 	int ret;
@@ -170,9 +175,11 @@ static int read_local(const struct ctx *c, const char *source, struct copy *copy
 	return 0;
 }
 
-static int fetch_signature(const struct ctx *c, const char *url, struct copy *copy, struct diag_list *d)
+static int fetch_signature(const struct ctx *c, const char *url, struct copy *copy,
+			   struct diag_list *d)
 {
-	struct fetch_request req = { .ca_file = c->conf->peer_list_ca, .max_bytes = SIGNATURE_MAX_SIZE };
+	struct fetch_request req = { .ca_file = c->conf->peer_list_ca,
+				     .max_bytes = SIGNATURE_MAX_SIZE };
 	struct fetch_response resp;
 	char sig_url[4104], error[512];
 	int ret;
@@ -195,8 +202,8 @@ static int fetch_signature(const struct ctx *c, const char *url, struct copy *co
 }
 
 /* Keeps a good copy as the list's last good one (with its HTTP validators, when fetched). */
-static void remember(const struct ctx *c, const char *cache, const char *source, const struct copy *copy,
-		     const struct fetch_response *resp)
+static void remember(const struct ctx *c, const char *cache, const char *source,
+		     const struct copy *copy, const struct fetch_response *resp)
 {
 	struct cache_entry e = {
 		.url = (char *)source,
@@ -215,7 +222,8 @@ static void remember(const struct ctx *c, const char *cache, const char *source,
 	}
 	ret = cache_store(cache, &e);
 	if (ret < 0)
-		diag_warn(c->diag, 0, "%s: cannot keep a copy in `%s': %s", source, cache, strerror(-ret));
+		diag_warn(c->diag, 0, "%s: cannot keep a copy in `%s': %s", source, cache,
+			  strerror(-ret));
 }
 
 /* The last good copy, checked; problems with it are not news (it was checked when it was kept). */
@@ -243,8 +251,9 @@ static void check_cached(const struct ctx *c, const struct wg_peer_list_ref *ref
 }
 
 /* A fresh copy (200) with its signature, checked, kept when good. */
-static void take_fresh(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache, uint64_t floor,
-		       struct fetch_response *resp, struct checked *out, struct diag_list *d)
+static void take_fresh(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache,
+		       uint64_t floor, struct fetch_response *resp, struct checked *out,
+		       struct diag_list *d)
 {
 	struct copy fresh = { 0 };
 
@@ -261,18 +270,20 @@ static void take_fresh(const struct ctx *c, const struct wg_peer_list_ref *ref, 
 	copy_free(&fresh);
 }
 
-static void expired_message(const struct ctx *c, const char *source, const struct checked *ch, const char *which)
+static void expired_message(const struct ctx *c, const char *source, const struct checked *ch,
+			    const char *which)
 {
 	char when[UTC_TEXT_SIZE];
 
 	utc_format(when, ch->header.expires);
-	diag_warn(c->diag, 0, "%s: %s expired at %s (serial %" PRIu64 "); its peers are not used", source, which,
-		  when, ch->header.serial);
+	diag_warn(c->diag, 0, "%s: %s expired at %s (serial %" PRIu64 "); its peers are not used",
+		  source, which, when, ch->header.serial);
 }
 
 /* The newest copy from the server: 200 (checked), 304 (the cached one), or nothing. */
-static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache, uint64_t floor,
-			 const struct cache_entry *e, struct obtained *o, struct fleet_list_result *r)
+static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache,
+			 uint64_t floor, const struct cache_entry *e, struct obtained *o,
+			 struct fleet_list_result *r)
 {
 	struct fetch_request req = { .url = ref->source, .ca_file = c->conf->peer_list_ca };
 	struct fetch_response resp;
@@ -280,7 +291,8 @@ static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref
 	char error[512];
 	int ret;
 
-	/* Validators only for a copy we could use again: an expired one that is "not modified" expired. */
+	/* Validators only for a copy we could use again: an expired one that is "not modified"
+	 * expired. */
 	if (o->cached.status == 0 || o->cached.status == -EKEYEXPIRED) {
 		req.etag = e->etag;
 		req.last_modified = e->last_modified;
@@ -291,7 +303,8 @@ static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref
 	if (ret < 0) {
 		diag_warn(&attempt, 0, "%s: cannot fetch: %s", ref->source, error);
 	} else if (resp.status == FETCH_NOT_MODIFIED && !req.etag && !req.last_modified) {
-		diag_warn(&attempt, 0, "%s: the server answered 304 to an unconditional request", ref->source);
+		diag_warn(&attempt, 0, "%s: the server answered 304 to an unconditional request",
+			  ref->source);
 		o->fresh.status = -EPROTO;
 	} else if (resp.status == FETCH_NOT_MODIFIED) {
 		r->origin = FLEET_LIST_NOT_MODIFIED;
@@ -313,8 +326,8 @@ static void fetch_newest(const struct ctx *c, const struct wg_peer_list_ref *ref
 }
 
 /* The file as it is now, checked, kept when good. */
-static void read_newest(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache, uint64_t floor,
-			struct obtained *o, struct fleet_list_result *r)
+static void read_newest(const struct ctx *c, const struct wg_peer_list_ref *ref, const char *cache,
+			uint64_t floor, struct obtained *o, struct fleet_list_result *r)
 {
 	const char *path = strncasecmp(ref->source, "file://", 7) ? ref->source : ref->source + 7;
 	struct copy copy = { 0 };
@@ -342,8 +355,8 @@ static bool is_url(const char *source)
  * valid; an expired copy is kept only to say so. Save, down and check take the cached copy of a
  * URL as it is: they only need to know which peers are the list's.
  */
-static void obtain(const struct ctx *c, const struct wg_peer_list_ref *ref, uint64_t floor, struct obtained *o,
-		   struct fleet_list_result *r)
+static void obtain(const struct ctx *c, const struct wg_peer_list_ref *ref, uint64_t floor,
+		   struct obtained *o, struct fleet_list_result *r)
 {
 	struct cache_entry e;
 	char cache[4096];
@@ -368,7 +381,8 @@ static void obtain(const struct ctx *c, const struct wg_peer_list_ref *ref, uint
 			r->origin = FLEET_LIST_CACHED;
 			r->fell_back = true;
 			o->use = &o->cached;
-			diag_warn(c->diag, 0, "%s: using the last good copy, `%s'", ref->source, cache);
+			diag_warn(c->diag, 0, "%s: using the last good copy, `%s'", ref->source,
+				  cache);
 		} else if (o->cached.status == -EKEYEXPIRED && o->use != &o->cached) {
 			expired_message(c, ref->source, &o->cached, "the last good copy");
 			o->use = &o->cached;
@@ -378,15 +392,16 @@ static void obtain(const struct ctx *c, const struct wg_peer_list_ref *ref, uint
 }
 
 /* The highest serial accepted before; a state that cannot be read refuses the list. */
-static int load_floor(const struct ctx *c, const struct wg_peer_list_ref *ref, char *path, size_t len,
-		      uint64_t *floor)
+static int load_floor(const struct ctx *c, const struct wg_peer_list_ref *ref, char *path,
+		      size_t len, uint64_t *floor)
 {
 	int ret = liststate_path(path, len, c->ifname, ref->source);
 
 	if (!ret)
 		ret = liststate_load(path, ref->source, floor);
 	if (ret < 0)
-		diag_warn(c->diag, 0, "%s: cannot read its serial from `%s': %s", ref->source, path, strerror(-ret));
+		diag_warn(c->diag, 0, "%s: cannot read its serial from `%s': %s", ref->source, path,
+			  strerror(-ret));
 	return ret;
 }
 
@@ -398,8 +413,8 @@ static void record_serial(const struct ctx *c, const struct wg_peer_list_ref *re
 	if (!applying(c) || !h->present || h->serial <= floor)
 		return;
 	if ((ret = liststate_store(path, ref->source, h->name, h->serial)) < 0)
-		diag_warn(c->diag, 0, "%s: cannot record serial %" PRIu64 " in `%s': %s", ref->source, h->serial, path,
-			  strerror(-ret));
+		diag_warn(c->diag, 0, "%s: cannot record serial %" PRIu64 " in `%s': %s",
+			  ref->source, h->serial, path, strerror(-ret));
 }
 
 /* Obtains, checks and admits one list, recording what happened in `r`. 0 or -ENOMEM. */
@@ -420,7 +435,8 @@ static int expand_one(struct ctx *c, struct wg_config *conf, const struct wg_pee
 		r->outcome = FLEET_LIST_USED;
 		r->header = o.use->header;
 		record_serial(c, ref, state, &o.use->header, floor);
-		moved = peerlist_admit(conf->device, o.use->list.device, ref->source, policy, c->diag, &r->refused_peers);
+		moved = peerlist_admit(conf->device, o.use->list.device, ref->source, policy,
+				       c->diag, &r->refused_peers);
 		if (moved < 0)
 			ret = (int)moved;
 		else
@@ -429,18 +445,25 @@ static int expand_one(struct ctx *c, struct wg_config *conf, const struct wg_pee
 		r->outcome = FLEET_LIST_EXPIRED;
 		r->header = o.use->header;
 	} else {
-		diag_warn(c->diag, 0, "%s: no copy can be used; its peers are not used", ref->source);
+		diag_warn(c->diag, 0, "%s: no copy can be used; its peers are not used",
+			  ref->source);
 	}
 	checked_free(&o.fresh);
 	checked_free(&o.cached);
 	return ret;
 }
 
-int fleet_lists_expand(struct wg_config *conf, const char *conf_path, const char *ifname, enum fleet_list_mode mode,
-		     const uint8_t *own, struct fleet_lists *out)
+int fleet_lists_expand(struct wg_config *conf, const char *conf_path, const char *ifname,
+		       enum fleet_list_mode mode, const uint8_t *own, struct fleet_lists *out)
 {
-	struct ctx c = { .conf = conf, .conf_path = conf_path, .ifname = ifname, .mode = mode, .diag = &out->diag };
-	struct peerlist_policy policy = { .own = own, .scope = &conf->peer_list_scope, .conf_source = conf_path };
+	struct ctx c = { .conf = conf,
+			 .conf_path = conf_path,
+			 .ifname = ifname,
+			 .mode = mode,
+			 .diag = &out->diag };
+	struct peerlist_policy policy = { .own = own,
+					  .scope = &conf->peer_list_scope,
+					  .conf_source = conf_path };
 	uint8_t own_key[WG_KEY_LEN];
 	int ret = 0;
 

@@ -21,8 +21,8 @@
 
 enum fleet_list_mode {
 	FLEET_LIST_FETCH,      /* up, reload, sync, strip */
-	FLEET_LIST_CACHE_ONLY, /* save, down, check, reresolve: no network, no freshness rules; only to
-				know which peers are the lists' */
+	FLEET_LIST_CACHE_ONLY, /* save, down, check, reresolve: no network, no freshness rules; only
+				to know which peers are the lists' */
 };
 
 enum fleet_list_origin {
@@ -42,7 +42,7 @@ struct fleet_list_result {
 	const char *source;
 	enum fleet_list_outcome outcome;
 	enum fleet_list_origin origin; /* of the copy used */
-	bool fell_back;              /* a fresh copy could not be had or was refused */
+	bool fell_back;                /* a fresh copy could not be had or was refused */
 	struct peerlist_header header; /* of the copy used or expired, when it has one */
 	size_t peers, refused_peers;
 };
@@ -50,7 +50,8 @@ struct fleet_list_result {
 struct fleet_lists {
 	struct fleet_list_result *lists;
 	size_t n;
-	/* Lists whose newest copy was not used: refused, expired, or fallen back to the last good. */
+	/* Lists whose newest copy was not used: refused, expired, or fallen back to the last good.
+	 */
 	size_t not_current;
 	/* Warnings, each naming its list (and line). */
 	struct diag_list diag;
@@ -63,8 +64,8 @@ struct fleet_lists {
  * files. Returns 0 or -errno for a failure that is not one list's (out of memory); what
  * happened to each list is in `out`.
  */
-int fleet_lists_expand(struct wg_config *conf, const char *conf_path, const char *ifname, enum fleet_list_mode mode,
-		     const uint8_t *own, struct fleet_lists *out);
+int fleet_lists_expand(struct wg_config *conf, const char *conf_path, const char *ifname,
+		       enum fleet_list_mode mode, const uint8_t *own, struct fleet_lists *out);
 void fleet_lists_free(struct fleet_lists *pl);
 const char *fleet_list_origin_name(enum fleet_list_origin origin);
 

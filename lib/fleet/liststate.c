@@ -79,7 +79,8 @@ int liststate_store(const char *path, const char *source, const char *name, uint
 	if ((ret = file_mkdirs(liststate_dir(), 0755, 0700)) < 0)
 		return ret;
 	strbuf_init(&sb);
-	strbuf_printf(&sb, "%ssource: %s\nname: %s\nserial: %" PRIu64 "\n", STATE_MAGIC, source, name, serial);
+	strbuf_printf(&sb, "%ssource: %s\nname: %s\nserial: %" PRIu64 "\n", STATE_MAGIC, source,
+		      name, serial);
 	ret = sb.oom ? -ENOMEM : file_write_atomic(path, sb.buf, sb.len, 0600);
 	strbuf_free(&sb);
 	return ret;

@@ -13,7 +13,8 @@
 const char *liststate_dir(void);
 /* 0 or -ENAMETOOLONG. */
 int liststate_path(char *buf, size_t len, const char *ifname, const char *source);
-/* The serial recorded (0 with no file). 0, -EINVAL (not a state file, or another source's) or -errno. */
+/* The serial recorded (0 with no file). 0, -EINVAL (not a state file, or another source's) or
+ * -errno. */
 int liststate_load(const char *path, const char *source, uint64_t *serial);
 /* Records `serial` for `source` (named `name`). 0 or -errno. */
 int liststate_store(const char *path, const char *source, const char *name, uint64_t serial);

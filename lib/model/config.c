@@ -134,8 +134,8 @@ static bool token_copy(char *buf, size_t cap, const char *tok, size_t len)
  * A list of prefixes split as wg-quick splits Address (commas and blanks), appended to `to`;
  * `networks` refuses host bits (PeerListAllowedIPs names networks; Address names the host).
  */
-static void quick_prefixes(struct parser *p, struct wg_peer *to, const char *value, unsigned int lineno,
-			   bool networks, const char *error)
+static void quick_prefixes(struct parser *p, struct wg_peer *to, const char *value,
+			   unsigned int lineno, bool networks, const char *error)
 {
 	const char *cursor = value, *tok;
 	size_t len;
@@ -147,7 +147,8 @@ static void quick_prefixes(struct parser *p, struct wg_peer *to, const char *val
 		uint16_t family;
 		uint8_t cidr;
 
-		if (!token_copy(buf, sizeof(buf), tok, len) || !model_parse_prefix(&family, &addr, &cidr, buf) ||
+		if (!token_copy(buf, sizeof(buf), tok, len) ||
+		    !model_parse_prefix(&family, &addr, &cidr, buf) ||
 		    (networks && !model_prefix_host_bits_zero(family, &addr, cidr))) {
 			diag_error(p->d, lineno, "%s: `%.*s'", error, (int)len, tok);
 			continue;
@@ -191,9 +192,11 @@ static void quick_dns(struct parser *p, const char *value, unsigned int lineno)
 		char buf[INET6_ADDRSTRLEN + 1];
 		bool server = is_nameserver_token(tok, len);
 
-		if (server && (!token_copy(buf, sizeof(buf), tok, len) ||
-			       inet_pton(strchr(buf, ':') ? AF_INET6 : AF_INET, buf, &scratch) != 1)) {
-			diag_error(p->d, lineno, "DNS server is not an IP address: `%.*s'", (int)len, tok);
+		if (server &&
+		    (!token_copy(buf, sizeof(buf), tok, len) ||
+		     inet_pton(strchr(buf, ':') ? AF_INET6 : AF_INET, buf, &scratch) != 1)) {
+			diag_error(p->d, lineno, "DNS server is not an IP address: `%.*s'",
+				   (int)len, tok);
 			continue;
 		}
 		if (strlist_push(server ? &p->conf->dns : &p->conf->dns_search, tok, len, lineno))
@@ -229,7 +232,10 @@ static void quick_table(struct parser *p, const char *value, unsigned int lineno
 	if (!parse_u32_dec(value, &num)) {
 		for (const char *c = value; *c; ++c) {
 			if (!isalnum((unsigned char)*c) && !strchr("_.-", *c)) {
-				diag_error(p->d, lineno, "Table is neither off, auto, a number nor a table name: `%s'", value);
+				diag_error(p->d, lineno,
+					   "Table is neither off, auto, a number nor a table name: "
+					   "`%s'",
+					   value);
 				return;
 			}
 		}
@@ -265,7 +271,9 @@ static void quick_forwarding(struct parser *p, const char *value, unsigned int l
 	p->conf->flags |= WGCONF_HAS_FORWARDING;
 	if (strlen(value) >= sizeof(buf) || !strcasecmp(value, "off") || !*value) {
 		if (strlen(value) >= sizeof(buf))
-			diag_error(p->d, lineno, "Forwarding is neither off nor a list of ipv4, ipv6: `%s'", value);
+			diag_error(p->d, lineno,
+				   "Forwarding is neither off nor a list of ipv4, ipv6: `%s'",
+				   value);
 		return;
 	}
 	strcpy(buf, value);
@@ -275,7 +283,9 @@ static void quick_forwarding(struct parser *p, const char *value, unsigned int l
 		} else if (!strcasecmp(tok, "ipv6")) {
 			p->conf->forwarding |= WGCONF_FORWARD_IPV6;
 		} else {
-			diag_error(p->d, lineno, "Forwarding is neither off nor a list of ipv4, ipv6: `%s'", value);
+			diag_error(p->d, lineno,
+				   "Forwarding is neither off nor a list of ipv4, ipv6: `%s'",
+				   value);
 			return;
 		}
 	}
@@ -303,15 +313,18 @@ static void quick_peer_list(struct parser *p, const char *value, unsigned int li
 		for (len = cut; len && isspace((unsigned char)value[len - 1]); --len)
 			;
 		if (!peerlist_name_valid(name)) {
-			diag_error(p->d, lineno, "PeerList name is not 1 to %d printable characters: `%s'",
+			diag_error(p->d, lineno,
+				   "PeerList name is not 1 to %d printable characters: `%s'",
 				   PEERLIST_NAME_MAX, name);
 			return;
 		}
 	}
-	if (!len || (scheme_end && strncasecmp(value, "https://", 8) && strncasecmp(value, "http://", 7) &&
-		     strncasecmp(value, "file://", 7))) {
-		diag_error(p->d, lineno, "PeerList is neither a path nor an http://, https:// or file:// URL: `%s'",
-			   value);
+	if (!len || (scheme_end && strncasecmp(value, "https://", 8) &&
+		     strncasecmp(value, "http://", 7) && strncasecmp(value, "file://", 7))) {
+		diag_error(
+			p->d, lineno,
+			"PeerList is neither a path nor an http://, https:// or file:// URL: `%s'",
+			value);
 		return;
 	}
 	v = realloc(p->conf->peer_lists, (p->conf->n_peer_lists + 1) * sizeof(*v));
@@ -339,7 +352,8 @@ static void quick_peer_list_key(struct parser *p, const char *value, unsigned in
 	uint8_t key[WG_KEY_LEN];
 
 	if (!key_from_base64(key, value)) {
-		diag_error(p->d, lineno, "PeerListKey is not a base64 Ed25519 public key: `%s'", value);
+		diag_error(p->d, lineno, "PeerListKey is not a base64 Ed25519 public key: `%s'",
+			   value);
 		return;
 	}
 	if (strlist_push(&p->conf->peer_list_keys, value, strlen(value), lineno))
@@ -452,7 +466,8 @@ static void wg_section(struct parser *p, enum config_header header, unsigned int
 		p->section = SECTION_NONE;
 	} else if (header == CONFIG_HEADER_INTERFACE) {
 		if (p->conf->flags & WGCONF_HAS_INTERFACE)
-			diag_warn(p->d, lineno, "A second [Interface] section; its keys add to the first");
+			diag_warn(p->d, lineno,
+				  "A second [Interface] section; its keys add to the first");
 		p->conf->flags |= WGCONF_HAS_INTERFACE;
 		p->conf->interface_lineno = lineno;
 		p->section = SECTION_INTERFACE;
@@ -519,13 +534,16 @@ static void check_list_trust(struct parser *p)
 			return;
 		if (!strncasecmp(ref->source, "http://", 7))
 			diag_error(p->d, ref->lineno,
-				   "PeerList `%s' is fetched in clear and no PeerListKey verifies it: anyone on "
-				   "the network path could choose this host's peers (use https://, add PeerListKey, "
+				   "PeerList `%s' is fetched in clear and no PeerListKey verifies "
+				   "it: anyone on "
+				   "the network path could choose this host's peers (use https://, "
+				   "add PeerListKey, "
 				   "or both)",
 				   ref->source);
 		else if (!strncasecmp(ref->source, "https://", 8))
 			diag_warn(p->d, ref->lineno,
-				  "PeerList `%s' is not signed: whoever controls that server can choose this "
+				  "PeerList `%s' is not signed: whoever controls that server can "
+				  "choose this "
 				  "host's peers (add PeerListKey)",
 				  ref->source);
 	}
@@ -536,7 +554,7 @@ static void finish(struct parser *p)
 	struct wg_peer *peer, *other;
 
 	check_list_trust(p);
-	for_each_wgpeer(p->conf->device, peer) {
+	for_each_wgpeer (p->conf->device, peer) {
 		if (!(peer->flags & WGPEER_HAS_PUBLIC_KEY)) {
 			diag_error(p->d, peer->lineno, "A peer is missing a public key");
 			continue;
@@ -544,16 +562,20 @@ static void finish(struct parser *p)
 		for (other = peer->next_peer; other; other = other->next_peer) {
 			if ((other->flags & WGPEER_HAS_PUBLIC_KEY) &&
 			    !memcmp(other->public_key, peer->public_key, WG_KEY_LEN))
-				diag_add(p->d, p->grammar == CONFIG_GRAMMAR_PEERS ? DIAG_ERROR : DIAG_WARNING,
-					 other->lineno,
-					 "The peer of line %u appears again; %s", peer->lineno,
-					 p->grammar == CONFIG_GRAMMAR_PEERS ? "a peer list names each peer once"
-									    : "this section replaces its AllowedIPs");
+				diag_add(p->d,
+					 p->grammar == CONFIG_GRAMMAR_PEERS ? DIAG_ERROR
+									    : DIAG_WARNING,
+					 other->lineno, "The peer of line %u appears again; %s",
+					 peer->lineno,
+					 p->grammar == CONFIG_GRAMMAR_PEERS
+						 ? "a peer list names each peer once"
+						 : "this section replaces its AllowedIPs");
 		}
 	}
 }
 
-int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar grammar, struct diag_list *d)
+int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar grammar,
+		       struct diag_list *d)
 {
 	struct parser p = { .conf = conf, .d = d, .grammar = grammar };
 	int ret;
@@ -578,7 +600,8 @@ int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar gram
 	return ret;
 }
 
-int config_read_file(struct wg_config *conf, const char *path, enum config_grammar grammar, struct diag_list *d)
+int config_read_file(struct wg_config *conf, const char *path, enum config_grammar grammar,
+		     struct diag_list *d)
 {
 	FILE *f = fopen(path, "r");
 	int ret;

@@ -78,8 +78,10 @@ enum config_grammar {
  * Reads a whole file. Returns 0 when it parsed without errors, -EINVAL when `d` holds errors,
  * or another -errno for I/O. On any error `conf` is still valid to free, and nothing was applied.
  */
-int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar grammar, struct diag_list *d);
-int config_read_file(struct wg_config *conf, const char *path, enum config_grammar grammar, struct diag_list *d);
+int config_read_stream(struct wg_config *conf, FILE *f, enum config_grammar grammar,
+		       struct diag_list *d);
+int config_read_file(struct wg_config *conf, const char *path, enum config_grammar grammar,
+		     struct diag_list *d);
 void config_free(struct wg_config *conf);
 /* Turns a parsed file into a `setconf` request: absent device keys are reset, peers replaced. */
 void config_mark_setconf(struct wg_device *dev);

@@ -12,15 +12,15 @@
 #include "util/strbuf.h"
 
 enum config_header {
-	CONFIG_HEADER_NONE,	 /* not bracketed */
+	CONFIG_HEADER_NONE,      /* not bracketed */
 	CONFIG_HEADER_INTERFACE, /* [Interface], any case */
-	CONFIG_HEADER_PEER,	 /* [Peer], any case */
-	CONFIG_HEADER_OTHER,	 /* starts with '[': wg-quick leaves [Interface]; wg rejects it */
+	CONFIG_HEADER_PEER,      /* [Peer], any case */
+	CONFIG_HEADER_OTHER,     /* starts with '[': wg-quick leaves [Interface]; wg rejects it */
 };
 
 struct config_line {
 	unsigned int lineno;
-	bool nul;	  /* it holds a NUL byte, and every string below is empty */
+	bool nul;         /* it holds a NUL byte, and every string below is empty */
 	const char *text; /* trimmed, and on line 1 without a UTF-8 BOM: what `strip` keeps */
 	const char *name; /* the X of a "# Name = X" comment line, else NULL */
 	struct {

@@ -11,7 +11,8 @@ void diag_init(struct diag_list *d, const char *source)
 	d->source = source;
 }
 
-void diag_add(struct diag_list *d, enum diag_severity severity, unsigned int line, const char *fmt, ...)
+void diag_add(struct diag_list *d, enum diag_severity severity, unsigned int line, const char *fmt,
+	      ...)
 {
 	struct diag *item;
 	va_list ap;
@@ -49,7 +50,10 @@ void diag_print(const struct diag_list *d, FILE *f)
 {
 	for (size_t i = 0; i < d->count; ++i) {
 		const struct diag *item = &d->items[i];
-		const char *warn = item->severity == DIAG_WARNING && strncmp(item->message, "Warning: ", 9) ? "Warning: " : "";
+		const char *warn =
+			item->severity == DIAG_WARNING && strncmp(item->message, "Warning: ", 9)
+				? "Warning: "
+				: "";
 		const char *source = item->source ? item->source : d->source;
 
 		if (source && item->line)
@@ -77,7 +81,8 @@ void diag_absorb(struct diag_list *to, const struct diag_list *from)
 		const char *source = item->source ? item->source : from->source;
 
 		if (source && item->line)
-			diag_add(to, item->severity, 0, "%s:%u: %s", source, item->line, item->message);
+			diag_add(to, item->severity, 0, "%s:%u: %s", source, item->line,
+				 item->message);
 		else if (source)
 			diag_add(to, item->severity, 0, "%s: %s", source, item->message);
 		else

@@ -27,14 +27,15 @@ struct diag_list {
 };
 
 void diag_init(struct diag_list *d, const char *source);
-void diag_add(struct diag_list *d, enum diag_severity severity, unsigned int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void diag_add(struct diag_list *d, enum diag_severity severity, unsigned int line, const char *fmt,
+	      ...) __attribute__((format(printf, 4, 5)));
 void diag_print(const struct diag_list *d, FILE *f);
 void diag_free(struct diag_list *d);
-/* Copies every item of `from` into `to` (whose source is NULL), prefixed with from's source:line. */
+/* Copies every item of `from` into `to` (whose source is NULL), prefixed with from's source:line.
+ */
 void diag_absorb(struct diag_list *to, const struct diag_list *from);
 
 #define diag_error(d, line, ...) diag_add(d, DIAG_ERROR, line, __VA_ARGS__)
-#define diag_warn(d, line, ...) diag_add(d, DIAG_WARNING, line, __VA_ARGS__)
+#define diag_warn(d, line, ...)  diag_add(d, DIAG_WARNING, line, __VA_ARGS__)
 
 #endif

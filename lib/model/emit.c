@@ -56,7 +56,7 @@ static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool wit
 	}
 	if (peer->first_allowedip)
 		strbuf_puts(sb, "AllowedIPs = ");
-	for_each_wgallowedip(peer, aip) {
+	for_each_wgallowedip (peer, aip) {
 		emit_prefix(text, sizeof(text), aip->family, &aip->ip6, aip->cidr);
 		strbuf_puts(sb, text);
 		if (aip->next_allowedip)
@@ -68,7 +68,8 @@ static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool wit
 	if (text[0])
 		strbuf_printf(sb, "Endpoint = %s\n", text);
 	if (peer->persistent_keepalive_interval)
-		strbuf_printf(sb, "PersistentKeepalive = %u\n", peer->persistent_keepalive_interval);
+		strbuf_printf(sb, "PersistentKeepalive = %u\n",
+			      peer->persistent_keepalive_interval);
 	explicit_bzero(base64, sizeof(base64));
 }
 
@@ -92,7 +93,7 @@ void emit_showconf(struct strbuf *sb, const struct wg_device *dev)
 		strbuf_printf(sb, "PrivateKey = %s\n", base64);
 	}
 	strbuf_putc(sb, '\n');
-	for_each_wgpeer(dev, peer) {
+	for_each_wgpeer (dev, peer) {
 		peer_section(sb, peer, false);
 		if (peer->next_peer)
 			strbuf_putc(sb, '\n');

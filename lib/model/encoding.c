@@ -8,7 +8,7 @@
 #include "model/encoding.h"
 #include "util/mem.h"
 
-#define IN_RANGE(c, lo, hi) ((((lo) - 1 - (c)) & ((c) - (hi) - 1)) >> 8)
+#define IN_RANGE(c, lo, hi) ((((lo)-1 - (c)) & ((c) - (hi)-1)) >> 8)
 
 static char b64_encode6(int v)
 {
@@ -46,7 +46,8 @@ void base64_encode(char *out, const uint8_t *in, size_t len)
 		out[o++] = b64_encode6((w >> 6) & 63);
 		out[o++] = b64_encode6(w & 63);
 	}
-	/* One or two bytes left: the last group carries 8 or 16 bits and two or one '=' of padding. */
+	/* One or two bytes left: the last group carries 8 or 16 bits and two or one '=' of padding.
+	 */
 	if (i < len) {
 		uint32_t w = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0);
 
@@ -77,7 +78,8 @@ bool base64_decode(uint8_t *out, size_t len, const char *in, size_t in_len)
 	volatile unsigned int bad = 0;
 	uint32_t w;
 
-	/* The padding is not secret: one '=' after 16 bits, two after 8, none after a whole group. */
+	/* The padding is not secret: one '=' after 16 bits, two after 8, none after a whole group.
+	 */
 	if (in_len != (full + !!tail) * 4 ||
 	    (tail && (in[in_len - 1] != '=' || (in[in_len - 2] == '=') != (tail == 1)))) {
 		memzero_explicit(out, len);
@@ -94,7 +96,8 @@ bool base64_decode(uint8_t *out, size_t len, const char *in, size_t in_len)
 		out[o++] = (w >> 16) & 0xff;
 		if (tail == 2)
 			out[o++] = (w >> 8) & 0xff;
-		/* The bits of the last character past the data must be zero for a canonical encoding. */
+		/* The bits of the last character past the data must be zero for a canonical
+		 * encoding. */
 		bad |= tail == 1 ? (w >> 12) & 15 : (w >> 6) & 3;
 	}
 	if (bad)
@@ -146,7 +149,8 @@ bool key_from_hex(uint8_t key[WG_KEY_LEN], const char *hex)
 		return false;
 	}
 	for (unsigned int i = 0; i < WG_KEY_LEN; ++i) {
-		int hi = hex_decode4((unsigned char)hex[i * 2]), lo = hex_decode4((unsigned char)hex[i * 2 + 1]);
+		int hi = hex_decode4((unsigned char)hex[i * 2]),
+		    lo = hex_decode4((unsigned char)hex[i * 2 + 1]);
 
 		bad |= (unsigned int)(hi | lo) >> 8;
 		key[i] = (uint8_t)((hi & 0xf) << 4 | (lo & 0xf));

@@ -28,8 +28,8 @@ struct fleet {
 static const struct {
 	const char *fragment, *code;
 } lint_codes[] = {
-	{"but not ::/0", FLEET_IPV6_LEAK},
-	{"forwarding is off", FLEET_RELAY},
+	{ "but not ::/0", FLEET_IPV6_LEAK },
+	{ "forwarding is off", FLEET_RELAY },
 };
 
 void fleet_result_init(struct fleet_result *r)
@@ -78,15 +78,16 @@ int fleet_add(struct fleet_result *r, const struct fleet_finding *f, const char 
 
 static struct fleet_location at(const struct fleet *fl, size_t h, unsigned int line)
 {
-	return (struct fleet_location){.file = fl->hosts[h].source, .line = line};
+	return (struct fleet_location){ .file = fl->hosts[h].source, .line = line };
 }
 
-/* A peer (or one of its lines) read from a shared list is located in that list, not the host file. */
+/* A peer (or one of its lines) read from a shared list is located in that list, not the host file.
+ */
 static struct fleet_location at_peer(const struct fleet *fl, size_t h, const struct wg_peer *peer,
 				     unsigned int line)
 {
-	return (struct fleet_location){.file = peer->source ? peer->source : fl->hosts[h].source,
-				       .line = line};
+	return (struct fleet_location){ .file = peer->source ? peer->source : fl->hosts[h].source,
+					.line = line };
 }
 
 static const struct wg_config *conf_of(const struct fleet *fl, size_t h)
@@ -108,7 +109,8 @@ static unsigned int family_bit(uint16_t family)
 static bool contains(const struct wg_allowedip *outer, uint16_t family, const void *addr,
 		     unsigned int cidr)
 {
-	return !(outer->flags & WGALLOWEDIP_REMOVE_ME) && model_prefix_contains(outer, family, addr, (uint8_t)cidr);
+	return !(outer->flags & WGALLOWEDIP_REMOVE_ME) &&
+	       model_prefix_contains(outer, family, addr, (uint8_t)cidr);
 }
 
 /* A default route holds everything: a more specific route beside it is the usual split. */
@@ -186,10 +188,10 @@ static int lint_host(struct fleet *fl, size_t h)
 	diag_init(&d, fl->hosts[h].source);
 	config_lint(conf_of(fl, h), &d);
 	for (size_t i = 0; i < d.count && !ret; ++i) {
-		struct fleet_finding f = {.severity = d.items[i].severity,
-					  .code = lint_code(d.items[i].message),
-					  .loc = {at(fl, h, d.items[i].line)},
-					  .nloc = 1};
+		struct fleet_finding f = { .severity = d.items[i].severity,
+					   .code = lint_code(d.items[i].message),
+					   .loc = { at(fl, h, d.items[i].line) },
+					   .nloc = 1 };
 
 		if (d.items[i].source)
 			f.loc[0].file = d.items[i].source;
@@ -237,8 +239,9 @@ static int overlap_host(struct fleet *fl, size_t h)
 
 	for_each_wgpeer (dev, q) {
 		for (b = q->first_allowedip; b && !ret; b = b->next_allowedip) {
-			struct fleet_finding f = {
-				.severity = DIAG_WARNING, .code = FLEET_OVERLAP, .nloc = 2};
+			struct fleet_finding f = { .severity = DIAG_WARNING,
+						   .code = FLEET_OVERLAP,
+						   .nloc = 2 };
 
 			if ((b->flags & WGALLOWEDIP_REMOVE_ME) ||
 			    !(a = earlier_overlap(dev, q, b, &p)))
@@ -273,10 +276,10 @@ static int check_keys(struct fleet *fl)
 	int ret = 0;
 
 	for (size_t j = 0; j < fl->n && !ret; ++j) {
-		struct fleet_finding f = {.severity = DIAG_ERROR,
-					  .code = FLEET_DUPLICATE_KEY,
-					  .fleet = true,
-					  .nloc = 2};
+		struct fleet_finding f = { .severity = DIAG_ERROR,
+					   .code = FLEET_DUPLICATE_KEY,
+					   .fleet = true,
+					   .nloc = 2 };
 		size_t i = canonical(fl, j);
 
 		if (i == j)
@@ -299,7 +302,8 @@ static bool listed_by_earlier_host(const struct fleet *fl, size_t h, const struc
 		return false;
 	for (size_t e = 0; e < h; ++e) {
 		for_each_wgpeer (conf_of(fl, e)->device, q) {
-			if (q->source && q->lineno == peer->lineno && !strcmp(q->source, peer->source))
+			if (q->source && q->lineno == peer->lineno &&
+			    !strcmp(q->source, peer->source))
 				return true;
 		}
 	}
@@ -319,14 +323,15 @@ static int check_unknown(struct fleet *fl)
 	}
 	for (size_t h = 0; h < fl->n && !ret; ++h) {
 		for_each_wgpeer (conf_of(fl, h)->device, peer) {
-			struct fleet_finding f = {.severity = DIAG_ERROR,
-						  .code = FLEET_UNKNOWN_PEER,
-						  .fleet = true,
-						  .loc = {at_peer(fl, h, peer, peer->lineno)},
-						  .nloc = 1};
+			struct fleet_finding f = { .severity = DIAG_ERROR,
+						   .code = FLEET_UNKNOWN_PEER,
+						   .fleet = true,
+						   .loc = { at_peer(fl, h, peer, peer->lineno) },
+						   .nloc = 1 };
 
 			if (!(peer->flags & WGPEER_HAS_PUBLIC_KEY) ||
-			    host_of(fl, peer->public_key) < fl->n || listed_by_earlier_host(fl, h, peer))
+			    host_of(fl, peer->public_key) < fl->n ||
+			    listed_by_earlier_host(fl, h, peer))
 				continue;
 			key_to_base64(key, peer->public_key);
 			ret = fleet_add(fl->r, &f,
@@ -347,11 +352,12 @@ static int check_routes(struct fleet *fl, size_t a, const struct wg_peer *p, siz
 	int ret = 0;
 
 	for_each_wgallowedip (&conf_of(fl, b)->addresses, x) {
-		struct fleet_finding f = {.severity = DIAG_WARNING,
-					  .code = FLEET_UNROUTED_ADDRESS,
-					  .fleet = true,
-					  .loc = {at_peer(fl, a, p, p->lineno), at(fl, b, x->lineno)},
-					  .nloc = 2};
+		struct fleet_finding f = { .severity = DIAG_WARNING,
+					   .code = FLEET_UNROUTED_ADDRESS,
+					   .fleet = true,
+					   .loc = { at_peer(fl, a, p, p->lineno),
+						    at(fl, b, x->lineno) },
+					   .nloc = 2 };
 
 		for_each_wgallowedip (p, aip) {
 			if (contains(aip, x->family, &x->ip6, full_cidr(x->family)))
@@ -378,10 +384,10 @@ static int check_peerings(struct fleet *fl)
 
 	for (size_t a = 0; a < fl->n && !ret; ++a) {
 		for_each_wgpeer (conf_of(fl, a)->device, p) {
-			struct fleet_finding f = {.severity = DIAG_WARNING,
-						  .code = FLEET_ONE_SIDED,
-						  .fleet = true,
-						  .nloc = 2};
+			struct fleet_finding f = { .severity = DIAG_WARNING,
+						   .code = FLEET_ONE_SIDED,
+						   .fleet = true,
+						   .nloc = 2 };
 			size_t b = peer_host(fl, a, p);
 
 			if (b == fl->n)
@@ -430,11 +436,11 @@ static int check_nat(struct fleet *fl, size_t h)
 	if (!fl->keys[h].known || has_endpoint_for(fl, h))
 		return 0;
 	for_each_wgpeer (conf_of(fl, h)->device, p) {
-		struct fleet_finding f = {.severity = DIAG_WARNING,
-					  .code = FLEET_NAT_KEEPALIVE,
-					  .fleet = true,
-					  .loc = {at_peer(fl, h, p, p->lineno)},
-					  .nloc = 1};
+		struct fleet_finding f = { .severity = DIAG_WARNING,
+					   .code = FLEET_NAT_KEEPALIVE,
+					   .fleet = true,
+					   .loc = { at_peer(fl, h, p, p->lineno) },
+					   .nloc = 1 };
 		size_t s = peer_host(fl, h, p);
 
 		if (!(p->flags & WGPEER_HAS_ENDPOINT) || has_keepalive(p))
@@ -519,10 +525,10 @@ static int check_relays(struct fleet *fl)
 				continue;
 			for (y = conf_of(fl, c)->addresses.first_allowedip; y && !ret;
 			     y = y->next_allowedip) {
-				struct fleet_finding f = {.severity = DIAG_WARNING,
-							  .code = FLEET_RELAY,
-							  .fleet = true,
-							  .nloc = 3};
+				struct fleet_finding f = { .severity = DIAG_WARNING,
+							   .code = FLEET_RELAY,
+							   .fleet = true,
+							   .nloc = 3 };
 				size_t r;
 
 				p = route_of(conf_of(fl, b)->device, y->family, &y->ip6, &via);
@@ -542,11 +548,12 @@ static int check_relays(struct fleet *fl)
 
 			for (via = p->first_allowedip; via && r < fl->n && !ret;
 			     via = via->next_allowedip) {
-				struct fleet_finding f = {.severity = DIAG_WARNING,
-							  .code = FLEET_RELAY,
-							  .fleet = true,
-							  .loc = {[1] = at_peer(fl, b, p, via->lineno)},
-							  .nloc = 2};
+				struct fleet_finding f = { .severity = DIAG_WARNING,
+							   .code = FLEET_RELAY,
+							   .fleet = true,
+							   .loc = { [1] = at_peer(fl, b, p,
+										  via->lineno) },
+							   .nloc = 2 };
 
 				if (via->cidr || via->flags & WGALLOWEDIP_REMOVE_ME)
 					continue;
@@ -577,7 +584,7 @@ static int check_whole(struct fleet *fl)
 
 int fleet_check(const struct fleet_host *hosts, size_t n, bool whole, struct fleet_result *r)
 {
-	struct fleet fl = {.hosts = hosts, .n = n, .r = r};
+	struct fleet fl = { .hosts = hosts, .n = n, .r = r };
 	int ret = 0;
 
 	fl.keys = calloc(n ? n : 1, sizeof(*fl.keys));

@@ -15,14 +15,14 @@
 /* Stable finding codes (the `code` of a finding; documented in wgctl(8) under check). */
 #define FLEET_DUPLICATE_KEY    "duplicate-private-key"
 #define FLEET_UNKNOWN_PEER     "unknown-peer"
-#define FLEET_OVERLAP	       "allowedips-overlap"
+#define FLEET_OVERLAP          "allowedips-overlap"
 #define FLEET_UNROUTED_ADDRESS "address-not-routed"
-#define FLEET_ONE_SIDED	       "one-sided-peer"
+#define FLEET_ONE_SIDED        "one-sided-peer"
 #define FLEET_NAT_KEEPALIVE    "nat-no-keepalive"
-#define FLEET_IPV6_LEAK	       "ipv6-leak"
-#define FLEET_RELAY	       "relay-no-forwarding"
-#define FLEET_LINT	       "lint"
-#define FLEET_PARSE	       "parse"
+#define FLEET_IPV6_LEAK        "ipv6-leak"
+#define FLEET_RELAY            "relay-no-forwarding"
+#define FLEET_LINT             "lint"
+#define FLEET_PARSE            "parse"
 
 enum { FLEET_MAX_LOCATIONS = 3 };
 

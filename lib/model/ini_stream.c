@@ -33,7 +33,7 @@ struct stream {
 	unsigned int lineno;
 	struct strbuf esc;  /* the current line, escaped */
 	size_t sent, chunk; /* how much of `esc` inih has been given; the size of the last chunk */
-	bool awaiting;	    /* a chunk is out and inih has not given it back yet */
+	bool awaiting;      /* a chunk is out and inih has not given it back yet */
 	struct strbuf line; /* the current line as inih gives it back */
 };
 
@@ -162,7 +162,7 @@ static int handler(void *arg, const char *section, const char *name, const char 
 
 int ini_stream_parse(FILE *f, ini_stream_line_fn *fn, void *ctx)
 {
-	struct stream st = {.f = f, .fn = fn, .ctx = ctx};
+	struct stream st = { .f = f, .fn = fn, .ctx = ctx };
 	int ret;
 
 	strbuf_init(&st.esc);

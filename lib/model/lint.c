@@ -20,7 +20,7 @@ static const struct wg_allowedip *find_default(const struct wg_peer *peer, uint1
 {
 	const struct wg_allowedip *aip;
 
-	for_each_wgallowedip(peer, aip) {
+	for_each_wgallowedip (peer, aip) {
 		if (aip->family == family && !aip->cidr && !(aip->flags & WGALLOWEDIP_REMOVE_ME))
 			return aip;
 	}
@@ -45,15 +45,16 @@ static void lint_relay(const struct wg_config *conf, struct diag_list *d)
 	unsigned int inside;
 
 	for (addr = conf->addresses.first_allowedip; addr; addr = addr->next_allowedip) {
-		unsigned int need = addr->family == AF_INET ? WGCONF_FORWARD_IPV4 : WGCONF_FORWARD_IPV6;
+		unsigned int need =
+			addr->family == AF_INET ? WGCONF_FORWARD_IPV4 : WGCONF_FORWARD_IPV6;
 
 		if (addr->cidr == (addr->family == AF_INET ? 32 : 128) || conf->forwarding & need)
 			continue;
 		inside = 0;
-		for_each_wgpeer(conf->device, peer) {
+		for_each_wgpeer (conf->device, peer) {
 			if (peer->flags & WGPEER_HAS_ENDPOINT || peer->endpoint_text)
 				continue;
-			for_each_wgallowedip(peer, aip) {
+			for_each_wgallowedip (peer, aip) {
 				if (prefix_within(aip, addr)) {
 					++inside;
 					break;
@@ -62,8 +63,10 @@ static void lint_relay(const struct wg_config *conf, struct diag_list *d)
 		}
 		if (inside >= 2)
 			diag_warn(d, addr->lineno,
-				  "%u peers are routed inside this interface's subnet, as on a relay, but "
-				  "forwarding is off: add `Forwarding = %s' to [Interface] to relay between them",
+				  "%u peers are routed inside this interface's subnet, as on a "
+				  "relay, but "
+				  "forwarding is off: add `Forwarding = %s' to [Interface] to "
+				  "relay between them",
 				  inside, addr->family == AF_INET ? "ipv4" : "ipv6");
 	}
 }
@@ -78,22 +81,27 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 		diag_warn(d, 0, "There is no [Interface] section");
 	else if (!(dev->flags & WGDEVICE_HAS_PRIVATE_KEY) && !hooks_mention(conf, "private-key"))
 		diag_warn(d, conf->interface_lineno,
-			  "[Interface] has no PrivateKey and no hook sets one: the interface cannot handshake");
-	for_each_wgpeer(dev, peer) {
+			  "[Interface] has no PrivateKey and no hook sets one: the interface "
+			  "cannot handshake");
+	for_each_wgpeer (dev, peer) {
 		const struct wg_allowedip *v4;
 
 		/* A peer of a shared list is warned about in the list. */
 		d->item_source = peer->source;
 		key_to_base64(key, peer->public_key);
 		if (!peer->first_allowedip) {
-			diag_warn(d, peer->lineno, "Peer %s has no AllowedIPs: no traffic can reach it or come from it",
+			diag_warn(d, peer->lineno,
+				  "Peer %s has no AllowedIPs: no traffic can reach it or come from "
+				  "it",
 				  key);
 			continue;
 		}
 		v4 = find_default(peer, AF_INET);
 		if (v4 && !find_default(peer, AF_INET6))
 			diag_warn(d, v4->lineno,
-				  "Peer %s takes 0.0.0.0/0 but not ::/0: IPv6 traffic will bypass the tunnel", key);
+				  "Peer %s takes 0.0.0.0/0 but not ::/0: IPv6 traffic will bypass "
+				  "the tunnel",
+				  key);
 	}
 	d->item_source = NULL;
 	lint_relay(conf, d);

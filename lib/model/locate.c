@@ -21,7 +21,8 @@ bool config_valid_ifname(const char *name)
 	for (size_t i = 0; i < n; ++i) {
 		char c = name[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("_=+.-", c)))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("_=+.-", c)))
 			return false;
 	}
 	return true;

@@ -62,7 +62,7 @@ static int copy_peer(struct wg_device *to, const struct wg_peer *from)
 	if ((from->endpoint_text && !(peer->endpoint_text = strdup(from->endpoint_text))) ||
 	    (from->name && !(peer->name = strdup(from->name))))
 		return -ENOMEM;
-	for_each_wgallowedip(from, a) {
+	for_each_wgallowedip (from, a) {
 		if (!(c = model_allowedip_new(peer)))
 			return -ENOMEM;
 		*c = *a;
@@ -80,7 +80,7 @@ struct wg_device *model_device_copy(const struct wg_device *dev)
 		return NULL;
 	*copy = *dev;
 	copy->first_peer = copy->last_peer = NULL;
-	for_each_wgpeer(dev, peer) {
+	for_each_wgpeer (dev, peer) {
 		if (copy_peer(copy, peer) < 0) {
 			model_device_free(copy);
 			return NULL;
@@ -140,14 +140,16 @@ struct wg_peer *model_find_peer(const struct wg_device *dev, const uint8_t publi
 {
 	struct wg_peer *peer;
 
-	for_each_wgpeer(dev, peer) {
-		if ((peer->flags & WGPEER_HAS_PUBLIC_KEY) && !memcmp(peer->public_key, public_key, WG_KEY_LEN))
+	for_each_wgpeer (dev, peer) {
+		if ((peer->flags & WGPEER_HAS_PUBLIC_KEY) &&
+		    !memcmp(peer->public_key, public_key, WG_KEY_LEN))
 			return peer;
 	}
 	return NULL;
 }
 
-bool model_prefix_contains(const struct wg_allowedip *outer, uint16_t family, const void *addr, uint8_t cidr)
+bool model_prefix_contains(const struct wg_allowedip *outer, uint16_t family, const void *addr,
+			   uint8_t cidr)
 {
 	const uint8_t *a = addr, *b = (const uint8_t *)&outer->ip6;
 	unsigned int bits = outer->cidr, i;
@@ -166,12 +168,13 @@ size_t model_peer_count(const struct wg_device *dev)
 	const struct wg_peer *peer;
 	size_t n = 0;
 
-	for_each_wgpeer(dev, peer)
+	for_each_wgpeer (dev, peer)
 		++n;
 	return n;
 }
 
-bool model_parse_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d, unsigned int line)
+bool model_parse_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d,
+		     unsigned int line)
 {
 	if (key_from_base64(key, value))
 		return true;
@@ -188,7 +191,8 @@ bool model_parse_secret_key(uint8_t key[WG_KEY_LEN], const char *value, struct d
 		return model_parse_key(key, value, d, line);
 	if (key_from_base64(key, value))
 		return true;
-	diag_error(d, line, "Key is not the correct length or format: %zu characters (a secret: not shown)",
+	diag_error(d, line,
+		   "Key is not the correct length or format: %zu characters (a secret: not shown)",
 		   n);
 	return false;
 }
@@ -220,8 +224,10 @@ bool model_parse_fwmark(uint32_t *fwmark, const char *value, struct diag_list *d
 /* Stricter than wg(8), whose getaddrinfo() silently truncates 70000 to 4464. */
 bool model_parse_port(uint16_t *port, const char *value, struct diag_list *d, unsigned int line)
 {
-	const struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
-					.ai_protocol = IPPROTO_UDP, .ai_flags = AI_PASSIVE };
+	const struct addrinfo hints = { .ai_family = AF_UNSPEC,
+					.ai_socktype = SOCK_DGRAM,
+					.ai_protocol = IPPROTO_UDP,
+					.ai_flags = AI_PASSIVE };
 	struct addrinfo *res;
 	uint32_t v;
 	int ret;
@@ -241,8 +247,8 @@ bool model_parse_port(uint16_t *port, const char *value, struct diag_list *d, un
 	}
 	ret = getaddrinfo(NULL, value, &hints, &res);
 	if (ret) {
-		diag_error(d, line, "%s: `%s'", ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret),
-			   value);
+		diag_error(d, line, "%s: `%s'",
+			   ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret), value);
 		return false;
 	}
 	if (res->ai_family == AF_INET)
@@ -253,7 +259,8 @@ bool model_parse_port(uint16_t *port, const char *value, struct diag_list *d, un
 	return true;
 }
 
-bool model_parse_keepalive(uint16_t *interval, const char *value, struct diag_list *d, unsigned int line)
+bool model_parse_keepalive(uint16_t *interval, const char *value, struct diag_list *d,
+			   unsigned int line)
 {
 	uint32_t v;
 
@@ -265,7 +272,8 @@ bool model_parse_keepalive(uint16_t *interval, const char *value, struct diag_li
 		*interval = (uint16_t)v;
 		return true;
 	}
-	diag_error(d, line, "Persistent keepalive interval is neither 0/off nor 1-65535: `%s'", value);
+	diag_error(d, line, "Persistent keepalive interval is neither 0/off nor 1-65535: `%s'",
+		   value);
 	return false;
 }
 
@@ -313,7 +321,9 @@ bool model_prefix_host_bits_zero(uint16_t family, const void *addr, uint8_t cidr
 
 	for (unsigned int i = 0; i < len; ++i) {
 		unsigned int bit = i * 8;
-		uint8_t host = bit >= cidr ? 0xff : bit + 8 <= cidr ? 0 : (uint8_t)(0xff >> (cidr - bit));
+		uint8_t host = bit >= cidr       ? 0xff
+			       : bit + 8 <= cidr ? 0
+						 : (uint8_t)(0xff >> (cidr - bit));
 
 		if (b[i] & host)
 			return false;
@@ -321,7 +331,8 @@ bool model_prefix_host_bits_zero(uint16_t family, const void *addr, uint8_t cidr
 	return true;
 }
 
-bool model_parse_allowedips(struct wg_peer *peer, const char *value, struct diag_list *d, unsigned int line)
+bool model_parse_allowedips(struct wg_peer *peer, const char *value, struct diag_list *d,
+			    unsigned int line)
 {
 	char *copy, *cursor, *entry;
 	bool ret = true;
@@ -355,7 +366,8 @@ bool model_parse_allowedips(struct wg_peer *peer, const char *value, struct diag
 			entry[iplen] = '\0';
 			if (parse_ip(&family, &addr, entry)) {
 				entry[iplen] = saved;
-				diag_error(d, line, "AllowedIP is not in the correct format: `%s'", entry);
+				diag_error(d, line, "AllowedIP is not in the correct format: `%s'",
+					   entry);
 			} else {
 				diag_error(d, line, "Unable to parse IP address: `%s'", entry);
 			}
@@ -404,7 +416,8 @@ static bool parse_numeric_endpoint(union wg_endpoint *ep, const char *host, cons
 	return false;
 }
 
-bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_list *d, unsigned int line)
+bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_list *d,
+			  unsigned int line)
 {
 	char *copy, *host, *port;
 	bool ret = false;
@@ -420,7 +433,8 @@ bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_l
 		char *end = strchr(copy, ']');
 
 		if (!end) {
-			diag_error(d, line, "Unable to find matching brace of endpoint: `%s'", value);
+			diag_error(d, line, "Unable to find matching brace of endpoint: `%s'",
+				   value);
 			goto out;
 		}
 		*end++ = '\0';
@@ -491,12 +505,12 @@ static struct wg_allowedip **sorted_allowedips(const struct wg_peer *peer, size_
 	size_t i = 0;
 
 	*n = 0;
-	for_each_wgallowedip(peer, aip)
+	for_each_wgallowedip (peer, aip)
 		++*n;
 	v = calloc(*n ? *n : 1, sizeof(*v));
 	if (!v)
 		return NULL;
-	for_each_wgallowedip(peer, aip)
+	for_each_wgallowedip (peer, aip)
 		v[i++] = aip;
 	qsort(v, *n, sizeof(*v), cmp_allowedip);
 	return v;

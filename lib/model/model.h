@@ -98,14 +98,17 @@ struct wg_device {
 	struct wg_peer *first_peer, *last_peer;
 };
 
-#define for_each_wgpeer(__dev, __peer) for ((__peer) = (__dev)->first_peer; (__peer); (__peer) = (__peer)->next_peer)
-#define for_each_wgallowedip(__peer, __allowedip) \
-	for ((__allowedip) = (__peer)->first_allowedip; (__allowedip); (__allowedip) = (__allowedip)->next_allowedip)
+#define for_each_wgpeer(__dev, __peer)                                                             \
+	for ((__peer) = (__dev)->first_peer; (__peer); (__peer) = (__peer)->next_peer)
+#define for_each_wgallowedip(__peer, __allowedip)                                                  \
+	for ((__allowedip) = (__peer)->first_allowedip; (__allowedip);                             \
+	     (__allowedip) = (__allowedip)->next_allowedip)
 
 struct wg_device *model_device_new(void);
 struct wg_peer *model_peer_new(struct wg_device *dev);
 struct wg_allowedip *model_allowedip_new(struct wg_peer *peer);
-/* A deep copy (peers, allowed IPs, names, hostname endpoints; `source` still borrowed). NULL on ENOMEM. */
+/* A deep copy (peers, allowed IPs, names, hostname endpoints; `source` still borrowed). NULL on
+ * ENOMEM. */
 struct wg_device *model_device_copy(const struct wg_device *dev);
 /* Wipes keys before freeing. NULL is fine. */
 void model_device_free(struct wg_device *dev);
@@ -122,25 +125,31 @@ size_t model_peer_count(const struct wg_device *dev);
  * diagnostic, worded as wg(8) words it, that quotes the offending input.
  */
 struct diag_list;
-bool model_parse_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d, unsigned int line);
+bool model_parse_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d,
+		     unsigned int line);
 /*
  * The same for a secret (PrivateKey, PresharedKey, a key file): a value of more than 8
  * characters, which may be the key with a typo, is not quoted, only its length is given.
  */
 bool model_parse_secret_key(uint8_t key[WG_KEY_LEN], const char *value, struct diag_list *d,
 			    unsigned int line);
-bool model_parse_fwmark(uint32_t *fwmark, const char *value, struct diag_list *d, unsigned int line);
+bool model_parse_fwmark(uint32_t *fwmark, const char *value, struct diag_list *d,
+			unsigned int line);
 bool model_parse_port(uint16_t *port, const char *value, struct diag_list *d, unsigned int line);
-bool model_parse_keepalive(uint16_t *interval, const char *value, struct diag_list *d, unsigned int line);
+bool model_parse_keepalive(uint16_t *interval, const char *value, struct diag_list *d,
+			   unsigned int line);
 /* Comma-separated [+|-]ip[/cidr] list appended to peer; clears REPLACE_ALLOWEDIPS on +/-. */
-bool model_parse_allowedips(struct wg_peer *peer, const char *value, struct diag_list *d, unsigned int line);
+bool model_parse_allowedips(struct wg_peer *peer, const char *value, struct diag_list *d,
+			    unsigned int line);
 /* ip[/cidr]; a bare address is /32 or /128. */
 bool model_parse_prefix(uint16_t *family, void *addr, uint8_t *cidr, const char *value);
 bool model_prefix_host_bits_zero(uint16_t family, const void *addr, uint8_t cidr);
 /* Whether every address of family/addr/cidr lies inside `outer` (the same prefix included). */
-bool model_prefix_contains(const struct wg_allowedip *outer, uint16_t family, const void *addr, uint8_t cidr);
+bool model_prefix_contains(const struct wg_allowedip *outer, uint16_t family, const void *addr,
+			   uint8_t cidr);
 /* "host:port" or "[v6]:port": numeric hosts fill peer->endpoint, names go to endpoint_text. */
-bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_list *d, unsigned int line);
+bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_list *d,
+			  unsigned int line);
 
 /* Comparisons used by syncconf and reload. */
 bool model_endpoint_equal(const union wg_endpoint *a, const union wg_endpoint *b);

@@ -43,7 +43,8 @@ static int by_key(const void *a, const void *b)
 	return memcmp(x->peer->public_key, y->peer->public_key, WG_KEY_LEN);
 }
 
-static const struct wg_peer *find_defined(const struct defined *v, size_t n, const uint8_t key[WG_KEY_LEN])
+static const struct wg_peer *find_defined(const struct defined *v, size_t n,
+					  const uint8_t key[WG_KEY_LEN])
 {
 	struct wg_peer probe;
 	struct defined want = { .peer = &probe }, *found;
@@ -64,7 +65,7 @@ static struct defined *index_keys(const struct wg_device *dev, size_t *n)
 	v = calloc(*n ? *n : 1, sizeof(*v));
 	if (!v)
 		return NULL;
-	for_each_wgpeer(dev, peer)
+	for_each_wgpeer (dev, peer)
 		v[i++].peer = peer;
 	qsort(v, *n, sizeof(*v), by_key);
 	return v;
@@ -93,15 +94,15 @@ static struct routed *index_routed(const struct wg_device *dev, size_t *n)
 	size_t i = 0;
 
 	*n = 0;
-	for_each_wgpeer(dev, peer) {
-		for_each_wgallowedip(peer, aip)
+	for_each_wgpeer (dev, peer) {
+		for_each_wgallowedip (peer, aip)
 			*n += !peer->source;
 	}
 	v = calloc(*n ? *n : 1, sizeof(*v));
 	if (!v)
 		return NULL;
-	for_each_wgpeer(dev, peer) {
-		for_each_wgallowedip(peer, aip) {
+	for_each_wgpeer (dev, peer) {
+		for_each_wgallowedip (peer, aip) {
 			if (!peer->source)
 				v[i++] = (struct routed){ .peer = peer, .aip = aip };
 		}
@@ -118,7 +119,7 @@ static bool in_scope(const struct wg_peer *scope, const struct wg_allowedip *aip
 {
 	const struct wg_allowedip *s;
 
-	for_each_wgallowedip(scope, s) {
+	for_each_wgallowedip (scope, s) {
 		if (model_prefix_contains(s, aip->family, &aip->ip6, aip->cidr))
 			return true;
 	}
@@ -143,18 +144,21 @@ static bool claims_ok(const struct admission *a, const struct wg_peer *peer, con
 	char text[64], other[64];
 	bool scoped = pol->scope && pol->scope->first_allowedip;
 
-	for_each_wgallowedip(peer, aip) {
+	for_each_wgallowedip (peer, aip) {
 		unsigned int line = aip->lineno ? aip->lineno : peer->lineno;
 
 		prefix_text(text, sizeof(text), aip);
 		if (scoped && !in_scope(pol->scope, aip)) {
-			diag_warn(a->d, line, "peer %s claims %s, outside PeerListAllowedIPs (%s:%u); the peer is not used",
+			diag_warn(a->d, line,
+				  "peer %s claims %s, outside PeerListAllowedIPs (%s:%u); the peer "
+				  "is not used",
 				  key, text, pol->conf_source, pol->scope->first_allowedip->lineno);
 			return false;
 		}
 		if (!scoped && !peerlist_prefix_unscoped_ok(aip)) {
 			diag_warn(a->d, line,
-				  "peer %s claims %s, a default route, which a list may claim only within "
+				  "peer %s claims %s, a default route, which a list may claim only "
+				  "within "
 				  "PeerListAllowedIPs (none at %s:%u); the peer is not used",
 				  key, text, pol->conf_source, pol->list_lineno);
 			return false;
@@ -162,7 +166,8 @@ static bool claims_ok(const struct admission *a, const struct wg_peer *peer, con
 		if ((owner = file_owner(a, aip))) {
 			prefix_text(other, sizeof(other), owner->aip);
 			diag_warn(a->d, line,
-				  "peer %s claims %s, which the peer at %s:%u routes (%s); the file wins and this "
+				  "peer %s claims %s, which the peer at %s:%u routes (%s); the "
+				  "file wins and this "
 				  "peer is not used",
 				  key, text, pol->conf_source, owner->peer->lineno, other);
 			return false;
@@ -178,7 +183,8 @@ static bool admitted(const struct admission *a, const struct wg_peer *peer)
 
 	key_to_base64(key, peer->public_key);
 	if (first) {
-		diag_warn(a->d, peer->lineno, "peer %s is already defined at %s:%u; that definition is used", key,
+		diag_warn(a->d, peer->lineno,
+			  "peer %s is already defined at %s:%u; that definition is used", key,
 			  first->source ? first->source : a->policy->conf_source, first->lineno);
 		return false;
 	}
@@ -217,7 +223,8 @@ long peerlist_admit(struct wg_device *dev, struct wg_device *list, const char *s
 			continue;
 		}
 		peer->source = source;
-		/* Appended after the index was built: a list names each key once (its parser says so). */
+		/* Appended after the index was built: a list names each key once (its parser says
+		 * so). */
 		if (tail)
 			tail->next_peer = peer;
 		else

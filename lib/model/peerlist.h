@@ -17,10 +17,11 @@
 int peerlist_parse(struct wg_config *list, const char *body, size_t len, struct diag_list *d);
 
 struct peerlist_policy {
-	const uint8_t *own;            /* the host's own public key: skipped silently; may be NULL */
-	const struct wg_peer *scope;   /* PeerListAllowedIPs (allowed IPs only); none: all but default routes */
-	const char *conf_source;       /* the config file, as messages name it */
-	unsigned int list_lineno;      /* its PeerList line */
+	const uint8_t *own; /* the host's own public key: skipped silently; may be NULL */
+	const struct wg_peer
+		*scope; /* PeerListAllowedIPs (allowed IPs only); none: all but default routes */
+	const char *conf_source;  /* the config file, as messages name it */
+	unsigned int list_lineno; /* its PeerList line */
 };
 
 /*
@@ -31,7 +32,8 @@ struct peerlist_policy {
 long peerlist_admit(struct wg_device *dev, struct wg_device *list, const char *source,
 		    const struct peerlist_policy *policy, struct diag_list *d, size_t *refused);
 
-/* Whether a list may claim this prefix without a PeerListAllowedIPs: anything but a default route. */
+/* Whether a list may claim this prefix without a PeerListAllowedIPs: anything but a default route.
+ */
 bool peerlist_prefix_unscoped_ok(const struct wg_allowedip *aip);
 
 #endif

@@ -7,7 +7,8 @@
 #include "util/number.h"
 #include "util/utctime.h"
 
-/* Where the fields start when `line` is a header ('#', blanks, the tag, then a blank or the end); 0 if not. */
+/* Where the fields start when `line` is a header ('#', blanks, the tag, then a blank or the end); 0
+ * if not. */
 static size_t header_fields(const char *line, size_t len)
 {
 	size_t i = 1, tag = strlen(PEERLIST_HEADER_TAG);
@@ -65,7 +66,8 @@ static bool parse_fields(struct peerlist_header *h, char *fields)
 	return word == NULL;
 }
 
-static int parse_line(struct peerlist_header *h, const char *line, size_t len, size_t at, struct diag_list *d)
+static int parse_line(struct peerlist_header *h, const char *line, size_t len, size_t at,
+		      struct diag_list *d)
 {
 	char fields[PEERLIST_NAME_MAX + 128];
 
@@ -86,7 +88,8 @@ static int parse_line(struct peerlist_header *h, const char *line, size_t len, s
 	return 0;
 }
 
-int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t len, struct diag_list *d)
+int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t len,
+			  struct diag_list *d)
 {
 	const char *line = body, *end = body + len;
 	unsigned int lineno = 0;
@@ -95,12 +98,16 @@ int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t le
 	memset(h, 0, sizeof(*h));
 	while (line < end) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line), at = header_fields(line, n);
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line),
+		       at = header_fields(line, n);
 
 		++lineno;
-		/* Only the first line may be the header: a second one would tell readers something else. */
+		/* Only the first line may be the header: a second one would tell readers something
+		 * else. */
 		if (at && lineno > 1) {
-			diag_error(d, lineno, "A " PEERLIST_HEADER_TAG " header belongs on the first line only");
+			diag_error(d, lineno,
+				   "A " PEERLIST_HEADER_TAG
+				   " header belongs on the first line only");
 			memset(h, 0, sizeof(*h));
 			return -EINVAL;
 		}
@@ -111,7 +118,8 @@ int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t le
 	return 0;
 }
 
-int peerlist_header_set(struct strbuf *out, const char *body, size_t len, const struct peerlist_header *h)
+int peerlist_header_set(struct strbuf *out, const char *body, size_t len,
+			const struct peerlist_header *h)
 {
 	const char *nl = memchr(body, '\n', len);
 	size_t first = nl ? (size_t)(nl - body) : len;

@@ -33,10 +33,12 @@ struct peerlist_header {
  * Reads the header from a list's bytes. A list without one gives h->present false and 0; a
  * malformed one, or one that is not on the first line, gives -EINVAL with an error at its line.
  */
-int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t len, struct diag_list *d);
+int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t len,
+			  struct diag_list *d);
 /* A name a header may carry: 1 to 255 printable ASCII characters, no space. */
 bool peerlist_name_valid(const char *name);
 /* The body with `h` as its first line, replacing the header it had. 0 or -ENOMEM. */
-int peerlist_header_set(struct strbuf *out, const char *body, size_t len, const struct peerlist_header *h);
+int peerlist_header_set(struct strbuf *out, const char *body, size_t len,
+			const struct peerlist_header *h);
 
 #endif

@@ -56,15 +56,16 @@ static char *strip_spaces(const char *in)
 	if (!out)
 		return NULL;
 	for (; *in; ++in) {
-		if (*in != ' ' && *in != '\t' && *in != '\n' && *in != '\r' && *in != '\v' && *in != '\f')
+		if (*in != ' ' && *in != '\t' && *in != '\n' && *in != '\r' && *in != '\v' &&
+		    *in != '\f')
 			*o++ = *in;
 	}
 	*o = '\0';
 	return out;
 }
 
-bool model_parse_set_args(struct wg_device *dev, int argc, const char *const argv[], model_resolve_fn *resolve,
-			  struct diag_list *d)
+bool model_parse_set_args(struct wg_device *dev, int argc, const char *const argv[],
+			  model_resolve_fn *resolve, struct diag_list *d)
 {
 	struct wg_peer *peer = NULL;
 	char *list;
@@ -94,7 +95,8 @@ bool model_parse_set_args(struct wg_device *dev, int argc, const char *const arg
 			used = 1;
 		} else if (!strcmp(opt, "endpoint") && val && peer) {
 			ok = model_parse_endpoint(peer, val, d, 0) &&
-			     (!peer->endpoint_text || !resolve || resolve(&peer->endpoint, peer->endpoint_text, d, 0) == 0);
+			     (!peer->endpoint_text || !resolve ||
+			      resolve(&peer->endpoint, peer->endpoint_text, d, 0) == 0);
 			peer->flags |= WGPEER_HAS_ENDPOINT;
 		} else if (!strcmp(opt, "allowed-ips") && val && peer) {
 			list = strip_spaces(val);

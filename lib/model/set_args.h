@@ -16,7 +16,8 @@
  * Turns a peer's endpoint name into an address, adding one diagnostic on failure: 0 or -errno.
  * The model does no DNS; `set` passes the backend's resolver.
  */
-typedef int model_resolve_fn(union wg_endpoint *ep, const char *text, struct diag_list *d, unsigned int line);
+typedef int model_resolve_fn(union wg_endpoint *ep, const char *text, struct diag_list *d,
+			     unsigned int line);
 
 /*
  * Reads `argc` words into `dev`: listen-port, fwmark and private-key (a file) for the device,
@@ -26,7 +27,7 @@ typedef int model_resolve_fn(union wg_endpoint *ep, const char *text, struct dia
  * in endpoint_text. Returns false after an error; the delta is then incomplete and must not be
  * applied.
  */
-bool model_parse_set_args(struct wg_device *dev, int argc, const char *const argv[], model_resolve_fn *resolve,
-			  struct diag_list *d);
+bool model_parse_set_args(struct wg_device *dev, int argc, const char *const argv[],
+			  model_resolve_fn *resolve, struct diag_list *d);
 
 #endif

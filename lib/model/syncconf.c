@@ -16,7 +16,7 @@ int model_syncconf(struct wg_device *file, const struct wg_device *runtime)
 	if (!file->first_peer || !runtime->first_peer)
 		return 0;
 	file->flags &= ~WGDEVICE_REPLACE_PEERS;
-	for_each_wgpeer(runtime, rp) {
+	for_each_wgpeer (runtime, rp) {
 		fp = model_find_peer(file, rp->public_key);
 		if (!fp) {
 			fp = model_peer_new(file);
@@ -30,7 +30,8 @@ int model_syncconf(struct wg_device *file, const struct wg_device *runtime)
 			memset(fp->preshared_key, 0, WG_KEY_LEN);
 			fp->flags |= WGPEER_HAS_PRESHARED_KEY;
 		}
-		if (!(fp->flags & WGPEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL) && rp->persistent_keepalive_interval) {
+		if (!(fp->flags & WGPEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL) &&
+		    rp->persistent_keepalive_interval) {
 			fp->persistent_keepalive_interval = 0;
 			fp->flags |= WGPEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
 		}
@@ -42,19 +43,22 @@ static bool peer_unchanged(const struct wg_peer *want, const struct wg_peer *hav
 {
 	if (want->flags & (WGPEER_REMOVE_ME | WGPEER_UPDATE_ONLY))
 		return false;
-	if ((want->flags & WGPEER_HAS_PRESHARED_KEY) ? !ct_memeq(want->preshared_key, have->preshared_key, WG_KEY_LEN)
-						      : !key_is_zero(have->preshared_key))
+	if ((want->flags & WGPEER_HAS_PRESHARED_KEY)
+		    ? !ct_memeq(want->preshared_key, have->preshared_key, WG_KEY_LEN)
+		    : !key_is_zero(have->preshared_key))
 		return false;
 	if ((want->flags & WGPEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL)
 		    ? want->persistent_keepalive_interval != have->persistent_keepalive_interval
 		    : have->persistent_keepalive_interval != 0)
 		return false;
-	if ((want->flags & WGPEER_HAS_ENDPOINT) && !model_endpoint_equal(&want->endpoint, &have->endpoint))
+	if ((want->flags & WGPEER_HAS_ENDPOINT) &&
+	    !model_endpoint_equal(&want->endpoint, &have->endpoint))
 		return false;
 	return model_allowedips_equal(want, have);
 }
 
-void model_syncconf_prune(struct wg_device *request, const struct wg_device *runtime, struct model_syncconf_counts *counts)
+void model_syncconf_prune(struct wg_device *request, const struct wg_device *runtime,
+			  struct model_syncconf_counts *counts)
 {
 	struct wg_peer *peer, *next, *prev = NULL;
 	const struct wg_peer *have;

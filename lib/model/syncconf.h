@@ -21,6 +21,7 @@ struct model_syncconf_counts {
  * keepalive, allowed IPs; the endpoint when the request names one), so that applying it does not
  * touch them at all, and counts what is left by kind.
  */
-void model_syncconf_prune(struct wg_device *request, const struct wg_device *runtime, struct model_syncconf_counts *counts);
+void model_syncconf_prune(struct wg_device *request, const struct wg_device *runtime,
+			  struct model_syncconf_counts *counts);
 
 #endif

@@ -124,7 +124,8 @@ static bool span_allowedip(struct wg_peer *peer, const struct span *v, bool allo
 	family = memchr(ip, ':', (size_t)(slash - s.p)) ? AF_INET6 : AF_INET;
 	if (inet_pton(family, ip, &addr) != 1)
 		return false;
-	if (!parse_uint(slash + 1, s.n - (size_t)(slash + 1 - s.p), 10, family == AF_INET ? 32 : 128, &cidr))
+	if (!parse_uint(slash + 1, s.n - (size_t)(slash + 1 - s.p), 10,
+			family == AF_INET ? 32 : 128, &cidr))
 		return false;
 	aip = model_allowedip_new(peer);
 	if (!aip)
@@ -296,7 +297,7 @@ static bool span_errno(int *err, const struct span *v)
 
 int uapi_parse_get(struct wg_device **devp, const char *text, size_t len)
 {
-	struct line_reader r = {.p = text, .end = text + len};
+	struct line_reader r = { .p = text, .end = text + len };
 	struct span line, key, v;
 	struct wg_device *dev;
 	struct wg_peer *peer = NULL;
@@ -546,7 +547,7 @@ static int parse_set_peer(struct wg_peer *peer, const struct span *k, const stru
 
 int uapi_parse_set(struct wg_device **delta, const char *text, size_t len, struct strbuf *why)
 {
-	struct line_reader r = {.p = text, .end = text + len};
+	struct line_reader r = { .p = text, .end = text + len };
 	struct span line, key, v;
 	struct wg_device *dev;
 	struct wg_peer *peer = NULL;

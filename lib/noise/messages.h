@@ -17,11 +17,11 @@ enum noise_lengths {
 	NOISE_HASH_LEN = 32,
 };
 
-#define NOISE_CONSTRUCTION "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
-#define NOISE_IDENTIFIER "WireGuard v1 zx2c4 Jason@zx2c4.com"
-#define COOKIE_LABEL_MAC1 "mac1----"
+#define NOISE_CONSTRUCTION  "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
+#define NOISE_IDENTIFIER    "WireGuard v1 zx2c4 Jason@zx2c4.com"
+#define COOKIE_LABEL_MAC1   "mac1----"
 #define COOKIE_LABEL_COOKIE "cookie--"
-#define COOKIE_LABEL_LEN 8
+#define COOKIE_LABEL_LEN    8
 
 #define noise_encrypted_len(plain_len) ((plain_len) + NOISE_AUTHTAG_LEN)
 
@@ -43,25 +43,25 @@ enum counter_values {
 };
 
 /* Specification */
-#define REKEY_AFTER_MESSAGES (1ULL << 60)
-#define REJECT_AFTER_MESSAGES (UINT64_MAX - COUNTER_WINDOW_SIZE - 1)
-#define REKEY_TIMEOUT (5 * NSEC_PER_SEC)
+#define REKEY_AFTER_MESSAGES     (1ULL << 60)
+#define REJECT_AFTER_MESSAGES    (UINT64_MAX - COUNTER_WINDOW_SIZE - 1)
+#define REKEY_TIMEOUT            (5 * NSEC_PER_SEC)
 #define REKEY_TIMEOUT_JITTER_MAX (NSEC_PER_SEC / 3)
-#define REKEY_AFTER_TIME (120 * NSEC_PER_SEC)
-#define REJECT_AFTER_TIME (180 * NSEC_PER_SEC)
-#define REKEY_ATTEMPT_TIME (90 * NSEC_PER_SEC)
-#define KEEPALIVE_TIMEOUT (10 * NSEC_PER_SEC)
-#define COOKIE_SECRET_MAX_AGE (120 * NSEC_PER_SEC)
-#define COOKIE_SECRET_LATENCY (5 * NSEC_PER_SEC)
-#define INITIATIONS_PER_SECOND 50
-#define MAX_TIMER_HANDSHAKES (REKEY_ATTEMPT_TIME / REKEY_TIMEOUT)
+#define REKEY_AFTER_TIME         (120 * NSEC_PER_SEC)
+#define REJECT_AFTER_TIME        (180 * NSEC_PER_SEC)
+#define REKEY_ATTEMPT_TIME       (90 * NSEC_PER_SEC)
+#define KEEPALIVE_TIMEOUT        (10 * NSEC_PER_SEC)
+#define COOKIE_SECRET_MAX_AGE    (120 * NSEC_PER_SEC)
+#define COOKIE_SECRET_LATENCY    (5 * NSEC_PER_SEC)
+#define INITIATIONS_PER_SECOND   50
+#define MAX_TIMER_HANDSHAKES     (REKEY_ATTEMPT_TIME / REKEY_TIMEOUT)
 
 /* Implementation */
-#define MAX_PEERS_PER_DEVICE (1U << 20)
+#define MAX_PEERS_PER_DEVICE           (1U << 20)
 #define MAX_QUEUED_INCOMING_HANDSHAKES 4096
-#define UNDER_LOAD_AFTER_TIME (1 * NSEC_PER_SEC)
-#define MAX_STAGED_PACKETS 128
-#define MAX_QUEUED_PACKETS 1024
+#define UNDER_LOAD_AFTER_TIME          (1 * NSEC_PER_SEC)
+#define MAX_STAGED_PACKETS             128
+#define MAX_QUEUED_PACKETS             1024
 /* Keys are zeroed when no new session was derived for this long. */
 #define KEY_ZEROING_TIME (3 * REJECT_AFTER_TIME)
 

@@ -193,9 +193,11 @@ static int handshake_new_index(struct noise_remote *r)
 }
 
 /* Both consume paths end alike: our ephemeral is spent, theirs and the chaining state kept. */
-static void handshake_consumed(struct noise_handshake *hs, const uint8_t remote_e[NOISE_PUBLIC_KEY_LEN],
+static void handshake_consumed(struct noise_handshake *hs,
+			       const uint8_t remote_e[NOISE_PUBLIC_KEY_LEN],
 			       const uint8_t ck[NOISE_HASH_LEN], const uint8_t h[NOISE_HASH_LEN],
-			       uint32_t sender_index, uint64_t now, enum noise_handshake_state state)
+			       uint32_t sender_index, uint64_t now,
+			       enum noise_handshake_state state)
 {
 	memzero_explicit(hs->hs_e, sizeof(hs->hs_e));
 	memcpy(hs->hs_remote_e, remote_e, NOISE_PUBLIC_KEY_LEN);
@@ -829,7 +831,8 @@ int noise_keypair_open_prepare(struct noise_keypair *kp, uint8_t *out, const uin
 
 	if (len < MESSAGE_DATA_MIN_LEN || len > INT_MAX || le32toh(m->header.type) != MESSAGE_DATA)
 		return -EINVAL;
-	/* Receiving needs only a live slot and age: an expired sender may still decrypt, as the kernel's. */
+	/* Receiving needs only a live slot and age: an expired sender may still decrypt, as the
+	 * kernel's. */
 	if (!kp || le32toh(m->key_idx) != kp->kp_local_index)
 		return -ENOKEY;
 	counter = le64toh(m->counter);

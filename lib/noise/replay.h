@@ -12,7 +12,7 @@
 #include "noise/messages.h"
 
 #define REPLAY_WORD_BITS 64
-#define REPLAY_WORDS (COUNTER_BITS_TOTAL / REPLAY_WORD_BITS)
+#define REPLAY_WORDS     (COUNTER_BITS_TOTAL / REPLAY_WORD_BITS)
 
 struct replay_counter {
 	/* One past the highest counter accepted so far; 0 when none was. */

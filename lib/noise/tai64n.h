@@ -12,8 +12,8 @@
 
 #include "noise/messages.h"
 
-#define TAI64N_LEN NOISE_TIMESTAMP_LEN
-#define TAI64_BASE ((1ULL << 62) + 10)
+#define TAI64N_LEN            NOISE_TIMESTAMP_LEN
+#define TAI64_BASE            ((1ULL << 62) + 10)
 #define TAI64N_WHITENING_MASK ((1U << 24) - 1)
 
 void tai64n_from_timespec(uint8_t out[TAI64N_LEN], const struct timespec *wall);

@@ -22,7 +22,8 @@ void orch_report_print(const struct orch_report *r, const char *prog, FILE *f)
 		const struct diag *item = &r->diag.items[i];
 
 		if (item->source && item->line)
-			fprintf(f, "%s: %s:%u: %s\n", prog, item->source, item->line, item->message);
+			fprintf(f, "%s: %s:%u: %s\n", prog, item->source, item->line,
+				item->message);
 		else
 			fprintf(f, "%s: %s\n", prog, item->message);
 	}
@@ -129,8 +130,8 @@ bool orch_family_enabled(struct orch *o, int family, const char *what)
 
 	if (family != AF_INET6)
 		return true;
-	if (!o->ipv6_off && (sysctl_read("net.ipv6.conf.all.disable_ipv6", v, sizeof(v)) < 0 ||
-			     !strcmp(v, "1")))
+	if (!o->ipv6_off &&
+	    (sysctl_read("net.ipv6.conf.all.disable_ipv6", v, sizeof(v)) < 0 || !strcmp(v, "1")))
 		o->ipv6_off = true;
 	if (o->ipv6_off)
 		fprintf(stderr, "[!] IPv6 is disabled on this host; skipping: %s\n", what);
@@ -173,8 +174,9 @@ int orch_hooks(struct orch *o, enum wg_hook which)
 		ret = o->opts->dry_run ? 0 : hook_run(&o->hooks, cmd);
 		free(cmd);
 		if (ret)
-			return orch_failed(o, -ECANCELED, hooks->lineno[i], "%s hook failed: %s %d", names[which],
-					   ret < 0 ? "error" : "exit status", ret < 0 ? -ret : ret);
+			return orch_failed(o, -ECANCELED, hooks->lineno[i], "%s hook failed: %s %d",
+					   names[which], ret < 0 ? "error" : "exit status",
+					   ret < 0 ? -ret : ret);
 	}
 	return 0;
 }

@@ -70,8 +70,8 @@ static void keep(int *first, int ret)
 		*first = ret;
 }
 
-int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	      struct orch_report *report)
+int orch_down(const struct wg_config *conf, const char *ifname, const char *path,
+	      const struct orch_opts *opts, struct orch_report *report)
 {
 	int first = 0, ret;
 	struct orch o;
@@ -81,7 +81,8 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 		return orch_end(&o, ret);
 	present = orch_is_wireguard(ifname);
 	if (!present)
-		keep(&first, orch_failed(&o, -ENODEV, 0, "`%s' is not a WireGuard interface", ifname));
+		keep(&first,
+		     orch_failed(&o, -ENODEV, 0, "`%s' is not a WireGuard interface", ifname));
 	if (present)
 		keep(&first, orch_hooks(&o, WG_HOOK_PRE_DOWN));
 	if (present && conf->save_config)

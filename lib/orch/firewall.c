@@ -123,12 +123,12 @@ static int feed(const char *const argv[], const struct strbuf *input)
 	return ret > 0 ? -EIO : ret;
 }
 
-int firewall_add(const char *ifname, int family, uint32_t fwmark, const struct orch_rtnl_prefix *addrs,
-		 int naddrs)
+int firewall_add(const char *ifname, int family, uint32_t fwmark,
+		 const struct orch_rtnl_prefix *addrs, int naddrs)
 {
 	bool nft = have("nft");
-	const char *nft_argv[] = {"nft", "-f", "-", NULL};
-	const char *ipt_argv[] = {restore_tool(family), "-n", NULL};
+	const char *nft_argv[] = { "nft", "-f", "-", NULL };
+	const char *ipt_argv[] = { restore_tool(family), "-n", NULL };
 	struct strbuf sb;
 	int ret;
 
@@ -161,7 +161,7 @@ static bool next_line(const char **pos, const char **line, size_t *len)
  */
 static int nft_tables(const char *ifname, struct strbuf *cmds)
 {
-	const char *argv[] = {"nft", "list", "tables", NULL};
+	const char *argv[] = { "nft", "list", "tables", NULL };
 	const char *pos, *line;
 	struct strbuf out;
 	char suffix[64];
@@ -189,7 +189,7 @@ static int nft_tables(const char *ifname, struct strbuf *cmds)
  */
 static int ipt_rules(const char *save, const char *ifname, struct strbuf *restore)
 {
-	const char *argv[] = {save, NULL};
+	const char *argv[] = { save, NULL };
 	const char *pos, *line;
 	struct strbuf out;
 	char marker[128];
@@ -214,20 +214,20 @@ static int ipt_rules(const char *save, const char *ifname, struct strbuf *restor
 
 void firewall_remove(const char *ifname)
 {
-	static const char *const tools[][2] = {{"iptables-save", "iptables-restore"},
-					       {"ip6tables-save", "ip6tables-restore"}};
+	static const char *const tools[][2] = { { "iptables-save", "iptables-restore" },
+						{ "ip6tables-save", "ip6tables-restore" } };
 	struct strbuf sb;
 
 	strbuf_init(&sb);
 	if (have("nft") && nft_tables(ifname, &sb) == 0 && sb.len && !sb.oom) {
-		const char *argv[] = {"nft", "-f", "-", NULL};
+		const char *argv[] = { "nft", "-f", "-", NULL };
 
 		fputs("[#] nft -f /dev/stdin\n", stderr);
 		feed(argv, &sb);
 	}
 	/* wg-quick looks for iptables rules whenever iptables exists, even next to nft. */
 	for (size_t i = 0; have("iptables") && i < 2; ++i) {
-		const char *argv[] = {tools[i][1], "-n", NULL};
+		const char *argv[] = { tools[i][1], "-n", NULL };
 
 		strbuf_reset(&sb);
 		if (ipt_rules(tools[i][0], ifname, &sb) > 0 && !sb.oom) {

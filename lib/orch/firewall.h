@@ -25,7 +25,8 @@ void firewall_describe(char *buf, size_t len, const char *ifname, int family);
 char *firewall_script(const char *ifname, int family, uint32_t fwmark,
 		      const struct orch_rtnl_prefix *addrs, int naddrs);
 /* addrs: the interface's current addresses of that family (the anti-spoof rules name them). */
-int firewall_add(const char *ifname, int family, uint32_t fwmark, const struct orch_rtnl_prefix *addrs, int naddrs);
+int firewall_add(const char *ifname, int family, uint32_t fwmark,
+		 const struct orch_rtnl_prefix *addrs, int naddrs);
 /* Removes every rule of IF in both families (errors ignored, as wg-quick ignores them). */
 void firewall_remove(const char *ifname);
 /* Whether any rule of IF exists (for tests and for `down` of a half-broken interface). */

@@ -93,7 +93,8 @@ static int make_dir(struct hook_env *env)
 		return 0;
 	if (!tmp || !*tmp || strchr(tmp, ':')) /* the directory goes into PATH */
 		tmp = "/tmp";
-	if ((size_t)snprintf(env->dir, sizeof(env->dir), "%s/wgctl-hooks.XXXXXX", tmp) >= sizeof(env->dir)) {
+	if ((size_t)snprintf(env->dir, sizeof(env->dir), "%s/wgctl-hooks.XXXXXX", tmp) >=
+	    sizeof(env->dir)) {
 		env->dir[0] = '\0';
 		return -ENAMETOOLONG;
 	}

@@ -55,17 +55,20 @@ int orch_link_create(struct orch *o)
 	ret = orch_rtnl_link_add_wireguard(o->rtnl, o->ifname);
 	if (ret == 0 || have_module())
 		return ret;
-	fprintf(stderr, "[!] Missing WireGuard kernel module. Falling back to slow userspace implementation.\n");
+	fprintf(stderr, "[!] Missing WireGuard kernel module. Falling back to slow userspace "
+			"implementation.\n");
 	if (!impl || !*impl)
 		impl = NULL;
 	orch_say(o, "%s %s", impl ? impl : "wgctl daemon", o->ifname);
 	if (impl)
 		ret = run_daemon((const char *const[]){ impl, o->ifname, NULL });
 	else
-		ret = run_daemon((const char *const[]){ "/proc/self/exe", "daemon", o->ifname, NULL });
+		ret = run_daemon(
+			(const char *const[]){ "/proc/self/exe", "daemon", o->ifname, NULL });
 	if (ret > 0)
-		ret = orch_failed(o, -ECANCELED, 0, "creating the link: `%s %s' exited with status %d", impl ? impl : "wgctl daemon",
-				  o->ifname, ret);
+		ret = orch_failed(o, -ECANCELED, 0,
+				  "creating the link: `%s %s' exited with status %d",
+				  impl ? impl : "wgctl daemon", o->ifname, ret);
 	if (ret == 0 && !backend_for(o->ifname))
 		ret = -ENODEV;
 	/* A daemon may have made the link before failing; the caller only undoes what succeeded. */

@@ -28,7 +28,8 @@ int orch_mtu(struct orch *o, const struct wg_device *running, unsigned int *mtu)
 			addr.ip6 = peer->endpoint.addr6.sin6_addr;
 		else
 			continue;
-		if (orch_rtnl_route_get_mtu(o->rtnl, family, &addr, &m) == 0 && m && (!best || m < best))
+		if (orch_rtnl_route_get_mtu(o->rtnl, family, &addr, &m) == 0 && m &&
+		    (!best || m < best))
 			best = m;
 	}
 	if (!best && (orch_rtnl_default_route_mtu(o->rtnl, AF_INET, &m) < 0 || !(best = m)))

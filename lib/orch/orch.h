@@ -34,18 +34,18 @@ void orch_report_print(const struct orch_report *r, const char *prog, FILE *f);
 void orch_report_free(struct orch_report *r);
 
 /* The config as parsed with the QUICK grammar (lists expanded); path is its file (for save). */
-int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	    struct orch_report *report);
+int orch_up(const struct wg_config *conf, const char *ifname, const char *path,
+	    const struct orch_opts *opts, struct orch_report *report);
 /* Goes through every step even when one fails; returns the first failure. */
-int orch_down(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	      struct orch_report *report);
+int orch_down(const struct wg_config *conf, const char *ifname, const char *path,
+	      const struct orch_opts *opts, struct orch_report *report);
 /* Applies a changed file to the running interface: peers as syncconf, the rest by difference. */
-int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-		struct orch_report *report);
+int orch_reload(const struct wg_config *conf, const char *ifname, const char *path,
+		const struct orch_opts *opts, struct orch_report *report);
 /* Applies only the peers (the file's and its shared lists'), touching only those that differ. */
-int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	      struct orch_report *report);
-int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	      struct orch_report *report);
+int orch_sync(const struct wg_config *conf, const char *ifname, const char *path,
+	      const struct orch_opts *opts, struct orch_report *report);
+int orch_save(const struct wg_config *conf, const char *ifname, const char *path,
+	      const struct orch_opts *opts, struct orch_report *report);
 
 #endif

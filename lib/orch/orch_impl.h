@@ -77,7 +77,8 @@ int orch_mtu(struct orch *o, const struct wg_device *running, unsigned int *mtu)
 /* routes.c */
 int orch_routes_up(struct orch *o, const struct wg_device *running);
 /* Routes for the allowed IPs of running that `already` (may be NULL) does not have. */
-int orch_routes_add(struct orch *o, const struct wg_device *running, const struct wg_device *already);
+int orch_routes_add(struct orch *o, const struct wg_device *running,
+		    const struct wg_device *already);
 void orch_routes_remove(struct orch *o, const struct wg_device *old, const struct wg_device *now);
 /* reload and sync: routes changed by the difference between o->old and the interface now. */
 int orch_routes_follow(struct orch *o);
@@ -87,7 +88,8 @@ int orch_table_number(const char *name, uint32_t *table);
 int orch_relay_up(struct orch *o);
 void orch_relay_down(struct orch *o);
 void orch_relay_forget(const char *ifname);
-/* Hostname endpoints of the run's device resolved; failures reported with their lines. 0 or -EINVAL. */
+/* Hostname endpoints of the run's device resolved; failures reported with their lines. 0 or
+ * -EINVAL. */
 int orch_resolve_endpoints(struct orch *o);
 /* A WireGuard interface of any backend (kernel or userspace) has this name. */
 bool orch_is_wireguard(const char *ifname);

@@ -48,8 +48,10 @@ static int reload_addresses(struct orch *o)
 			if (wanted(o->conf, &have[i]))
 				continue;
 			orch_prefix_text(text, sizeof(text), &have[i]);
-			orch_say(o, "ip %s address delete %s dev %s", f ? "-6" : "-4", text, o->ifname);
-			if (!o->opts->dry_run && (ret = orch_rtnl_addr_del(o->rtnl, o->ifname, &have[i])) < 0)
+			orch_say(o, "ip %s address delete %s dev %s", f ? "-6" : "-4", text,
+				 o->ifname);
+			if (!o->opts->dry_run &&
+			    (ret = orch_rtnl_addr_del(o->rtnl, o->ifname, &have[i])) < 0)
 				return ret;
 		}
 		for (a = o->conf->addresses.first_allowedip; a; a = a->next_allowedip) {
@@ -60,12 +62,15 @@ static int reload_addresses(struct orch *o)
 			p.len = a->cidr;
 			found = false;
 			for (int i = 0; i < n && !found; ++i)
-				found = have[i].len == p.len && !memcmp(&have[i].addr, &p.addr, f ? 16 : 4);
+				found = have[i].len == p.len &&
+					!memcmp(&have[i].addr, &p.addr, f ? 16 : 4);
 			orch_prefix_text(text, sizeof(text), &p);
 			if (found || !orch_family_enabled(o, p.family, text))
 				continue;
-			orch_say(o, "ip %s address add %s dev %s", f ? "-6" : "-4", text, o->ifname);
-			if (!o->opts->dry_run && (ret = orch_rtnl_addr_add(o->rtnl, o->ifname, &p)) < 0)
+			orch_say(o, "ip %s address add %s dev %s", f ? "-6" : "-4", text,
+				 o->ifname);
+			if (!o->opts->dry_run &&
+			    (ret = orch_rtnl_addr_add(o->rtnl, o->ifname, &p)) < 0)
 				return ret;
 		}
 	}
@@ -138,8 +143,8 @@ static const struct orch_step reload_steps[] = {
 	{ "updating routes", reload_routes },
 };
 
-int orch_reload(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-		struct orch_report *report)
+int orch_reload(const struct wg_config *conf, const char *ifname, const char *path,
+		const struct orch_opts *opts, struct orch_report *report)
 {
 	struct orch o;
 	int ret;

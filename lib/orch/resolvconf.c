@@ -84,11 +84,10 @@ void resolvconf_record(char *buf, size_t len, const char *ifname)
 	snprintf(buf, len, "%s%s", prefix, ifname);
 }
 
-int resolvconf_add(const char *ifname, const struct strlist *servers,
-		   const struct strlist *search)
+int resolvconf_add(const char *ifname, const struct strlist *servers, const struct strlist *search)
 {
 	char rec[300];
-	const char *argv[] = {"resolvconf", "-a", rec, "-m", "0", "-x", NULL};
+	const char *argv[] = { "resolvconf", "-a", rec, "-m", "0", "-x", NULL };
 	struct strbuf in;
 	int ret;
 
@@ -112,7 +111,7 @@ int resolvconf_add(const char *ifname, const struct strlist *servers,
 int resolvconf_del(const char *ifname)
 {
 	char rec[300];
-	const char *argv[] = {"resolvconf", "-d", rec, "-f", NULL};
+	const char *argv[] = { "resolvconf", "-d", rec, "-f", NULL };
 	int ret;
 
 	resolvconf_record(rec, sizeof(rec), ifname);
@@ -150,7 +149,7 @@ static bool server_token(const char *s, size_t len)
 int resolvconf_servers(const char *ifname, struct strlist *out)
 {
 	char rec[300], path[PATH_MAX + 300];
-	const char *argv[] = {"resolvconf", "-l", rec, NULL};
+	const char *argv[] = { "resolvconf", "-l", rec, NULL };
 	const char *pos, *line;
 	struct strbuf text;
 	int ret = 0;

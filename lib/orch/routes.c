@@ -45,7 +45,8 @@ static int lookup_table_file(const char *path, const char *name, uint32_t *table
 	if (!f)
 		return -ENOENT;
 	while (ret && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lu %127s", &n, word) == 2 && !strcmp(word, name) && n <= UINT32_MAX) {
+		if (sscanf(line, "%lu %127s", &n, word) == 2 && !strcmp(word, name) &&
+		    n <= UINT32_MAX) {
 			*table = (uint32_t)n;
 			ret = 0;
 		}
@@ -87,7 +88,8 @@ static void rule_undo(struct orch *o, const void *arg)
 	if (u->kind == ORCH_RTNL_RULE_NOT_FWMARK)
 		orch_say(o, "ip %s rule delete table %u", fam_flag(u->family), u->table);
 	else
-		orch_say(o, "ip %s rule delete table main suppress_prefixlength 0", fam_flag(u->family));
+		orch_say(o, "ip %s rule delete table main suppress_prefixlength 0",
+			 fam_flag(u->family));
 	if (!o->opts->dry_run)
 		(void)orch_rtnl_rule_del(o->rtnl, u->family, u->kind, u->table);
 }
@@ -114,7 +116,8 @@ static int add_rule(struct orch *o, int family, enum orch_rtnl_rule_kind kind)
 	int ret;
 
 	if (kind == ORCH_RTNL_RULE_NOT_FWMARK)
-		orch_say(o, "ip %s rule add not fwmark %u table %u", fam_flag(family), o->table, o->table);
+		orch_say(o, "ip %s rule add not fwmark %u table %u", fam_flag(family), o->table,
+			 o->table);
 	else
 		orch_say(o, "ip %s rule add table main suppress_prefixlength 0", fam_flag(family));
 	if (o->opts->dry_run)
@@ -175,7 +178,8 @@ static int add_firewall(struct orch *o, int family)
 	char text[4096];
 	int n = 0, ret;
 
-	if (!o->opts->dry_run && (n = orch_rtnl_addr_list(o->rtnl, o->ifname, family, addrs, 64)) < 0)
+	if (!o->opts->dry_run &&
+	    (n = orch_rtnl_addr_list(o->rtnl, o->ifname, family, addrs, 64)) < 0)
 		return n;
 	firewall_describe(text, sizeof(text), o->ifname, family);
 	orch_say(o, "%s", text);
@@ -193,16 +197,18 @@ static int add_route(struct orch *o, const struct orch_rtnl_prefix *p, uint32_t 
 
 	orch_prefix_text(text, sizeof(text), p);
 	if (table && table != o->table)
-		orch_say(o, "ip %s route add %s dev %s table %s", fam_flag(p->family), text, o->ifname,
-			 o->conf->table);
+		orch_say(o, "ip %s route add %s dev %s table %s", fam_flag(p->family), text,
+			 o->ifname, o->conf->table);
 	else if (table)
-		orch_say(o, "ip %s route add %s dev %s table %u", fam_flag(p->family), text, o->ifname, table);
+		orch_say(o, "ip %s route add %s dev %s table %u", fam_flag(p->family), text,
+			 o->ifname, table);
 	else
 		orch_say(o, "ip %s route add %s dev %s", fam_flag(p->family), text, o->ifname);
 	return o->opts->dry_run ? 0 : orch_rtnl_route_add(o->rtnl, o->ifname, p, table);
 }
 
-static int add_default(struct orch *o, const struct wg_device *running, const struct orch_rtnl_prefix *p)
+static int add_default(struct orch *o, const struct wg_device *running,
+		       const struct orch_rtnl_prefix *p)
 {
 	int ret;
 
@@ -267,7 +273,8 @@ int orch_routes_up(struct orch *o, const struct wg_device *running)
 	return orch_routes_add(o, running, NULL);
 }
 
-/* Routes of `old` that `now` no longer has: deleted, with the default-route rules when the last goes. */
+/* Routes of `old` that `now` no longer has: deleted, with the default-route rules when the last
+ * goes. */
 void orch_routes_remove(struct orch *o, const struct wg_device *old, const struct wg_device *now)
 {
 	const struct wg_allowedip *aip;
@@ -289,17 +296,19 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 			orch_prefix_text(text, sizeof(text), &p);
 			if (!table && !p.len) {
 				defaults_gone = true;
-				orch_say(o, "ip %s route delete %s dev %s table %u", fam_flag(p.family), text,
-					 o->ifname, old->fwmark);
+				orch_say(o, "ip %s route delete %s dev %s table %u",
+					 fam_flag(p.family), text, o->ifname, old->fwmark);
 				if (!o->opts->dry_run)
-					(void)orch_rtnl_route_del(o->rtnl, o->ifname, &p, old->fwmark);
+					(void)orch_rtnl_route_del(o->rtnl, o->ifname, &p,
+								  old->fwmark);
 				continue;
 			}
 			if (table)
-				orch_say(o, "ip %s route delete %s dev %s table %u", fam_flag(p.family), text,
-					 o->ifname, table);
+				orch_say(o, "ip %s route delete %s dev %s table %u",
+					 fam_flag(p.family), text, o->ifname, table);
 			else
-				orch_say(o, "ip %s route delete %s dev %s", fam_flag(p.family), text, o->ifname);
+				orch_say(o, "ip %s route delete %s dev %s", fam_flag(p.family),
+					 text, o->ifname);
 			if (!o->opts->dry_run)
 				(void)orch_rtnl_route_del(o->rtnl, o->ifname, &p, table);
 		}
@@ -316,7 +325,8 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 	}
 }
 
-int orch_routes_add(struct orch *o, const struct wg_device *running, const struct wg_device *already)
+int orch_routes_add(struct orch *o, const struct wg_device *running,
+		    const struct wg_device *already)
 {
 	struct orch_rtnl_prefix *all = NULL;
 	const struct wg_allowedip *aip;
@@ -332,7 +342,8 @@ int orch_routes_add(struct orch *o, const struct wg_device *running, const struc
 	for_each_wgpeer (running, peer) {
 		for_each_wgallowedip (peer, aip) {
 			if (n == cap) {
-				struct orch_rtnl_prefix *bigger = realloc(all, (cap = cap ? cap * 2 : 64) * sizeof(*all));
+				struct orch_rtnl_prefix *bigger =
+					realloc(all, (cap = cap ? cap * 2 : 64) * sizeof(*all));
 
 				if (!bigger) {
 					free(all);
@@ -357,7 +368,9 @@ int orch_routes_add(struct orch *o, const struct wg_device *running, const struc
 		else if (all[i].len == 0)
 			ret = add_default(o, running, &all[i]);
 		else if (o->opts->dry_run ||
-			 ((ret = orch_rtnl_route_dev_covers(o->rtnl, o->ifname, &all[i], &covered)) == 0 && !covered))
+			 ((ret = orch_rtnl_route_dev_covers(o->rtnl, o->ifname, &all[i],
+							    &covered)) == 0 &&
+			  !covered))
 			ret = add_route(o, &all[i], 0);
 	}
 	free(all);
@@ -372,8 +385,10 @@ void orch_rules_down(struct orch *o, uint32_t table)
 	for (size_t i = 0; i < 2; ++i) {
 		while (orch_rtnl_rule_del_table(o->rtnl, families[i], table) == 0)
 			orch_say(o, "ip %s rule delete table %u", fam_flag(families[i]), table);
-		while (orch_rtnl_rule_del(o->rtnl, families[i], ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == 0)
-			orch_say(o, "ip %s rule delete table main suppress_prefixlength 0", fam_flag(families[i]));
+		while (orch_rtnl_rule_del(o->rtnl, families[i], ORCH_RTNL_RULE_SUPPRESS_DEFAULT,
+					  0) == 0)
+			orch_say(o, "ip %s rule delete table main suppress_prefixlength 0",
+				 fam_flag(families[i]));
 	}
 }
 

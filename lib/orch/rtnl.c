@@ -164,7 +164,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 /* A dump ends with NLMSG_DONE; anything else is asked for an ack (NLM_F_EXCL is NLM_F_MATCH). */
 static int talk(struct orch_rtnl *r, struct nl_msg *msg, bool dump, rt_parse_fn parse, void *arg)
 {
-	struct talk t = {.parse = parse, .arg = arg};
+	struct talk t = { .parse = parse, .arg = arg };
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret = -NLE_NOMEM;
@@ -208,7 +208,8 @@ struct nl_msg *rt_msg(int type, int flags, const void *hdr, size_t len)
 	return msg;
 }
 
-int rt_dump(struct orch_rtnl *r, int type, const void *hdr, size_t len, rt_parse_fn parse, void *arg)
+int rt_dump(struct orch_rtnl *r, int type, const void *hdr, size_t len, rt_parse_fn parse,
+	    void *arg)
 {
 	struct nl_msg *msg = rt_msg(type, NLM_F_DUMP, hdr, len);
 
@@ -343,7 +344,9 @@ int orch_rtnl_link_del(struct orch_rtnl *r, const char *ifname)
 /* `ip link set mtu M up dev IF`: one RTM_NEWLINK with IFLA_MTU and IFF_UP in ifi_change. */
 int orch_rtnl_link_set_mtu_up(struct orch_rtnl *r, const char *ifname, unsigned int mtu)
 {
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
 	struct nl_msg *msg;
 	int index = orch_rtnl_link_index(r, ifname);
 

@@ -35,20 +35,25 @@ int orch_rtnl_link_mtu_by_index(struct orch_rtnl *r, int ifindex, unsigned int *
 /* Addresses: `ip address add/del ADDR/LEN dev IF`; list fills at most max, returns the count. */
 int orch_rtnl_addr_add(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *p);
 int orch_rtnl_addr_del(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *p);
-int orch_rtnl_addr_list(struct orch_rtnl *r, const char *ifname, int family, struct orch_rtnl_prefix *out, int max);
+int orch_rtnl_addr_list(struct orch_rtnl *r, const char *ifname, int family,
+			struct orch_rtnl_prefix *out, int max);
 
 /* Routes. table 0 means main. */
-int orch_rtnl_route_add(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst, uint32_t table);
-int orch_rtnl_route_del(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst, uint32_t table);
+int orch_rtnl_route_add(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
+			uint32_t table);
+int orch_rtnl_route_del(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
+			uint32_t table);
 /* `ip route show dev IF match DST` (main table) is non-empty: a route of IF covers dst. */
-int orch_rtnl_route_dev_covers(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst, bool *covered);
+int orch_rtnl_route_dev_covers(struct orch_rtnl *r, const char *ifname,
+			       const struct orch_rtnl_prefix *dst, bool *covered);
 /* Whether table holds any route of that family. */
 int orch_rtnl_table_in_use(struct orch_rtnl *r, int family, uint32_t table, bool *in_use);
 /*
  * `ip route get ADDR`: the route's MTU metric when it has one (*mtu), else the MTU of its
  * output device; -ENETUNREACH when there is no route.
  */
-int orch_rtnl_route_get_mtu(struct orch_rtnl *r, int family, const union wg_ip *addr, unsigned int *mtu);
+int orch_rtnl_route_get_mtu(struct orch_rtnl *r, int family, const union wg_ip *addr,
+			    unsigned int *mtu);
 /* The MTU of the device of the first default route of that family (main table). */
 int orch_rtnl_default_route_mtu(struct orch_rtnl *r, int family, unsigned int *mtu);
 
@@ -57,10 +62,13 @@ enum orch_rtnl_rule_kind {
 	ORCH_RTNL_RULE_NOT_FWMARK,       /* not fwmark T table T */
 	ORCH_RTNL_RULE_SUPPRESS_DEFAULT, /* table main suppress_prefixlength 0 */
 };
-int orch_rtnl_rule_add(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind, uint32_t table);
+int orch_rtnl_rule_add(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind,
+		       uint32_t table);
 /* Deletes one matching rule; -ENOENT when none is left. */
-int orch_rtnl_rule_del(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind, uint32_t table);
-/* Deletes one rule of that family whose table is `table` (`ip rule delete table T`); -ENOENT when none. */
+int orch_rtnl_rule_del(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind,
+		       uint32_t table);
+/* Deletes one rule of that family whose table is `table` (`ip rule delete table T`); -ENOENT when
+ * none. */
 int orch_rtnl_rule_del_table(struct orch_rtnl *r, int family, uint32_t table);
 
 #endif

@@ -10,7 +10,7 @@
 static int addr_change(struct orch_rtnl *r, int type, int flags, const char *ifname,
 		       const struct orch_rtnl_prefix *p)
 {
-	struct ifaddrmsg ifa = {.ifa_family = p->family, .ifa_prefixlen = p->len};
+	struct ifaddrmsg ifa = { .ifa_family = p->family, .ifa_prefixlen = p->len };
 	size_t len = rt_addr_len(p->family);
 	struct nl_msg *msg;
 	int index;
@@ -76,10 +76,11 @@ static int parse_addr(struct nlmsghdr *h, void *arg)
 }
 
 /* In the kernel's order, as `ip address show` prints them; returns how many were filled. */
-int orch_rtnl_addr_list(struct orch_rtnl *r, const char *ifname, int family, struct orch_rtnl_prefix *out, int max)
+int orch_rtnl_addr_list(struct orch_rtnl *r, const char *ifname, int family,
+			struct orch_rtnl_prefix *out, int max)
 {
-	struct ifaddrmsg ifa = {.ifa_family = family};
-	struct addr_list l = {.family = family, .out = out, .max = max};
+	struct ifaddrmsg ifa = { .ifa_family = family };
+	struct addr_list l = { .family = family, .out = out, .max = max };
 	int ret;
 
 	if (family != AF_UNSPEC && !rt_addr_len(family))

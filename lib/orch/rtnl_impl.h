@@ -22,7 +22,8 @@ typedef int (*rt_parse_fn)(struct nlmsghdr *h, void *arg);
 struct nl_msg *rt_msg(int type, int flags, const void *hdr, size_t len);
 /* Sends msg (consumed), reads to the ack, error or end of dump: 0 or the kernel's -errno. */
 int rt_talk(struct orch_rtnl *r, struct nl_msg *msg, rt_parse_fn parse, void *arg);
-int rt_dump(struct orch_rtnl *r, int type, const void *hdr, size_t len, rt_parse_fn parse, void *arg);
+int rt_dump(struct orch_rtnl *r, int type, const void *hdr, size_t len, rt_parse_fn parse,
+	    void *arg);
 
 /* 4 or 16 for AF_INET or AF_INET6, else 0. */
 size_t rt_addr_len(int family);

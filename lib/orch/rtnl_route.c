@@ -15,18 +15,18 @@ struct route {
 	unsigned int dst_len;
 	uint32_t table;
 	uint8_t dst[16]; /* zero without RTA_DST (a default route) */
-	int oif;	 /* 0 without RTA_OIF (multipath, unreachable, ...) */
-	uint32_t mtu;	 /* RTAX_MTU of RTA_METRICS, 0 without */
+	int oif;         /* 0 without RTA_OIF (multipath, unreachable, ...) */
+	uint32_t mtu;    /* RTAX_MTU of RTA_METRICS, 0 without */
 };
 
 static struct nla_policy route_policy[RTA_TABLE + 1] = {
-	[RTA_OIF] = {.type = NLA_U32},
-	[RTA_METRICS] = {.type = NLA_NESTED},
-	[RTA_TABLE] = {.type = NLA_U32},
+	[RTA_OIF] = { .type = NLA_U32 },
+	[RTA_METRICS] = { .type = NLA_NESTED },
+	[RTA_TABLE] = { .type = NLA_U32 },
 };
 
 static struct nla_policy metrics_policy[RTAX_MTU + 1] = {
-	[RTAX_MTU] = {.type = NLA_U32},
+	[RTAX_MTU] = { .type = NLA_U32 },
 };
 
 static int route_parse(struct nlmsghdr *h, struct route *rt)
@@ -75,8 +75,8 @@ static int scan_one(struct nlmsghdr *h, void *arg)
 static int route_scan(struct orch_rtnl *r, int family, void (*visit)(const struct route *, void *),
 		      void *arg)
 {
-	struct route_scan s = {.family = family, .visit = visit, .arg = arg};
-	struct rtmsg rtm = {.rtm_family = family};
+	struct route_scan s = { .family = family, .visit = visit, .arg = arg };
+	struct rtmsg rtm = { .rtm_family = family };
 
 	if (!rt_addr_len(family))
 		return -EAFNOSUPPORT;
@@ -90,8 +90,9 @@ static int route_scan(struct orch_rtnl *r, int family, void (*visit)(const struc
 static int route_change(struct orch_rtnl *r, int type, int flags, const char *ifname,
 			const struct orch_rtnl_prefix *dst, uint32_t table)
 {
-	struct rtmsg rtm = {
-		.rtm_family = dst->family, .rtm_dst_len = dst->len, .rtm_scope = RT_SCOPE_NOWHERE};
+	struct rtmsg rtm = { .rtm_family = dst->family,
+			     .rtm_dst_len = dst->len,
+			     .rtm_scope = RT_SCOPE_NOWHERE };
 	struct nl_msg *msg;
 	int index;
 
@@ -119,13 +120,13 @@ static int route_change(struct orch_rtnl *r, int type, int flags, const char *if
 }
 
 int orch_rtnl_route_add(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
-		   uint32_t table)
+			uint32_t table)
 {
 	return route_change(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifname, dst, table);
 }
 
 int orch_rtnl_route_del(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
-		   uint32_t table)
+			uint32_t table)
 {
 	return route_change(r, RTM_DELROUTE, 0, ifname, dst, table);
 }
@@ -146,10 +147,10 @@ static void visit_covers(const struct route *rt, void *arg)
 		c->found = true;
 }
 
-int orch_rtnl_route_dev_covers(struct orch_rtnl *r, const char *ifname, const struct orch_rtnl_prefix *dst,
-			  bool *covered)
+int orch_rtnl_route_dev_covers(struct orch_rtnl *r, const char *ifname,
+			       const struct orch_rtnl_prefix *dst, bool *covered)
 {
-	struct covers c = {.dst = dst};
+	struct covers c = { .dst = dst };
 	int ret;
 
 	if (!rt_prefix_ok(dst))
@@ -178,7 +179,7 @@ static void visit_in_use(const struct route *rt, void *arg)
 
 int orch_rtnl_table_in_use(struct orch_rtnl *r, int family, uint32_t table, bool *in_use)
 {
-	struct in_use u = {.table = table ? table : RT_TABLE_MAIN};
+	struct in_use u = { .table = table ? table : RT_TABLE_MAIN };
 	int ret = route_scan(r, family, visit_in_use, &u);
 
 	if (ret == 0)
@@ -203,11 +204,12 @@ static int parse_get(struct nlmsghdr *h, void *arg)
 	return route_parse(h, arg);
 }
 
-int orch_rtnl_route_get_mtu(struct orch_rtnl *r, int family, const union wg_ip *addr, unsigned int *mtu)
+int orch_rtnl_route_get_mtu(struct orch_rtnl *r, int family, const union wg_ip *addr,
+			    unsigned int *mtu)
 {
 	size_t len = rt_addr_len(family);
-	struct rtmsg rtm = {.rtm_family = family, .rtm_dst_len = len * 8};
-	struct route rt = {.family = AF_UNSPEC};
+	struct rtmsg rtm = { .rtm_family = family, .rtm_dst_len = len * 8 };
+	struct route rt = { .family = AF_UNSPEC };
 	struct nl_msg *msg;
 	int ret;
 
@@ -241,7 +243,7 @@ static void visit_default(const struct route *rt, void *arg)
 
 int orch_rtnl_default_route_mtu(struct orch_rtnl *r, int family, unsigned int *mtu)
 {
-	struct first_default d = {.found = false};
+	struct first_default d = { .found = false };
 	int ret = route_scan(r, family, visit_default, &d);
 
 	if (ret < 0)

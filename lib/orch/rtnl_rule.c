@@ -15,7 +15,7 @@
 
 static struct nl_msg *rule_msg(int type, int flags, int family, uint8_t action, uint32_t table)
 {
-	struct fib_rule_hdr frh = {.family = family, .action = action};
+	struct fib_rule_hdr frh = { .family = family, .action = action };
 	struct nl_msg *msg;
 
 	frh.table = table < 256 ? table : RT_TABLE_UNSPEC;
@@ -65,7 +65,8 @@ static int rule_args_ok(int family, enum orch_rtnl_rule_kind kind, uint32_t tabl
 }
 
 /* For ORCH_RTNL_RULE_SUPPRESS_DEFAULT the table is always main and `table` is not used. */
-int orch_rtnl_rule_add(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind, uint32_t table)
+int orch_rtnl_rule_add(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind,
+		       uint32_t table)
 {
 	struct nl_msg *msg;
 	int ret = rule_args_ok(family, kind, table);
@@ -84,11 +85,11 @@ struct rule_find {
 };
 
 static struct nla_policy rule_policy[FRA_FWMASK + 1] = {
-	[FRA_PRIORITY] = {.type = NLA_U32},
-	[FRA_FWMARK] = {.type = NLA_U32},
-	[FRA_SUPPRESS_PREFIXLEN] = {.type = NLA_U32},
-	[FRA_TABLE] = {.type = NLA_U32},
-	[FRA_FWMASK] = {.type = NLA_U32},
+	[FRA_PRIORITY] = { .type = NLA_U32 },
+	[FRA_FWMARK] = { .type = NLA_U32 },
+	[FRA_SUPPRESS_PREFIXLEN] = { .type = NLA_U32 },
+	[FRA_TABLE] = { .type = NLA_U32 },
+	[FRA_FWMASK] = { .type = NLA_U32 },
 };
 
 static uint32_t attr_u32(struct nlattr *a, uint32_t absent)
@@ -132,10 +133,11 @@ static int find_rule(struct nlmsghdr *h, void *arg)
  * The kernel matches a deletion on the selectors it is given but not on FIB_RULE_INVERT, so the
  * rule is found in a dump first and deleted by its priority as well.
  */
-int orch_rtnl_rule_del(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind, uint32_t table)
+int orch_rtnl_rule_del(struct orch_rtnl *r, int family, enum orch_rtnl_rule_kind kind,
+		       uint32_t table)
 {
-	struct fib_rule_hdr frh = {.family = family};
-	struct rule_find f = {.kind = kind, .table = table};
+	struct fib_rule_hdr frh = { .family = family };
+	struct rule_find f = { .kind = kind, .table = table };
 	struct nl_msg *msg;
 	int ret = rule_args_ok(family, kind, table);
 

@@ -49,8 +49,10 @@ static int header(struct orch *o, struct strbuf *out)
 		unsigned int fw = o->conf->forwarding;
 
 		strbuf_printf(out, "Forwarding = %s\n",
-			      fw == (WGCONF_FORWARD_IPV4 | WGCONF_FORWARD_IPV6) ? "ipv4, ipv6" :
-			      fw == WGCONF_FORWARD_IPV4 ? "ipv4" : fw ? "ipv6" : "off");
+			      fw == (WGCONF_FORWARD_IPV4 | WGCONF_FORWARD_IPV6) ? "ipv4, ipv6"
+			      : fw == WGCONF_FORWARD_IPV4                       ? "ipv4"
+			      : fw                                              ? "ipv6"
+										: "off");
 	}
 	if (o->conf->flags & WGCONF_HAS_PROXY_ARP)
 		strbuf_printf(out, "ProxyARP = %s\n", o->conf->proxy_arp ? "true" : "false");
@@ -63,7 +65,8 @@ static int header(struct orch *o, struct strbuf *out)
 	for (size_t i = 0; i < o->conf->n_peer_lists; ++i) {
 		const struct wg_peer_list_ref *ref = &o->conf->peer_lists[i];
 
-		strbuf_printf(out, "PeerList = %s%s%s\n", ref->source, ref->name ? " name=" : "", ref->name ? ref->name : "");
+		strbuf_printf(out, "PeerList = %s%s%s\n", ref->source, ref->name ? " name=" : "",
+			      ref->name ? ref->name : "");
 	}
 	for (size_t i = 0; i < o->conf->peer_list_keys.n; ++i)
 		strbuf_printf(out, "PeerListKey = %s\n", o->conf->peer_list_keys.v[i]);
@@ -114,7 +117,9 @@ int orch_save_run(struct orch *o)
 	while (out.len && out.buf[out.len - 1] == '\n')
 		out.buf[--out.len] = '\0';
 	strbuf_putc(&out, '\n');
-	ret = out.oom || wg.oom ? -ENOMEM : o->opts->dry_run ? 0 : file_write_atomic(o->path, out.buf, out.len, 0600);
+	ret = out.oom || wg.oom  ? -ENOMEM
+	      : o->opts->dry_run ? 0
+				 : file_write_atomic(o->path, out.buf, out.len, 0600);
 out:
 	model_device_free(dev);
 	strbuf_free(&out);
@@ -122,8 +127,8 @@ out:
 	return ret < 0 ? orch_fail(o, "saving the configuration", ret) : 0;
 }
 
-int orch_save(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	      struct orch_report *report)
+int orch_save(const struct wg_config *conf, const char *ifname, const char *path,
+	      const struct orch_opts *opts, struct orch_report *report)
 {
 	struct orch o;
 	int ret;

@@ -106,7 +106,7 @@ static int spawn(const char *const argv[], char *const envp[], const char *input
 		 struct strbuf *out, unsigned int flags)
 {
 	posix_spawn_file_actions_t fa;
-	int in = -1, pipefd[2] = {-1, -1}, ret, rd;
+	int in = -1, pipefd[2] = { -1, -1 }, ret, rd;
 	pid_t pid;
 
 	if (input) {
@@ -124,7 +124,7 @@ static int spawn(const char *const argv[], char *const envp[], const char *input
 	if ((in >= 0 && (ret = -posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO))) ||
 	    (out && (ret = -posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO))) ||
 	    ((flags & SPAWN_QUIET) && (ret = -posix_spawn_file_actions_addopen(
-						    &fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0))))
+					       &fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0))))
 		goto out_fa;
 	ret = -posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, envp);
 	if (ret)

@@ -34,8 +34,8 @@ static int sync_peers(struct orch *o)
 		if (!counts.removed)
 			want->flags &= ~WGDEVICE_REPLACE_PEERS;
 	}
-	printf("%s: %zu added, %zu updated, %zu removed, %zu unchanged\n", o->ifname, counts.added, counts.updated,
-	       counts.removed, counts.unchanged);
+	printf("%s: %zu added, %zu updated, %zu removed, %zu unchanged\n", o->ifname, counts.added,
+	       counts.updated, counts.removed, counts.unchanged);
 	o->changed = counts.added + counts.updated + counts.removed > 0;
 	if (o->opts->dry_run || !o->changed)
 		return 0;
@@ -54,8 +54,8 @@ static const struct orch_step sync_steps[] = {
 	{ "updating routes", sync_routes },
 };
 
-int orch_sync(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	      struct orch_report *report)
+int orch_sync(const struct wg_config *conf, const char *ifname, const char *path,
+	      const struct orch_opts *opts, struct orch_report *report)
 {
 	struct orch o;
 	int ret;
@@ -63,7 +63,8 @@ int orch_sync(const struct wg_config *conf, const char *ifname, const char *path
 	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
 		return orch_end(&o, ret);
 	if (!orch_is_wireguard(ifname))
-		return orch_end(&o, orch_failed(&o, -ENODEV, 0, "`%s' is not a WireGuard interface", ifname));
+		return orch_end(&o, orch_failed(&o, -ENODEV, 0, "`%s' is not a WireGuard interface",
+						ifname));
 	ret = orch_steps(&o, sync_steps, ARRAY_SIZE(sync_steps));
 	return orch_end(&o, ret);
 }

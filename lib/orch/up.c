@@ -49,7 +49,8 @@ static int step_addresses(struct orch *o)
 		orch_prefix_text(text, sizeof(text), &p);
 		if (!orch_family_enabled(o, p.family, text))
 			continue;
-		orch_say(o, "ip %s address add %s dev %s", p.family == AF_INET ? "-4" : "-6", text, o->ifname);
+		orch_say(o, "ip %s address add %s dev %s", p.family == AF_INET ? "-4" : "-6", text,
+			 o->ifname);
 		if (!o->opts->dry_run && (ret = orch_rtnl_addr_add(o->rtnl, o->ifname, &p)) < 0)
 			return ret;
 	}
@@ -137,8 +138,8 @@ static const struct orch_step up_steps[] = {
 	{ "PostUp", step_post_up },
 };
 
-int orch_up(const struct wg_config *conf, const char *ifname, const char *path, const struct orch_opts *opts,
-	    struct orch_report *report)
+int orch_up(const struct wg_config *conf, const char *ifname, const char *path,
+	    const struct orch_opts *opts, struct orch_report *report)
 {
 	struct orch o;
 	int ret;

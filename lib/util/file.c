@@ -59,7 +59,8 @@ static int write_unnamed(const char *path, const void *buf, size_t len, mode_t m
 	snprintf(dir, sizeof(dir), "%s", path);
 	fd = open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & 07777);
 	if (fd < 0)
-		return errno == EISDIR || errno == EOPNOTSUPP || errno == EINVAL ? -EOPNOTSUPP : -errno;
+		return errno == EISDIR || errno == EOPNOTSUPP || errno == EINVAL ? -EOPNOTSUPP
+										 : -errno;
 	ret = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (!ret)
 		ret = write_all(fd, buf, len);
@@ -127,7 +128,8 @@ static void remove_stale(const char *path)
 		    !isdigit((unsigned char)e->d_name[blen + mlen]))
 			continue;
 		pid = strtol(e->d_name + blen + mlen, &end, 10);
-		if (pid <= 0 || *end != '.' || !end[1] || strspn(end + 1, "0123456789") != strlen(end + 1))
+		if (pid <= 0 || *end != '.' || !end[1] ||
+		    strspn(end + 1, "0123456789") != strlen(end + 1))
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;

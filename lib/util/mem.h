@@ -35,8 +35,8 @@ static inline bool ct_is_zero(const void *a, size_t n)
 	return d == 0;
 }
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-#define __must_check __attribute__((warn_unused_result))
+#define ARRAY_SIZE(a)                   (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#define __must_check                    __attribute__((warn_unused_result))
 
 #endif

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The first n bytes of s in base 10 or 16. False (out untouched) when empty, any other byte, or over max. */
+/* The first n bytes of s in base 10 or 16. False (out untouched) when empty, any other byte, or
+ * over max. */
 bool parse_uint(const char *s, size_t n, unsigned int base, uint64_t max, uint64_t *out);
 /* The same for a NUL-terminated string. */
 bool parse_uint_str(const char *s, unsigned int base, uint64_t max, uint64_t *out);

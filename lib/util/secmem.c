@@ -21,10 +21,10 @@
 #ifdef SECMEM_LSAN
 /* LeakSanitizer scans the heap, not our own mappings: heap pointers held only here are roots. */
 #include <sanitizer/lsan_interface.h>
-#define lsan_root(p, n) __lsan_register_root_region(p, n)
+#define lsan_root(p, n)   __lsan_register_root_region(p, n)
 #define lsan_unroot(p, n) __lsan_unregister_root_region(p, n)
 #else
-#define lsan_root(p, n) ((void)(p), (void)(n))
+#define lsan_root(p, n)   ((void)(p), (void)(n))
 #define lsan_unroot(p, n) ((void)(p), (void)(n))
 #endif
 
@@ -146,7 +146,7 @@ void secmem_get_stats(struct secmem_stats *out)
 
 int secmem_harden_process(void)
 {
-	const struct rlimit none = {0, 0};
+	const struct rlimit none = { 0, 0 };
 	int ret = 0;
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

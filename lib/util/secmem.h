@@ -26,10 +26,10 @@ void *secmem_calloc(size_t nmemb, size_t size);
 void secmem_free(void *p);
 
 struct secmem_stats {
-	size_t live_allocs;	/* allocations not yet freed */
-	size_t live_bytes;	/* their mapped bytes, whole pages */
-	size_t locked_bytes;	/* of those, locked */
-	size_t lock_failures;	/* mlock refusals since start (never reset) */
+	size_t live_allocs;     /* allocations not yet freed */
+	size_t live_bytes;      /* their mapped bytes, whole pages */
+	size_t locked_bytes;    /* of those, locked */
+	size_t lock_failures;   /* mlock refusals since start (never reset) */
 	size_t advise_failures; /* MADV_DONTDUMP refusals since start */
 };
 

@@ -53,8 +53,9 @@ bool utc_parse(const char *s, int64_t *seconds)
 	int64_t days;
 	int h, m, sec;
 
-	if (strlen(s) != UTC_TEXT_SIZE - 1 || !parse_day(s, &days) || s[10] != 'T' || !digits(s + 11, 2, &h) ||
-	    s[13] != ':' || !digits(s + 14, 2, &m) || s[16] != ':' || !digits(s + 17, 2, &sec) || s[19] != 'Z')
+	if (strlen(s) != UTC_TEXT_SIZE - 1 || !parse_day(s, &days) || s[10] != 'T' ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &m) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec) || s[19] != 'Z')
 		return false;
 	if (h > 23 || m > 59 || sec > 59)
 		return false;
@@ -82,7 +83,8 @@ void utc_format(char buf[UTC_TEXT_SIZE], int64_t seconds)
 		snprintf(buf, UTC_TEXT_SIZE, "%s", "9999-12-31T23:59:59Z");
 		return;
 	}
-	/* strftime, not snprintf: the compiler cannot see that struct tm's fields fit two digits. */
+	/* strftime, not snprintf: the compiler cannot see that struct tm's fields fit two digits.
+	 */
 	strftime(buf, UTC_TEXT_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 

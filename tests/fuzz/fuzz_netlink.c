@@ -85,7 +85,7 @@ static void check_model(const struct wg_device *dev)
 static void check_set_roundtrip(const struct wg_device *dev, size_t len)
 {
 	struct netlink_set_cursor c;
-	struct netlink_get_state st = {.family = FAMILY};
+	struct netlink_get_state st = { .family = FAMILY };
 	struct strbuf t1, t2;
 	uint8_t *buf = malloc(len);
 	int n;
@@ -156,7 +156,7 @@ static int count_link(void *ctx, const char *name, const char *kind)
 static void other_parsers(const void *buf, size_t len)
 {
 	size_t links = 0;
-	struct netlink_link_state ls = {.fn = count_link, .ctx = &links};
+	struct netlink_link_state ls = { .fn = count_link, .ctx = &links };
 	uint16_t id;
 	bool done = false;
 
@@ -202,7 +202,7 @@ static int run_raw(struct netlink_get_state *st, struct input *in)
 
 struct builder {
 	uint8_t buf[BUF_SIZE];
-	size_t used;	      /* bytes of complete messages before nlh */
+	size_t used;          /* bytes of complete messages before nlh */
 	struct nlmsghdr *nlh; /* the message being built, or NULL */
 	struct nlattr *nest[6];
 	int depth;
@@ -293,9 +293,9 @@ static size_t length_for(struct input *in, size_t right)
 
 static void device_attr(struct builder *b, struct input *in)
 {
-	uint8_t v[64] = {0};
+	uint8_t v[64] = { 0 };
 	uint8_t t = get8(in) % 9;
-	static const size_t right[] = {0, 4, 4, 32, 32, 4, 2, 4, 0};
+	static const size_t right[] = { 0, 4, 4, 32, 32, 4, 2, 4, 0 };
 
 	if (t == WGNL_DEVICE_A_IFNAME) {
 		size_t n = get8(in) % 20;
@@ -317,7 +317,7 @@ static void device_attr(struct builder *b, struct input *in)
 
 static void peer_attr(struct builder *b, struct input *in)
 {
-	uint8_t v[64] = {0};
+	uint8_t v[64] = { 0 };
 	uint8_t t = get8(in) % 12;
 	uint16_t fam;
 	size_t n;
@@ -360,7 +360,7 @@ static void peer_attr(struct builder *b, struct input *in)
 static void allowedip(struct builder *b, struct input *in)
 {
 	/* Each value in 32 bytes: a wrong length (at most 31) still reads inside it. */
-	uint8_t v = get8(in), addr[32] = {0}, fam[32] = {0}, cidr[32] = {0};
+	uint8_t v = get8(in), addr[32] = { 0 }, fam[32] = { 0 }, cidr[32] = { 0 };
 	uint16_t f = (v & 1) ? AF_INET6 : AF_INET;
 
 	memcpy(fam, &f, sizeof(f));
@@ -483,8 +483,8 @@ static int run_built(struct netlink_get_state *st, struct input *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = {data, data + size};
-	struct netlink_get_state st = {.family = FAMILY};
+	struct input in = { data, data + size };
+	struct netlink_get_state st = { .family = FAMILY };
 	uint8_t mode = get8(&in);
 	size_t set_len = 256 + (size_t)(get8(&in) % 16) * 1024;
 	int ret;

@@ -45,7 +45,7 @@ static void peer_list(const char *body, size_t len)
 		if (peerlist_parse(&list, body, len, &d) == 0) {
 			peerlist_admit(conf.device, list.device, "list", &policy, &d, &refused);
 			strbuf_init(&sb);
-			for_each_wgpeer(conf.device, peer)
+			for_each_wgpeer (conf.device, peer)
 				emit_peer(&sb, peer);
 			strbuf_free(&sb);
 		}

@@ -30,7 +30,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define QMAX 64
+#define QMAX      64
 #define FRAME_MAX 2048
 
 struct frame {
@@ -370,8 +370,14 @@ static void fuzz_handshake(const uint8_t *data, size_t size, uint8_t flags)
 	bool macs = true;
 
 	switch (flags % 3) {
-	case 0: tmpl = tmpl_init; len = sizeof(tmpl_init); break;
-	case 1: tmpl = tmpl_resp; len = sizeof(tmpl_resp); break;
+	case 0:
+		tmpl = tmpl_init;
+		len = sizeof(tmpl_init);
+		break;
+	case 1:
+		tmpl = tmpl_resp;
+		len = sizeof(tmpl_resp);
+		break;
 	default:
 		if (!have_cookie)
 			return;
@@ -422,9 +428,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= 2;
 	/* bits 6-7 of the mode byte: advance the clock by 0, 1 ms, 1 s or 130 s */
 	switch (mode >> 6) {
-	case 1: advance(NSEC_PER_SEC / 1000); break;
-	case 2: advance(NSEC_PER_SEC); break;
-	case 3: advance(130 * NSEC_PER_SEC); break;
+	case 1:
+		advance(NSEC_PER_SEC / 1000);
+		break;
+	case 2:
+		advance(NSEC_PER_SEC);
+		break;
+	case 3:
+		advance(130 * NSEC_PER_SEC);
+		break;
 	}
 	hs_a = dp_device_stats(A.dev)->handshakes_completed;
 	hs_b = dp_device_stats(B.dev)->handshakes_completed;
@@ -457,8 +469,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * means the next input starts from a fresh pair. */
 	if ((mode & 3) == 3 || mode >> 6 == 3 ||
 	    dp_device_stats(A.dev)->handshakes_completed != hs_a ||
-	    dp_device_stats(B.dev)->handshakes_completed != hs_b ||
-	    now.now > 1100 * NSEC_PER_SEC)
+	    dp_device_stats(B.dev)->handshakes_completed != hs_b || now.now > 1100 * NSEC_PER_SEC)
 		teardown();
 	return 0;
 }

@@ -24,11 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct {
 	const char *name, *text;
 } files[] = {
-	{"key", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"},
-	{"empty", ""},
-	{"short", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3f"},
-	{"trailing", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk= x"},
-	{"badb64", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBm!="},
+	{ "key", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n" },
+	{ "empty", "" },
+	{ "short", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3f" },
+	{ "trailing", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk= x" },
+	{ "badb64", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBm!=" },
 };
 enum { NFILES = sizeof(files) / sizeof(files[0]) };
 static char dir[] = "/tmp/wgctl-fuzz-set.XXXXXX";

@@ -14,7 +14,9 @@
 
 static int resolve(struct wg_peer *peer)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM, .ai_protocol = IPPROTO_UDP };
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_DGRAM,
+				  .ai_protocol = IPPROTO_UDP };
 	char *host = strdup(peer->endpoint_text), *port;
 	struct addrinfo *res;
 	int ret;
@@ -39,7 +41,8 @@ static int resolve(struct wg_peer *peer)
 
 int main(int argc, char *argv[])
 {
-	enum config_grammar g = argc == 3 && !strcmp(argv[1], "--wg") ? CONFIG_GRAMMAR_WG : CONFIG_GRAMMAR_QUICK;
+	enum config_grammar g =
+		argc == 3 && !strcmp(argv[1], "--wg") ? CONFIG_GRAMMAR_WG : CONFIG_GRAMMAR_QUICK;
 	struct wg_config conf;
 	struct wg_peer *peer;
 	struct diag_list d;
@@ -53,7 +56,7 @@ int main(int argc, char *argv[])
 	diag_print(&d, stderr);
 	if (ret)
 		return 1;
-	for_each_wgpeer(conf.device, peer) {
+	for_each_wgpeer (conf.device, peer) {
 		if (peer->endpoint_text && resolve(peer)) {
 			fprintf(stderr, "cannot resolve %s\n", peer->endpoint_text);
 			return 1;

@@ -28,7 +28,8 @@ struct bench {
 	const char *impl; /* the seam's AEAD for this row (crypto_aead_select), or the default */
 };
 
-static uint8_t key[32], hkey[32], nonce[12], ad[16], in[MAX_BUF], out[MAX_BUF + 32], pt_x[32], pt_y[32];
+static uint8_t key[32], hkey[32], nonce[12], ad[16], in[MAX_BUF], out[MAX_BUF + 32], pt_x[32],
+	pt_y[32];
 static volatile uint8_t sink;
 static EVP_CIPHER *ossl_aead;
 static EVP_MD *ossl_b2s;
@@ -69,7 +70,8 @@ static void aead_ossl_oneshot(size_t len)
 	memcpy(n + 4, &counter, 8);
 	++counter;
 	if (!ctx || !EVP_EncryptInit_ex2(ctx, EVP_chacha20_poly1305(), key, n, NULL) ||
-	    !EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) || !EVP_EncryptFinal_ex(ctx, out + len, &outl) ||
+	    !EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) ||
+	    !EVP_EncryptFinal_ex(ctx, out + len, &outl) ||
 	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out + len))
 		die("EVP one-shot encrypt");
 	EVP_CIPHER_CTX_free(ctx);
@@ -85,7 +87,8 @@ static void aead_ossl_newctx(size_t len)
 	memcpy(n + 4, &counter, 8);
 	++counter;
 	if (!ctx || !EVP_EncryptInit_ex2(ctx, ossl_aead, key, n, NULL) ||
-	    !EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) || !EVP_EncryptFinal_ex(ctx, out + len, &outl) ||
+	    !EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) ||
+	    !EVP_EncryptFinal_ex(ctx, out + len, &outl) ||
 	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out + len))
 		die("EVP new-ctx encrypt");
 	EVP_CIPHER_CTX_free(ctx);
@@ -120,7 +123,8 @@ static void aead_dec_sodium(size_t len)
 	uint8_t n[12] = { 0, 0, 0, 0, 1 };
 	unsigned long long mlen;
 
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(dec, &mlen, NULL, ct_for(len), len + 16, NULL, 0, n, key))
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(dec, &mlen, NULL, ct_for(len), len + 16, NULL,
+						      0, n, key))
 		die("libsodium decrypt");
 }
 
@@ -153,8 +157,8 @@ static void x25519_ossl_fromdata(size_t len)
 		die("EVP_PKEY_fromdata");
 	peer = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, pt_y, 32);
 	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
-	if (!peer || !ctx || EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 ||
-	    EVP_PKEY_derive(ctx, out, &n) <= 0)
+	if (!peer || !ctx || EVP_PKEY_derive_init(ctx) <= 0 ||
+	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 || EVP_PKEY_derive(ctx, out, &n) <= 0)
 		die("EVP_PKEY_derive");
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(peer);
@@ -196,8 +200,8 @@ static void b2s_ossl(size_t len)
 {
 	unsigned int n;
 
-	if (!EVP_DigestInit_ex2(ossl_mdctx, ossl_b2s, NULL) || !EVP_DigestUpdate(ossl_mdctx, in, len) ||
-	    !EVP_DigestFinal_ex(ossl_mdctx, out, &n))
+	if (!EVP_DigestInit_ex2(ossl_mdctx, ossl_b2s, NULL) ||
+	    !EVP_DigestUpdate(ossl_mdctx, in, len) || !EVP_DigestFinal_ex(ossl_mdctx, out, &n))
 		die("EVP BLAKE2S-256");
 	in[0] = out[0];
 }
@@ -221,7 +225,8 @@ static void mac_own(size_t len)
 static void mac_ossl(size_t len)
 {
 	size_t n, outlen = 16;
-	OSSL_PARAM p[2] = { OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &outlen), OSSL_PARAM_END };
+	OSSL_PARAM p[2] = { OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &outlen),
+			    OSSL_PARAM_END };
 
 	if (!EVP_MAC_init(ossl_b2smacctx, key, 32, p) || !EVP_MAC_update(ossl_b2smacctx, in, len) ||
 	    !EVP_MAC_final(ossl_b2smacctx, out, &n, 16))
@@ -301,7 +306,8 @@ static double run(struct bench *b, double seconds)
 		return 0;
 	start = now();
 
-	/* Grow the batch until one takes about a millisecond, so reading the clock costs nothing. */
+	/* Grow the batch until one takes about a millisecond, so reading the clock costs nothing.
+	 */
 	for (;;) {
 		unsigned long i;
 
@@ -371,8 +377,9 @@ static void setup(void)
 	p[1] = OSSL_PARAM_construct_end();
 	if (!EVP_MAC_CTX_set_params(ossl_hmacctx, p))
 		die("HMAC digest");
-	if (crypto_random(key, sizeof(key)) || crypto_random(hkey, sizeof(hkey)) || crypto_random(nonce, sizeof(nonce)) ||
-	    crypto_random(ad, sizeof(ad)) || crypto_random(in, sizeof(in)) || crypto_random(pt_x, sizeof(pt_x)))
+	if (crypto_random(key, sizeof(key)) || crypto_random(hkey, sizeof(hkey)) ||
+	    crypto_random(nonce, sizeof(nonce)) || crypto_random(ad, sizeof(ad)) ||
+	    crypto_random(in, sizeof(in)) || crypto_random(pt_x, sizeof(pt_x)))
 		die("crypto_random");
 	if (curve25519_generate_public(pt_y, key))
 		die("public key");
@@ -390,8 +397,8 @@ static void print_rate(const struct bench *b, double r, double ref, int rounds)
 		snprintf(thr, sizeof(thr), "%8.2f Gbit/s", r * (double)b->len * 8 / 1e9);
 	else if (b->len)
 		snprintf(thr, sizeof(thr), "%8.1f MB/s", r * (double)b->len / 1e6);
-	printf("%-10s %5zu  %-40s %12.0f  %-15s %6.2fx  ±%.0f%%\n", b->group, b->len, b->name, r, thr, r / ref,
-	       spread(b->rate, rounds) / 2);
+	printf("%-10s %5zu  %-40s %12.0f  %-15s %6.2fx  ±%.0f%%\n", b->group, b->len, b->name, r,
+	       thr, r / ref, spread(b->rate, rounds) / 2);
 }
 
 int main(void)
@@ -402,7 +409,9 @@ int main(void)
 	size_t i, first;
 
 	if (rounds < 1 || rounds > MAX_ROUNDS || seconds <= 0) {
-		fprintf(stderr, "crypto-bench: WGCTL_BENCH_ROUNDS must be 1..%d, WGCTL_BENCH_MS > 0\n", MAX_ROUNDS);
+		fprintf(stderr,
+			"crypto-bench: WGCTL_BENCH_ROUNDS must be 1..%d, WGCTL_BENCH_MS > 0\n",
+			MAX_ROUNDS);
 		return 1;
 	}
 	setup();
@@ -411,21 +420,26 @@ int main(void)
 	for (r = 0; r < rounds; ++r) {
 		fprintf(stderr, "round %d/%d\n", r + 1, rounds);
 		for (i = 0; i < sizeof(benches) / sizeof(benches[0]); ++i) {
-			/* Odd rounds walk the list backwards: no competitor always runs first in its group. */
+			/* Odd rounds walk the list backwards: no competitor always runs first in
+			 * its group. */
 			size_t j = r % 2 ? sizeof(benches) / sizeof(benches[0]) - 1 - i : i;
 
 			benches[j].rate[r] = run(&benches[j], seconds);
 		}
 	}
 
-	printf("# %s, %s; seam default %s; median of %d rounds x %.0f ms; ratio is to the first row of each group\n",
-	       OpenSSL_version(OPENSSL_VERSION), "libsodium " SODIUM_VERSION_STRING, default_impl, rounds, seconds * 1000);
-	printf("%-10s %5s  %-40s %12s  %-15s %7s  %s\n", "group", "bytes", "implementation", "ops/s", "throughput",
-	       "ratio", "±half-range");
+	printf("# %s, %s; seam default %s; median of %d rounds x %.0f ms; ratio is to the first "
+	       "row of each group\n",
+	       OpenSSL_version(OPENSSL_VERSION), "libsodium " SODIUM_VERSION_STRING, default_impl,
+	       rounds, seconds * 1000);
+	printf("%-10s %5s  %-40s %12s  %-15s %7s  %s\n", "group", "bytes", "implementation",
+	       "ops/s", "throughput", "ratio", "±half-range");
 	for (i = 0, first = 0; i < sizeof(benches) / sizeof(benches[0]); ++i) {
-		if (strcmp(benches[i].group, benches[first].group) || benches[i].len != benches[first].len)
+		if (strcmp(benches[i].group, benches[first].group) ||
+		    benches[i].len != benches[first].len)
 			first = i;
-		print_rate(&benches[i], median(benches[i].rate, rounds), median(benches[first].rate, rounds), rounds);
+		print_rate(&benches[i], median(benches[i].rate, rounds),
+			   median(benches[first].rate, rounds), rounds);
 	}
 
 	EVP_PKEY_CTX_free(ossl_fromdata);

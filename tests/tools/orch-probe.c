@@ -85,7 +85,7 @@ static int fw(int argc, char *argv[], bool print)
 
 static int dns(int argc, char *argv[])
 {
-	struct strlist servers = {0}, search = {0};
+	struct strlist servers = { 0 }, search = { 0 };
 	int ret;
 
 	ret = split(argv[3], &servers);
@@ -128,7 +128,7 @@ static int run(int argc, char *argv[])
 		return 0;
 	}
 	if (!strcmp(cmd, "dns-servers") && argc == 3) {
-		struct strlist l = {0};
+		struct strlist l = { 0 };
 		int ret = resolvconf_servers(argv[2], &l);
 
 		for (size_t i = 0; !ret && i < l.n; ++i)

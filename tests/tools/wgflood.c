@@ -273,15 +273,24 @@ int main(int argc, char **argv)
 			}
 			have_key = true;
 			break;
-		case 'r': rate = strtod(optarg, NULL); break;
-		case 'd': duration = strtod(optarg, NULL); break;
-		case 'n': limit = strtoull(optarg, NULL, 10); break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			break;
+		case 'd':
+			duration = strtod(optarg, NULL);
+			break;
+		case 'n':
+			limit = strtoull(optarg, NULL, 10);
+			break;
 		case 's':
 			if (!parse_cidr(optarg, &src_base, &src_mask))
 				usage();
 			break;
-		case 'p': fixed_port = strtol(optarg, NULL, 10); break;
-		default: usage();
+		case 'p':
+			fixed_port = strtol(optarg, NULL, 10);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!dst.sin_family || (mode == MODE_INIT && !have_key))
@@ -339,8 +348,9 @@ int main(int argc, char **argv)
 			double wait = next - now_s();
 
 			if (wait > 0) {
-				struct timespec ts = { (time_t)wait,
-						       (long)((wait - (double)(time_t)wait) * 1e9) };
+				struct timespec ts = {
+					(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)
+				};
 
 				nanosleep(&ts, NULL);
 			}
@@ -406,7 +416,8 @@ int main(int argc, char **argv)
 		}
 		sent += (unsigned long long)ret;
 		if (mode == MODE_REPLAY) /* what was not sent goes first next time */
-			rec_i = (rec_i + nrec - ((unsigned int)batch - (unsigned int)ret) % nrec) % nrec;
+			rec_i = (rec_i + nrec - ((unsigned int)batch - (unsigned int)ret) % nrec) %
+				nrec;
 	}
 	elapsed = now_s() - start;
 	printf("sent=%llu seconds=%.3f pps=%.0f start_ms=%lld\n", sent, elapsed,

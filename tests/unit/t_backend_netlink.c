@@ -20,10 +20,9 @@
 #include "prng.h"
 #include "tap.h"
 
-#define FAMILY	   0x1d
+#define FAMILY     0x1d
 #define BIG_AIPS   130560
 #define MANY_PEERS 1000
-
 
 static void add_v4(struct wg_peer *peer, uint32_t addr, uint8_t cidr)
 {
@@ -170,7 +169,7 @@ static void remove_aip(struct wg_peer *peer, const struct wg_allowedip *want)
 
 static void sim_aip(struct sim *s, struct wg_peer *peer, const struct nlattr *nest)
 {
-	struct wg_allowedip tmp = {0}, *aip;
+	struct wg_allowedip tmp = { 0 }, *aip;
 	const struct nlattr *a;
 	uint32_t flags = 0;
 
@@ -480,7 +479,7 @@ static bool dump_aip(struct nlmsghdr *nlh, size_t cap, const struct wg_allowedip
 /* 1 when the peer's fixed attributes fit, 0 when not. */
 static bool dump_peer_header(struct nlmsghdr *nlh, size_t cap, const struct wg_peer *peer)
 {
-	int64_t ts[2] = {peer->last_handshake_time.tv_sec, peer->last_handshake_time.tv_nsec};
+	int64_t ts[2] = { peer->last_handshake_time.tv_sec, peer->last_handshake_time.tv_nsec };
 	size_t ep_len = peer->endpoint.addr.sa_family == AF_INET ? sizeof(struct sockaddr_in)
 								 : sizeof(struct sockaddr_in6);
 
@@ -592,7 +591,7 @@ static int parse_dump(const struct dump *d, size_t per, struct netlink_get_state
 
 static void test_big_set(const struct wg_device *delta, size_t cap, int min_msgs)
 {
-	struct sim s = {.dev = model_device_new()};
+	struct sim s = { .dev = model_device_new() };
 	const char *why;
 	int n = run_set(delta, cap, &s);
 
@@ -612,7 +611,7 @@ static void test_big_set(const struct wg_device *delta, size_t cap, int min_msgs
 /* A second, incremental request on top of a device that already has peers. */
 static void test_incremental(void)
 {
-	struct sim s = {.dev = model_device_new()};
+	struct sim s = { .dev = model_device_new() };
 	struct wg_device *base = model_device_new(), *delta = model_device_new();
 	struct wg_peer *keep, *gone, *upd, *ghost, *p;
 	int n;
@@ -683,7 +682,7 @@ static void test_small_buffers(void)
 	struct netlink_set_cursor c;
 	uint8_t buf[4096];
 	struct wg_peer *peer;
-	struct sim s = {.dev = model_device_new()};
+	struct sim s = { .dev = model_device_new() };
 	int n;
 
 	netlink_set_begin(&c, dev);
@@ -729,7 +728,7 @@ static void test_small_buffers(void)
 
 static void test_get(struct wg_device *state)
 {
-	static const size_t caps[] = {32768, 4096, 300};
+	static const size_t caps[] = { 32768, 4096, 300 };
 	struct netlink_get_state st;
 	struct dump d;
 	const char *why;
@@ -744,7 +743,7 @@ static void test_get(struct wg_device *state)
 	state->first_peer->last_handshake_time.tv_nsec = 999999999;
 
 	for (size_t i = 0; i < ARRAY_SIZE(caps); ++i) {
-		static const size_t pers[] = {1, 5};
+		static const size_t pers[] = { 1, 5 };
 
 		make_dump(&d, state, caps[i]);
 		for (size_t j = 0; j < ARRAY_SIZE(pers); ++j) {
@@ -827,12 +826,12 @@ static void test_get_handmade(void)
 		aip = mnl_attr_nest_start(nlh, 0);
 		mnl_attr_put_u16(nlh, WGNL_ALLOWEDIP_A_FAMILY, m ? AF_INET6 : AF_INET);
 		if (m) {
-			uint8_t a6[16] = {0xfd};
+			uint8_t a6[16] = { 0xfd };
 
 			mnl_attr_put(nlh, WGNL_ALLOWEDIP_A_IPADDR, 16, a6);
 			mnl_attr_put_u8(nlh, WGNL_ALLOWEDIP_A_CIDR_MASK, 8);
 		} else {
-			uint8_t a4[4] = {10, 0, 0, 1};
+			uint8_t a4[4] = { 10, 0, 0, 1 };
 
 			mnl_attr_put(nlh, WGNL_ALLOWEDIP_A_IPADDR, 4, a4);
 			mnl_attr_put_u8(nlh, WGNL_ALLOWEDIP_A_CIDR_MASK, 32);
@@ -959,8 +958,8 @@ static void test_family_and_links(void)
 
 	/* Two links in one dump datagram, then a DONE that says the dump was inconsistent. */
 	{
-		struct netlink_link_state st = {.seq = 4, .fn = count_link};
-		struct link_seen seen = {0};
+		struct netlink_link_state st = { .seq = 4, .fn = count_link };
+		struct link_seen seen = { 0 };
 		size_t off = 0;
 
 		for (int i = 0; i < 2; ++i) {
@@ -1001,7 +1000,7 @@ int main(void)
 {
 	rng_state = 0x243f6a8885a308d3ULL;
 	struct wg_device *delta = big_delta();
-	struct sim s = {.dev = model_device_new()};
+	struct sim s = { .dev = model_device_new() };
 
 	test_big_set(delta, 32768, 100);
 	test_big_set(delta, 4096, 1000);

@@ -59,26 +59,32 @@ static void test_no_alloc(void)
 	rng_fill(nonce, sizeof(nonce));
 	rng_fill(ad, sizeof(ad));
 	rng_fill(buf, sizeof(buf));
-	/* First use on this thread may allocate, including the error-queue state of a failed decrypt. */
+	/* First use on this thread may allocate, including the error-queue state of a failed
+	 * decrypt. */
 	must(chacha20poly1305_encrypt_ietf(buf, buf, 1420, ad, sizeof(ad), nonce, key));
 	good &= chacha20poly1305_decrypt_ietf(buf, buf, 1436, ad, sizeof(ad), nonce, key) == 0;
 	buf[0] ^= 1;
-	good &= chacha20poly1305_decrypt_ietf(buf, buf, 1436, ad, sizeof(ad), nonce, key) == -EBADMSG;
+	good &= chacha20poly1305_decrypt_ietf(buf, buf, 1436, ad, sizeof(ad), nonce, key) ==
+		-EBADMSG;
 
 	before = failalloc_allocs;
 	for (i = 0; i < 1000; ++i) {
 		key[0] = (uint8_t)i;
 		must(chacha20poly1305_encrypt(buf, buf, 1420, ad, sizeof(ad), (uint64_t)i, key));
-		good &= chacha20poly1305_decrypt(buf, buf, 1436, ad, sizeof(ad), (uint64_t)i, key) == 0;
+		good &= chacha20poly1305_decrypt(buf, buf, 1436, ad, sizeof(ad), (uint64_t)i,
+						 key) == 0;
 		must(chacha20poly1305_encrypt(buf, buf, 0, NULL, 0, (uint64_t)i, key));
 		good &= chacha20poly1305_decrypt(buf, buf, 16, NULL, 0, (uint64_t)i, key) == 0;
 		buf[3] ^= 1;
-		good &= chacha20poly1305_decrypt(buf, buf, 16, NULL, 0, (uint64_t)i, key) == -EBADMSG;
+		good &= chacha20poly1305_decrypt(buf, buf, 16, NULL, 0, (uint64_t)i, key) ==
+			-EBADMSG;
 	}
 	ok(good, "aead round trips around the allocation count");
-	ok(failalloc_allocs == before, "no OpenSSL allocation in 5000 AEAD calls (got %lu)", failalloc_allocs - before);
+	ok(failalloc_allocs == before, "no OpenSSL allocation in 5000 AEAD calls (got %lu)",
+	   failalloc_allocs - before);
 	if (failalloc_allocs == before && before == 0)
-		printf("# note: allocation hook saw nothing at all; check CRYPTO_set_mem_functions\n");
+		printf("# note: allocation hook saw nothing at all; check "
+		       "CRYPTO_set_mem_functions\n");
 }
 
 static void test_x25519(void)
@@ -103,22 +109,25 @@ static void test_x25519(void)
 		}
 		rejected += !r_ours;
 
-		if (curve25519_generate_public(ours, s) || crypto_scalarmult_curve25519_base(theirs, s) ||
-		    memcmp(ours, theirs, 32)) {
+		if (curve25519_generate_public(ours, s) ||
+		    crypto_scalarmult_curve25519_base(theirs, s) || memcmp(ours, theirs, 32)) {
 			tap_hexdump("secret", s, 32);
 			pub_same = false;
 		}
 	}
 	before = failalloc_allocs;
 	if (curve25519(ours, s, p) == 0)
-		printf("# x25519 via EVP_PKEY: %lu OpenSSL allocations per call\n", failalloc_allocs - before);
+		printf("# x25519 via EVP_PKEY: %lu OpenSSL allocations per call\n",
+		       failalloc_allocs - before);
 	ok(failalloc_allocs > before, "allocation hook is live (x25519 allocates)");
-	ok(same, "x25519 == libsodium for %d random scalars/points (%d rejected by both)", ROUNDS, rejected);
-	ok(pub_same, "x25519 public key == libsodium scalarmult_base for %d random secrets", ROUNDS);
+	ok(same, "x25519 == libsodium for %d random scalars/points (%d rejected by both)", ROUNDS,
+	   rejected);
+	ok(pub_same, "x25519 public key == libsodium scalarmult_base for %d random secrets",
+	   ROUNDS);
 }
 
-static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, const uint8_t *nonce, uint8_t *pt,
-		       uint8_t *ad, uint8_t *ours, uint8_t *theirs, uint8_t *back)
+static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, const uint8_t *nonce,
+		       uint8_t *pt, uint8_t *ad, uint8_t *ours, uint8_t *theirs, uint8_t *back)
 {
 	unsigned long long clen;
 	bool good = true;
@@ -126,10 +135,12 @@ static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, con
 
 	if (x) {
 		must(xchacha20poly1305_encrypt(ours, pt, len, ad, adlen, nonce, key));
-		crypto_aead_xchacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, ad, adlen, NULL, nonce, key);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, ad, adlen, NULL,
+							   nonce, key);
 	} else {
 		must(chacha20poly1305_encrypt_ietf(ours, pt, len, ad, adlen, nonce, key));
-		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, ad, adlen, NULL, nonce, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, ad, adlen, NULL,
+							  nonce, key);
 	}
 	good &= clen == len + 16 && !memcmp(ours, theirs, len + 16);
 
@@ -143,15 +154,18 @@ static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, con
 	if (x)
 		good &= xchacha20poly1305_decrypt(back, back, len + 16, ad, adlen, nonce, key) == 0;
 	else
-		good &= chacha20poly1305_decrypt_ietf(back, back, len + 16, ad, adlen, nonce, key) == 0;
+		good &= chacha20poly1305_decrypt_ietf(back, back, len + 16, ad, adlen, nonce,
+						      key) == 0;
 	good &= !memcmp(back, pt, len);
 
 	/* Out of place, and the oracle must agree with our decryption. */
 	memset(back, 0, len + 16);
 	if (x)
-		good &= xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key) == 0;
+		good &= xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key) ==
+			0;
 	else
-		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce, key) == 0;
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce,
+						      key) == 0;
 	good &= !memcmp(back, pt, len);
 
 	/* Any flipped bit in ciphertext, tag or ad must be refused. */
@@ -161,9 +175,11 @@ static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, con
 	else
 		ad[at - len - 16] ^= (uint8_t)(1U << rng_below(8));
 	if (x)
-		good &= xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key) == -EBADMSG;
+		good &= xchacha20poly1305_decrypt(back, theirs, len + 16, ad, adlen, nonce, key) ==
+			-EBADMSG;
 	else
-		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce, key) == -EBADMSG;
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, ad, adlen, nonce,
+						      key) == -EBADMSG;
 	return good;
 }
 
@@ -175,7 +191,8 @@ static void test_aead(bool x)
 	int i;
 
 	for (i = 0; i < ROUNDS; ++i) {
-		size_t len = i < 40 ? (size_t)i : rng_below(MAX_LEN + 1), adlen = rng_below(sizeof(ad) + 1);
+		size_t len = i < 40 ? (size_t)i : rng_below(MAX_LEN + 1),
+		       adlen = rng_below(sizeof(ad) + 1);
 
 		rng_fill(key, sizeof(key));
 		rng_fill(nonce, sizeof(nonce));
@@ -205,7 +222,8 @@ static void test_wg_nonce(void)
 		for (j = 0; j < 8; ++j)
 			n12[4 + j] = (uint8_t)(counter >> (8 * j));
 		must(chacha20poly1305_encrypt(ours, pt, sizeof(pt), NULL, 0, counter, key));
-		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, sizeof(pt), NULL, 0, NULL, n12, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, sizeof(pt), NULL, 0,
+							  NULL, n12, key);
 		good &= !memcmp(ours, theirs, sizeof(ours));
 	}
 	ok(good, "wireguard nonce (0^32 || LE64 counter) == libsodium ietf");
@@ -232,15 +250,18 @@ static void test_key_reuse(void)
 		if (rng_below(50) == 0)
 			crypto_forget_key(keys[rng_below(3)]);
 		must(chacha20poly1305_encrypt_ietf(ours, pt, len, NULL, 0, nonce, key));
-		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, NULL, 0, NULL, nonce, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, len, NULL, 0, NULL,
+							  nonce, key);
 		good &= !memcmp(ours, theirs, len + 16);
-		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce, key) == 0 &&
+		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce,
+						      key) == 0 &&
 			!memcmp(back, pt, len);
 		/* A failed open (wrong key) must not leave that key or a broken state behind. */
 		good &= chacha20poly1305_decrypt_ietf(back, theirs, len + 16, NULL, 0, nonce,
-						       keys[(k + 1) % 3]) == -EBADMSG;
+						      keys[(k + 1) % 3]) == -EBADMSG;
 	}
-	ok(good, "3000 seals and opens under 3 reused keys, interleaved and forgotten: == libsodium");
+	ok(good,
+	   "3000 seals and opens under 3 reused keys, interleaved and forgotten: == libsodium");
 }
 
 /* Each thread gets its own context; one that never calls crypto_thread_exit() must not leak it. */
@@ -257,9 +278,11 @@ static void *thread_fn(void *arg)
 	for (i = 0; i < 200; ++i) {
 		nonce[0] = (uint8_t)i;
 		must(chacha20poly1305_encrypt_ietf(ours, pt, sizeof(pt), NULL, 0, nonce, key));
-		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, sizeof(pt), NULL, 0, NULL, nonce, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt(theirs, &clen, pt, sizeof(pt), NULL, 0,
+							  NULL, nonce, key);
 		good &= !memcmp(ours, theirs, sizeof(ours));
-		good &= chacha20poly1305_decrypt_ietf(ours, ours, sizeof(ours), NULL, 0, nonce, key) == 0;
+		good &= chacha20poly1305_decrypt_ietf(ours, ours, sizeof(ours), NULL, 0, nonce,
+						      key) == 0;
 	}
 	if ((uintptr_t)arg & 1)
 		crypto_thread_exit();
@@ -298,7 +321,8 @@ static void test_hchacha(void)
 	ok(good, "hchacha20 == libsodium crypto_core_hchacha20");
 }
 
-static bool evp_blake2s(uint8_t *out, size_t outlen, const void *in, size_t inlen, const void *key, size_t keylen)
+static bool evp_blake2s(uint8_t *out, size_t outlen, const void *in, size_t inlen, const void *key,
+			size_t keylen)
 {
 	OSSL_PARAM params[2] = { OSSL_PARAM_END, OSSL_PARAM_END };
 	EVP_MAC_CTX *ctx;
@@ -334,7 +358,8 @@ static bool evp_hmac(uint8_t out[32], const void *in, size_t inlen, const void *
 
 	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"BLAKE2S-256", 0);
+	params[0] =
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"BLAKE2S-256", 0);
 	params[1] = OSSL_PARAM_construct_end();
 	r = ctx && EVP_MAC_CTX_set_params(ctx, params) && EVP_MAC_init(ctx, key, keylen, NULL) &&
 	    EVP_MAC_update(ctx, in, inlen) && EVP_MAC_final(ctx, out, &n, 32) && n == 32;
@@ -361,7 +386,8 @@ static void test_blake2s(void)
 		eval &= evp_blake2s(theirs, 32, in, len, NULL, 0);
 		good_h &= !memcmp(ours, theirs, 32);
 
-		/* WireGuard's MAC1/MAC2 are 16-byte keyed digests; cover every key and output size. */
+		/* WireGuard's MAC1/MAC2 are 16-byte keyed digests; cover every key and output size.
+		 */
 		if (i % 4 == 0)
 			outlen = 16;
 		must(blake2s(ours, outlen, in, len, key, keylen));

@@ -63,7 +63,7 @@ static int x25519_public(uint8_t out[32])
 
 static void test_x25519(void)
 {
-	uint8_t low[32] = {0}, out[32];
+	uint8_t low[32] = { 0 }, out[32];
 
 	unhex32(alice, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
 	unhex32(alice_pub, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
@@ -182,7 +182,7 @@ static void test_aead(void)
 
 static void test_blake2s(void)
 {
-	uint8_t out[40], key[40] = {1};
+	uint8_t out[40], key[40] = { 1 };
 	struct blake2s_state st;
 
 	memset(out, 0xaa, sizeof(out));

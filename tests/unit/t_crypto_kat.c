@@ -149,7 +149,8 @@ static void test_x25519_low_order(void)
 	/* Clamping turns the all-zero secret into 2^254; wg(8) prints its public key, so do we. */
 	memset(s, 0, sizeof(s));
 	unhex32(p, "2fe57da347cd62431528daac5fbb290730fff684afc4cfc2ed90995f58cb3b74");
-	ok(curve25519_generate_public(out, s) == 0 && !memcmp(out, p, 32), "x25519 all-zero secret clamps like wg(8)");
+	ok(curve25519_generate_public(out, s) == 0 && !memcmp(out, p, 32),
+	   "x25519 all-zero secret clamps like wg(8)");
 }
 
 static void test_clamp(void)
@@ -164,8 +165,9 @@ static void test_clamp(void)
 	ok(s[0] == 0 && s[31] == 0x40, "clamp of 00..00");
 }
 
-static const char ladies[] = "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for "
-			     "the future, sunscreen would be it.";
+static const char ladies[] =
+	"Ladies and Gentlemen of the class of '99: If I could offer you only one tip for "
+	"the future, sunscreen would be it.";
 
 static void test_aead_rfc8439(void)
 {
@@ -184,37 +186,48 @@ static void test_aead_rfc8439(void)
 	ct = hexdup(ct_hex, &ctlen);
 	ok(ctlen == len + 16, "rfc8439 2.8.2 lengths");
 
-	must(chacha20poly1305_encrypt_ietf(buf, (const uint8_t *)ladies, len, ad, adlen, nonce, key));
+	must(chacha20poly1305_encrypt_ietf(buf, (const uint8_t *)ladies, len, ad, adlen, nonce,
+					   key));
 	is_mem(buf, ct, ctlen, "rfc8439 2.8.2 encrypt (ciphertext || tag)");
 
 	memcpy(buf, ladies, len);
 	must(chacha20poly1305_encrypt_ietf(buf, buf, len, ad, adlen, nonce, key));
 	is_mem(buf, ct, ctlen, "rfc8439 2.8.2 encrypt in place");
 
-	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == 0, "rfc8439 2.8.2 decrypt");
+	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == 0,
+	   "rfc8439 2.8.2 decrypt");
 	is_mem(buf, ladies, len, "rfc8439 2.8.2 decrypted plaintext");
 
 	memcpy(buf, ct, ctlen);
-	ok(chacha20poly1305_decrypt_ietf(buf, buf, ctlen, ad, adlen, nonce, key) == 0, "rfc8439 2.8.2 decrypt in place");
+	ok(chacha20poly1305_decrypt_ietf(buf, buf, ctlen, ad, adlen, nonce, key) == 0,
+	   "rfc8439 2.8.2 decrypt in place");
 	is_mem(buf, ladies, len, "rfc8439 2.8.2 in-place plaintext");
 
-	/* The WireGuard nonce form: 4 zero bytes, then LE64. This vector's nonce is not of that form. */
-	must(chacha20poly1305_encrypt(buf, (const uint8_t *)ladies, len, ad, adlen, 0x4746454443424140ULL, key));
-	ok(memcmp(buf, ct, ctlen) != 0, "wg nonce 0x4746..40 differs from the rfc nonce (constant 07000000)");
+	/* The WireGuard nonce form: 4 zero bytes, then LE64. This vector's nonce is not of that
+	 * form. */
+	must(chacha20poly1305_encrypt(buf, (const uint8_t *)ladies, len, ad, adlen,
+				      0x4746454443424140ULL, key));
+	ok(memcmp(buf, ct, ctlen) != 0,
+	   "wg nonce 0x4746..40 differs from the rfc nonce (constant 07000000)");
 
 	ct[ctlen - 1] ^= 1;
 	memset(buf, 0x55, sizeof(buf));
-	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == -EBADMSG, "rfc8439 tampered tag rejected");
+	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == -EBADMSG,
+	   "rfc8439 tampered tag rejected");
 	ok(ct_is_zero(buf, len), "rejected decrypt leaves no plaintext");
 	ct[ctlen - 1] ^= 1;
 	ct[0] ^= 0x80;
-	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == -EBADMSG, "rfc8439 tampered ciphertext rejected");
+	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == -EBADMSG,
+	   "rfc8439 tampered ciphertext rejected");
 	ct[0] ^= 0x80;
 	ad[0] ^= 1;
-	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == -EBADMSG, "rfc8439 tampered ad rejected");
+	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == -EBADMSG,
+	   "rfc8439 tampered ad rejected");
 	ad[0] ^= 1;
-	ok(chacha20poly1305_decrypt_ietf(buf, ct, 15, ad, adlen, nonce, key) == -EBADMSG, "ciphertext shorter than a tag rejected");
-	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == 0, "untampered still decrypts");
+	ok(chacha20poly1305_decrypt_ietf(buf, ct, 15, ad, adlen, nonce, key) == -EBADMSG,
+	   "ciphertext shorter than a tag rejected");
+	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, adlen, nonce, key) == 0,
+	   "untampered still decrypts");
 	free(ct);
 }
 
@@ -250,10 +263,12 @@ static void test_aead_rfc8439_a5(void)
 	pt = hexdup(pt_hex, &ptlen);
 	ct = hexdup(ct_hex, &ctlen);
 
-	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, 12, nonce, key) == 0, "rfc8439 A.5 decrypt");
+	ok(chacha20poly1305_decrypt_ietf(buf, ct, ctlen, ad, 12, nonce, key) == 0,
+	   "rfc8439 A.5 decrypt");
 	is_mem(buf, pt, ptlen, "rfc8439 A.5 plaintext");
 	/* Same nonce through the WireGuard form: 00000000 || LE64(0x0807060504030201). */
-	ok(chacha20poly1305_decrypt(buf, ct, ctlen, ad, 12, 0x0807060504030201ULL, key) == 0, "rfc8439 A.5 via wg nonce");
+	ok(chacha20poly1305_decrypt(buf, ct, ctlen, ad, 12, 0x0807060504030201ULL, key) == 0,
+	   "rfc8439 A.5 via wg nonce");
 	is_mem(buf, pt, ptlen, "rfc8439 A.5 plaintext via wg nonce");
 	must(chacha20poly1305_encrypt(buf, pt, ptlen, ad, 12, 0x0807060504030201ULL, key));
 	is_mem(buf, ct, ctlen, "rfc8439 A.5 re-encrypt via wg nonce");
@@ -285,10 +300,12 @@ static void test_xchacha(void)
 	ok(ctlen == len + 16, "xchacha A.3 lengths");
 	must(xchacha20poly1305_encrypt(buf, (const uint8_t *)ladies, len, ad, 12, nonce, key));
 	is_mem(buf, ct, ctlen, "xchacha20poly1305 draft A.3 encrypt");
-	ok(xchacha20poly1305_decrypt(buf, ct, ctlen, ad, 12, nonce, key) == 0, "xchacha20poly1305 A.3 decrypt");
+	ok(xchacha20poly1305_decrypt(buf, ct, ctlen, ad, 12, nonce, key) == 0,
+	   "xchacha20poly1305 A.3 decrypt");
 	is_mem(buf, ladies, len, "xchacha20poly1305 A.3 plaintext");
 	ct[20] ^= 4;
-	ok(xchacha20poly1305_decrypt(buf, ct, ctlen, ad, 12, nonce, key) == -EBADMSG, "xchacha20poly1305 tampered rejected");
+	ok(xchacha20poly1305_decrypt(buf, ct, ctlen, ad, 12, nonce, key) == -EBADMSG,
+	   "xchacha20poly1305 tampered rejected");
 	free(ct);
 }
 
@@ -382,15 +399,18 @@ static void test_kdf(void)
 	static const struct {
 		const char *key, *in, *t[3];
 	} v[] = {
-		{ "test-key", "test-input",
+		{ "test-key",
+		  "test-input",
 		  { "6f0e5ad38daba1bea8a0d213688736f19763239305e0f58aba697f9ffc41c633",
 		    "df1194df20802a4fe594cde27e92991c8cae66c366e8106aaa937a55fa371e8a",
 		    "fac6e2745a325f5dc5d11a5b165aad08b0ada28e7b4e666b7c077934a4d76c24" } },
-		{ "wireguard", "wireguard",
+		{ "wireguard",
+		  "wireguard",
 		  { "491d43bbfdaa8750aaf535e334ecbfe5129967cd64635101c566d4caefda96e8",
 		    "1e71a379baefd8a79aa4662212fcafe19a23e2b609a3db7d6bcba8f560e3d25f",
 		    "31e1ae48bddfbe5de38f295e5452b1909a1b4e38e183926af3780b0c1e1f0160" } },
-		{ "", "",
+		{ "",
+		  "",
 		  { "8387b46bf43eccfcf349552a095d8315c4055beb90208fb1be23b894bc2ed5d0",
 		    "58a0e5f6faefccf4807bff1f05fa8a9217945762040bcec2f4b4a62bdfe0e86e",
 		    "0ce6ea98ec548f8e281e93e32db65621c45eb18dc6f0a7ad94178610a2f7338e" } },
@@ -412,8 +432,10 @@ static void test_random(void)
 {
 	uint8_t a[300], b[300];
 
-	ok(crypto_random(a, sizeof(a)) == 0 && crypto_random(b, sizeof(b)) == 0, "crypto_random 300 bytes");
-	ok(memcmp(a, b, sizeof(a)) != 0 && !ct_is_zero(a, sizeof(a)), "crypto_random differs across calls");
+	ok(crypto_random(a, sizeof(a)) == 0 && crypto_random(b, sizeof(b)) == 0,
+	   "crypto_random 300 bytes");
+	ok(memcmp(a, b, sizeof(a)) != 0 && !ct_is_zero(a, sizeof(a)),
+	   "crypto_random differs across calls");
 	ok(crypto_random(a, 0) == 0, "crypto_random 0 bytes");
 }
 

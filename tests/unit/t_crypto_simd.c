@@ -35,39 +35,43 @@ static const struct {
 	const char *name, *key, *msg, *tag;
 	const char *text;
 } poly_kat[] = {
-	{"2.5.2", "85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b", NULL,
-	 "a8061dc1305136c6c22b8baf0c0127a9", "Cryptographic Forum Research Group"},
-	{"A.3 #1", "0000000000000000000000000000000000000000000000000000000000000000",
-	 "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-	 "000000000000000000000000000000000000000000",
-	 "00000000000000000000000000000000", NULL},
-	{"A.3 #2", "0000000000000000000000000000000036e5f6b5c5e06070f0efca96227a863e", NULL,
-	 "36e5f6b5c5e06070f0efca96227a863e", ietf_text},
-	{"A.3 #4", "1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0", NULL,
-	 "4541669a7eaaee61e708dc7cbcc5eb62", jabberwocky},
-	{"A.3 #5", "0200000000000000000000000000000000000000000000000000000000000000",
-	 "ffffffffffffffffffffffffffffffff", "03000000000000000000000000000000", NULL},
-	{"A.3 #6", "02000000000000000000000000000000ffffffffffffffffffffffffffffffff",
-	 "02000000000000000000000000000000", "03000000000000000000000000000000", NULL},
-	{"A.3 #7", "0100000000000000000000000000000000000000000000000000000000000000",
-	 "fffffffffffffffffffffffffffffffff0ffffffffffffffffffffffffffffff1100000000000000000000000"
-	 "0000000",
-	 "05000000000000000000000000000000", NULL},
-	{"A.3 #8", "0100000000000000000000000000000000000000000000000000000000000000",
-	 "fffffffffffffffffffffffffffffffffbfefefefefefefefefefefefefefefe0101010101010101010101010"
-	 "1010101",
-	 "00000000000000000000000000000000", NULL},
-	{"A.3 #9", "0200000000000000000000000000000000000000000000000000000000000000",
-	 "fdffffffffffffffffffffffffffffff", "faffffffffffffffffffffffffffffff", NULL},
-	{"A.3 #10", "0100000000000000040000000000000000000000000000000000000000000000",
-	 "e33594d7505e43b900000000000000003394d7505e4379cd01000000000000000000000000000000000000000"
-	 "000000"
-	 "001000000000000000000000000000000",
-	 "14000000000000005500000000000000", NULL},
-	{"A.3 #11", "0100000000000000040000000000000000000000000000000000000000000000",
-	 "e33594d7505e43b900000000000000003394d7505e4379cd01000000000000000000000000000000000000000"
-	 "0000000",
-	 "13000000000000000000000000000000", NULL},
+	{ "2.5.2", "85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b", NULL,
+	  "a8061dc1305136c6c22b8baf0c0127a9", "Cryptographic Forum Research Group" },
+	{ "A.3 #1", "0000000000000000000000000000000000000000000000000000000000000000",
+	  "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	  "000000000000000000000000000000000000000000",
+	  "00000000000000000000000000000000", NULL },
+	{ "A.3 #2", "0000000000000000000000000000000036e5f6b5c5e06070f0efca96227a863e", NULL,
+	  "36e5f6b5c5e06070f0efca96227a863e", ietf_text },
+	{ "A.3 #4", "1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0", NULL,
+	  "4541669a7eaaee61e708dc7cbcc5eb62", jabberwocky },
+	{ "A.3 #5", "0200000000000000000000000000000000000000000000000000000000000000",
+	  "ffffffffffffffffffffffffffffffff", "03000000000000000000000000000000", NULL },
+	{ "A.3 #6", "02000000000000000000000000000000ffffffffffffffffffffffffffffffff",
+	  "02000000000000000000000000000000", "03000000000000000000000000000000", NULL },
+	{ "A.3 #7", "0100000000000000000000000000000000000000000000000000000000000000",
+	  "fffffffffffffffffffffffffffffffff0ffffffffffffffffffffffffffffff110000000000000000000000"
+	  "0"
+	  "0000000",
+	  "05000000000000000000000000000000", NULL },
+	{ "A.3 #8", "0100000000000000000000000000000000000000000000000000000000000000",
+	  "fffffffffffffffffffffffffffffffffbfefefefefefefefefefefefefefefe010101010101010101010101"
+	  "0"
+	  "1010101",
+	  "00000000000000000000000000000000", NULL },
+	{ "A.3 #9", "0200000000000000000000000000000000000000000000000000000000000000",
+	  "fdffffffffffffffffffffffffffffff", "faffffffffffffffffffffffffffffff", NULL },
+	{ "A.3 #10", "0100000000000000040000000000000000000000000000000000000000000000",
+	  "e33594d7505e43b900000000000000003394d7505e4379cd0100000000000000000000000000000000000000"
+	  "0"
+	  "000000"
+	  "001000000000000000000000000000000",
+	  "14000000000000005500000000000000", NULL },
+	{ "A.3 #11", "0100000000000000040000000000000000000000000000000000000000000000",
+	  "e33594d7505e43b900000000000000003394d7505e4379cd0100000000000000000000000000000000000000"
+	  "0"
+	  "0000000",
+	  "13000000000000000000000000000000", NULL },
 };
 
 static void test_poly_kat(void)
@@ -116,7 +120,7 @@ static void test_poly_diff(void)
 	for (size_t len = 0; len <= MAX_LEN; ++len) {
 		for (int kind = 0; kind < 8; ++kind) {
 			uint8_t key[32], got[16], want[16], ad[80],
-				mac_in[16 * 5 + MAX_LEN + 32] = {0};
+				mac_in[16 * 5 + MAX_LEN + 32] = { 0 };
 			size_t off = (len + (size_t)kind) % OFF,
 			       adlen = (len * 7 + (size_t)kind) % sizeof(ad);
 			size_t n = 0;
@@ -200,7 +204,7 @@ static void seal_with(const char *impl, uint8_t *dst, const uint8_t *src, size_t
 }
 
 static int open_with(const char *impl, uint8_t *dst, const uint8_t *src, size_t len,
-		      const uint8_t *ad, size_t adlen, const uint8_t *nonce, const uint8_t *key)
+		     const uint8_t *ad, size_t adlen, const uint8_t *nonce, const uint8_t *key)
 {
 	if (crypto_aead_select(impl))
 		abort();
@@ -227,7 +231,8 @@ static void test_aead_diff(void)
 							  NULL, nonce, key);
 		seal &= clen == len + 16 && !memcmp(ours + off, theirs, len + 16);
 
-		cross &= open_with("openssl", back, ours + off, len + 16, ad, adlen, nonce, key) == 0 &&
+		cross &= open_with("openssl", back, ours + off, len + 16, ad, adlen, nonce, key) ==
+				 0 &&
 			 !memcmp(back, pt + off, len);
 		seal_with("openssl", back + 1, pt + off, len, ad, adlen, nonce, key);
 		cross &= open_with("avx512-ifma", back + 1, back + 1, len + 16, ad, adlen, nonce,
@@ -252,7 +257,8 @@ static void test_aead_diff(void)
 		else
 			back[pos - adlen] ^= bit;
 		memset(ours, 0x5a, len);
-		tamper &= open_with("avx512-ifma", ours, back, len + 16, ad, adlen, nonce, key) == -EBADMSG;
+		tamper &= open_with("avx512-ifma", ours, back, len + 16, ad, adlen, nonce, key) ==
+			  -EBADMSG;
 		for (size_t i = 0; i < len; ++i)
 			tamper &= ours[i] == 0;
 	}

@@ -86,12 +86,12 @@ static void seal_job(void *ctx, size_t i)
 /* Every seal of the last batch is right for aead.key (libsodium), none failed. */
 static bool seals_right(void)
 {
-	uint8_t want[LEN + 16], nonce[12] = {0};
+	uint8_t want[LEN + 16], nonce[12] = { 0 };
 	unsigned long long len;
 	bool right = !atomic_load(&aead.failed);
 
 	for (size_t i = 0; i < SEALS; ++i) {
-		memcpy(nonce + 4, &(uint64_t){htole64(i)}, 8);
+		memcpy(nonce + 4, &(uint64_t){ htole64(i) }, 8);
 		crypto_aead_chacha20poly1305_ietf_encrypt(want, &len, plain, LEN, NULL, 0, NULL,
 							  nonce, aead.key);
 		right &= !memcmp(want, aead.out[i], sizeof(want));
@@ -168,7 +168,8 @@ int main(void)
 	int want = cpus < 4 ? 1 : cpus > 8 ? 8 : (int)cpus;
 
 	unsetenv("WGCTL_THREADS");
-	ok(workers_default_threads() == want, "default on %ld online CPUs: %d thread(s)", cpus, want);
+	ok(workers_default_threads() == want, "default on %ld online CPUs: %d thread(s)", cpus,
+	   want);
 	setenv("WGCTL_THREADS", "", 1);
 	ok(workers_default_threads() == want, "empty WGCTL_THREADS: the default");
 	setenv("WGCTL_THREADS", "2", 1);

@@ -17,7 +17,7 @@
 #include "util/mem.h"
 #include "tap.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 struct peer {
 	unsigned int id;
@@ -63,7 +63,8 @@ static const char *fmt_addr(int family, const uint8_t *a)
 	if (family == AF_INET)
 		snprintf(p, 64, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 	else
-		snprintf(p, 64, "%02x%02x:%02x%02x:%02x%02x:%02x%02x:"
+		snprintf(p, 64,
+			 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:"
 			 "%02x%02x:%02x%02x:%02x%02x:%02x%02x",
 			 a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
 			 a[12], a[13], a[14], a[15]);
@@ -92,8 +93,8 @@ static const char *peer_name(const struct peer *p)
 static struct allowedips t;
 static struct peer peers[8];
 static struct peer *const a = &peers[0], *const b = &peers[1], *const c = &peers[2],
-		   *const d = &peers[3], *const e = &peers[4], *const f = &peers[5],
-		   *const g = &peers[6], *const h = &peers[7];
+			  *const d = &peers[3], *const e = &peers[4], *const f = &peers[5],
+			  *const g = &peers[6], *const h = &peers[7];
 
 static bool insert(int family, struct peer *p, const uint8_t *addr, uint8_t cidr)
 {
@@ -113,11 +114,11 @@ static void test(int num, int family, struct peer *want, const uint8_t *addr)
 	   peer_name(got));
 }
 
-static void test_negative(int family, struct peer *not, const uint8_t *addr)
+static void test_negative(int family, struct peer * not, const uint8_t *addr)
 {
 	struct peer *got = owner_peer(allowedips_lookup(&t, family, addr));
 
-	ok(got != not, "%s no longer routes to %s", fmt_addr(family, addr), peer_name(not));
+	ok(got != not, "%s no longer routes to %s", fmt_addr(family, addr), peer_name(not ));
 }
 
 static void init_peers(void)
@@ -284,11 +285,13 @@ static void test_iteration(void)
 		uint8_t addr[16];
 	} want[] = {
 		{ AF_INET, 27, { 192, 95, 5, 64 } },
-		{ AF_INET6, 128,
-		  { 0x26, 0x07, 0x53, 0x00, 0x60, 0x00, 0x6b, 0x00,
-		    0, 0, 0, 0, 0xc0, 0x5f, 0x05, 0x43 } },
+		{ AF_INET6,
+		  128,
+		  { 0x26, 0x07, 0x53, 0x00, 0x60, 0x00, 0x6b, 0x00, 0, 0, 0, 0, 0xc0, 0x5f, 0x05,
+		    0x43 } },
 		{ AF_INET, 29, { 10, 1, 0, 16 } },
-		{ AF_INET6, 83,
+		{ AF_INET6,
+		  83,
 		  { 0x26, 0x07, 0x53, 0x00, 0x6d, 0x8a, 0x6b, 0xf8, 0xda, 0xb1, 0xe0 } },
 		{ AF_INET6, 21, { 0x26, 0x07, 0x50 } },
 	};
@@ -303,7 +306,8 @@ static void test_iteration(void)
 	insert(AF_INET, a, ip4(10, 1, 0, 20), 29);
 	insert(AF_INET6, a, ip6(0x26075300, 0x6d8a6bf8, 0xdab1f1df, 0xc05f1523), 83);
 	insert(AF_INET6, a, ip6(0x26075300, 0x6d8a6bf8, 0xdab1f1df, 0xc05f1523), 21);
-	allowedips_for_each(n, &a->aip) {
+	allowedips_for_each(n, &a->aip)
+	{
 		memset(addr, 0, sizeof(addr));
 		family = allowedips_node_read(n, addr, &cidr);
 		if (count < ARRAY_SIZE(want) && family == want[count].family &&
@@ -315,8 +319,8 @@ static void test_iteration(void)
 	}
 	ok(count == 5 && a->aip.count == 5, "iteration: five entries");
 	ok(matched == 5, "iteration: masked prefixes in insertion order (192.95.5.64/27, "
-	   "2607:5300:6000:6b00::c05f:543/128, 10.1.0.16/29, "
-	   "2607:5300:6d8a:6bf8:dab1:e000::/83, 2607:5000::/21)");
+			 "2607:5300:6000:6b00::c05f:543/128, 10.1.0.16/29, "
+			 "2607:5300:6d8a:6bf8:dab1:e000::/83, 2607:5000::/21)");
 
 	/* Moving one prefix to another owner puts it at the end of that owner's list. */
 	insert(AF_INET, b, ip4(1, 2, 3, 4), 32);
@@ -673,7 +677,8 @@ static bool compare_lists(const struct horrible_allowedips *hz, struct peer *p)
 			if (hz->v[fi][j].owner == p)
 				mine[count++] = &hz->v[fi][j];
 	qsort(mine, count, sizeof(*mine), cmp_seq);
-	allowedips_for_each(n, &p->aip) {
+	allowedips_for_each(n, &p->aip)
+	{
 		memset(addr, 0, sizeof(addr));
 		family = allowedips_node_read(n, addr, &cidr);
 		if (i >= count || family != mine[i]->family || cidr != mine[i]->cidr ||
@@ -958,8 +963,8 @@ static int bench_fill(int family, size_t nprefixes, struct peer *owners, size_t 
 	for (size_t i = 0; i < nprefixes; ++i) {
 		memset(stored[i], 0, 16);
 		rnd_bytes(stored[i], fam_bits(family) / 8);
-		stored_cidr[i] = family == AF_INET ? (uint8_t)(16 + rnd_below(17)) :
-						     (uint8_t)(32 + rnd_below(97));
+		stored_cidr[i] = family == AF_INET ? (uint8_t)(16 + rnd_below(17))
+						   : (uint8_t)(32 + rnd_below(97));
 		fails += !!allowedips_insert(&t, family, stored[i], stored_cidr[i],
 					     &owners[i % nowners].aip);
 	}

@@ -22,8 +22,8 @@
 #include "noise/messages.h"
 #include "tap.h"
 
-#define MS (NSEC_PER_SEC / 1000)
-#define QMAX 512
+#define MS    (NSEC_PER_SEC / 1000)
+#define QMAX  512
 #define BUFSZ 2048
 
 struct frame {
@@ -44,7 +44,6 @@ struct side {
 	uint16_t port;
 	uint8_t priv[32], pub[32];
 };
-
 
 static struct side A, B;
 static struct dp_time now;
@@ -262,7 +261,8 @@ static size_t deliver(void)
 			for (size_t k = 0; k < n; ++k) {
 				if (batch[k].state == DP_TX_DEAD)
 					continue;
-				dp_device_udp_packet(to->dev, &from->self, batch[k].data, batch[k].len, &now);
+				dp_device_udp_packet(to->dev, &from->self, batch[k].data,
+						     batch[k].len, &now);
 			}
 			settle();
 			any = true;
@@ -297,7 +297,8 @@ static size_t ip4_packet(uint8_t *p, const char *src, const char *dst, size_t pa
 
 static uint8_t room[DP_HEADROOM + BUFSZ + DP_TAILROOM];
 
-static void send_from(struct side *s, const char *src, const char *dst, size_t payload, uint8_t fill)
+static void send_from(struct side *s, const char *src, const char *dst, size_t payload,
+		      uint8_t fill)
 {
 	uint8_t *pkt = room + DP_HEADROOM;
 	size_t len = ip4_packet(pkt, src, dst, payload, fill);
@@ -333,7 +334,8 @@ static void test_handshake_and_data(void)
 	struct wg_device *d;
 
 	ok(configure(&A, &B, "10.2.0.0", true, 0) == 0, "A configured with B as peer and endpoint");
-	ok(configure(&B, &A, "10.1.0.0", false, 0) == 0, "B configured with A as peer, no endpoint");
+	ok(configure(&B, &A, "10.1.0.0", false, 0) == 0,
+	   "B configured with A as peer, no endpoint");
 	send_from(&B, "10.2.0.1", "10.1.0.1", 10, 1);
 	ok(STAT(&B, tx_no_endpoint) == 1 && B.nudp == 0, "B cannot initiate without an endpoint");
 
@@ -444,20 +446,65 @@ static void test_bad_input_matrix(void)
 		memset(buf, 0, sizeof(buf));
 		len = 0;
 		switch (k) {
-		case 0: break;
-		case 1: len = 31; buf[0] = 4; break;
-		case 2: len = 148; break;
-		case 3: len = 148; buf[0] = 5; break;
-		case 4: len = 148; buf[0] = 1; buf[2] = 1; break;
-		case 5: len = 147; buf[0] = 1; break;
-		case 6: len = 149; buf[0] = 1; break;
-		case 7: len = 91; buf[0] = 2; break;
-		case 8: len = 65; buf[0] = 3; break;
-		case 9: len = 148; buf[0] = 1; crypto_random(buf + 4, 144); break;
-		case 10: len = 92; buf[0] = 2; crypto_random(buf + 4, 88); break;
-		case 11: len = 64; buf[0] = 3; crypto_random(buf + 4, 60); break;
-		case 12: len = good.len; memcpy(buf, good.data, len); buf[4] ^= 0xff; break;
-		case 13: len = good.len; memcpy(buf, good.data, len); buf[len - 1] ^= 1; break;
+		case 0:
+			break;
+		case 1:
+			len = 31;
+			buf[0] = 4;
+			break;
+		case 2:
+			len = 148;
+			break;
+		case 3:
+			len = 148;
+			buf[0] = 5;
+			break;
+		case 4:
+			len = 148;
+			buf[0] = 1;
+			buf[2] = 1;
+			break;
+		case 5:
+			len = 147;
+			buf[0] = 1;
+			break;
+		case 6:
+			len = 149;
+			buf[0] = 1;
+			break;
+		case 7:
+			len = 91;
+			buf[0] = 2;
+			break;
+		case 8:
+			len = 65;
+			buf[0] = 3;
+			break;
+		case 9:
+			len = 148;
+			buf[0] = 1;
+			crypto_random(buf + 4, 144);
+			break;
+		case 10:
+			len = 92;
+			buf[0] = 2;
+			crypto_random(buf + 4, 88);
+			break;
+		case 11:
+			len = 64;
+			buf[0] = 3;
+			crypto_random(buf + 4, 60);
+			break;
+		case 12:
+			len = good.len;
+			memcpy(buf, good.data, len);
+			buf[4] ^= 0xff;
+			break;
+		case 13:
+			len = good.len;
+			memcpy(buf, good.data, len);
+			buf[len - 1] ^= 1;
+			break;
 		case 14:
 			len = good.len;
 			memcpy(buf, good.data, len);
@@ -467,7 +514,10 @@ static void test_bad_input_matrix(void)
 			before = stat_of(&B, kinds[k].counter);
 			snap = *dp_device_stats(B.dev);
 			break;
-		case 15: len = notip.len; memcpy(buf, notip.data, len); break;
+		case 15:
+			len = notip.len;
+			memcpy(buf, notip.data, len);
+			break;
 		}
 		B.nudp = 0;
 		udp_in(&B, &A, buf, len);
@@ -502,7 +552,8 @@ static void test_atomic_apply(void)
 	ok(ret == -EADDRINUSE && why.len > 0, "a set whose port is taken fails: %s", why.buf);
 	ok(model_peer_count(after) == 1 && after->listen_port == before->listen_port &&
 		   !memcmp(after->first_peer->public_key, B.pub, 32) &&
-		   after->first_peer->first_allowedip && !after->first_peer->first_allowedip->next_allowedip,
+		   after->first_peer->first_allowedip &&
+		   !after->first_peer->first_allowedip->next_allowedip,
 	   "and nothing of it was applied");
 	send_from(&A, "10.1.0.1", "10.2.0.1", 12, 5);
 	deliver();
@@ -660,7 +711,7 @@ static void test_packet_path_out_of_memory(void)
  */
 static void test_unsealed_held(void)
 {
-	static const uint8_t plain[64] = {[0 ... 63] = 0xee};
+	static const uint8_t plain[64] = { [0 ... 63] = 0xee };
 	uint8_t *pkt = room + DP_HEADROOM;
 	size_t len = ip4_packet(pkt, "10.1.0.1", "10.2.0.1", sizeof(plain), 0xee);
 	struct frame *f = &A.udp[0];
@@ -742,7 +793,8 @@ static void test_under_load(void)
 	static uint8_t init[MESSAGE_INITIATION_LEN];
 	uint64_t cookies = STAT(&B, rx_cookie_sent), sessions = STAT(&B, handshakes_completed);
 
-	/* A real initiation from A, replayed in a flood: beyond the threshold B asks for a cookie. */
+	/* A real initiation from A, replayed in a flood: beyond the threshold B asks for a cookie.
+	 */
 	ok(configure(&B, &A, "10.1.0.0", true, 0) == 0, "B gets an endpoint for A");
 	advance(10 * NSEC_PER_SEC);
 	set_up(&A, false);
@@ -772,7 +824,8 @@ static void test_under_load(void)
 		if (B.ntun || A.ntun)
 			break;
 	}
-	ok(got_packet(&B, "10.1.0.1", 10, 1), "the staged packet still gets through once load ends");
+	ok(got_packet(&B, "10.1.0.1", 10, 1),
+	   "the staged packet still gets through once load ends");
 }
 
 /* An initiation of random bytes to s: its MAC1 is valid (the public key is all it takes) or not. */
@@ -962,7 +1015,8 @@ static void test_new_private_key(void)
 	set_up(&B, false);
 	set_up(&B, true);
 	send_from(&B, "10.2.0.1", "10.1.0.1", 10, 1);
-	ok(B.nudp == 1 && B.udp[0].len == MESSAGE_INITIATION_LEN, "B initiates after its link bounced");
+	ok(B.nudp == 1 && B.udp[0].len == MESSAGE_INITIATION_LEN,
+	   "B initiates after its link bounced");
 	deliver();
 	ok(got_packet(&A, "10.2.0.1", 10, 1), "tunnel up before the key change");
 	memcpy(old_pub, B.pub, 32);
@@ -971,7 +1025,8 @@ static void test_new_private_key(void)
 	ok(configure(&B, &A, "10.1.0.0", true, 0) == 0, "B takes a new private key");
 	p->flags = WGPEER_HAS_PUBLIC_KEY | WGPEER_REMOVE_ME;
 	memcpy(p->public_key, old_pub, 32);
-	ok(dp_device_apply(A.dev, d, &now, NULL) == 0 && configure(&A, &B, "10.2.0.0", true, 0) == 0,
+	ok(dp_device_apply(A.dev, d, &now, NULL) == 0 &&
+		   configure(&A, &B, "10.2.0.0", true, 0) == 0,
 	   "A swaps B's old public key for the new one");
 	advance(MS);
 	send_from(&B, "10.2.0.1", "10.1.0.1", 10, 2);
@@ -1017,7 +1072,8 @@ static void test_batch_order(void)
 	n = deliver();
 	ok(n == 41 && largest_batch == 41, "one batch of 41 opens");
 	ok(B.ntun == 40 && STAT(&B, rx_replay) == dup + 1, "40 delivered, the duplicate dropped");
-	for (n = 0; n < B.ntun && B.tun[n].len == 20 + 100 + n && B.tun[n].data[20] == (uint8_t)n; ++n)
+	for (n = 0; n < B.ntun && B.tun[n].len == 20 + 100 + n && B.tun[n].data[20] == (uint8_t)n;
+	     ++n)
 		;
 	ok(n == 40, "in the order they were sent");
 	B.ntun = 0;
@@ -1034,7 +1090,8 @@ int main(void)
 		batched = mode;
 		if (batched)
 			printf("# again, with deferred AEAD jobs run in reverse order\n");
-		now = (struct dp_time){.now = 1000 * NSEC_PER_SEC, .wall = {.tv_sec = 1700000000}};
+		now = (struct dp_time){ .now = 1000 * NSEC_PER_SEC,
+					.wall = { .tv_sec = 1700000000 } };
 		make_side(&A, "10.0.0.1", 1001);
 		make_side(&B, "10.0.0.2", 1002);
 		test_handshake_and_data();

@@ -87,8 +87,8 @@ static size_t make_big(int family, uint8_t proto, size_t payload, uint8_t flags,
 	}
 	rnd_bytes(big + l3 + l4h, payload);
 	sum = family == AF_INET ? csum_add(0, big + 12, 8) : csum_add(0, big + 8, 32);
-	sum = csum_add(sum, (uint16_t[]){htons(proto)}, 2);
-	sum = csum_add(sum, (uint16_t[]){htons((uint16_t)(len - l3))}, 2);
+	sum = csum_add(sum, (uint16_t[]){ htons(proto) }, 2);
+	sum = csum_add(sum, (uint16_t[]){ htons((uint16_t)(len - l3)) }, 2);
 	c = (uint16_t)~csum_fold(sum);
 	memcpy(big + l3 + (proto == 6 ? 16 : 6), &c, 2);
 	*o = (struct dp_offload){
@@ -133,7 +133,8 @@ static void test_csum(void)
 			memset(wide + off, 0xff, len);
 		else
 			rnd_bytes(wide + off, len);
-		/* Memory order on this little-endian host: the byte swap of the network-order sum. */
+		/* Memory order on this little-endian host: the byte swap of the network-order sum.
+		 */
 		all = csum_fold(csum_add(0, wide + off, len)) ==
 		      (uint16_t)~__builtin_bswap16((uint16_t)naive_sum(0, wide + off, len));
 		if (!all)
@@ -152,7 +153,8 @@ static bool check_segments(const struct offload_split *s, const struct dp_offloa
 	for (unsigned int i = 0; i < s->count; ++i) {
 		size_t n = offload_split_segment(s, i, seg), plen = n - hdr;
 		bool last = i + 1 == s->count;
-		bool good = n == offload_split_len(s, i) && plen == (last ? len - hdr - (size_t)i * o->gso_size : o->gso_size) &&
+		bool good = n == offload_split_len(s, i) &&
+			    plen == (last ? len - hdr - (size_t)i * o->gso_size : o->gso_size) &&
 			    !memcmp(seg + hdr, big + hdr + (size_t)i * o->gso_size, plen) &&
 			    l4_csum_ok(seg, n, l3, s->proto);
 
@@ -193,12 +195,13 @@ static void test_split(void)
 		uint16_t gso;
 		const char *what;
 	} cases[] = {
-		{AF_INET, 6, 0x18, 64000, 12, 1368, "TCPv4 64000 bytes, PSH, timestamps"},
-		{AF_INET, 6, 0x99, 5000, 0, 1380, "TCPv4 FIN|PSH|CWR: FIN and PSH last, CWR first"},
-		{AF_INET6, 6, 0x10, 65000, 12, 1348, "TCPv6 65000 bytes"},
-		{AF_INET6, 6, 0x10, 1348, 12, 1348, "TCPv6 exactly one segment"},
-		{AF_INET, 17, 0, 30001, 0, 1400, "UDPv4 (USO) odd length"},
-		{AF_INET6, 17, 0, 9000, 0, 1000, "UDPv6 (USO)"},
+		{ AF_INET, 6, 0x18, 64000, 12, 1368, "TCPv4 64000 bytes, PSH, timestamps" },
+		{ AF_INET, 6, 0x99, 5000, 0, 1380,
+		  "TCPv4 FIN|PSH|CWR: FIN and PSH last, CWR first" },
+		{ AF_INET6, 6, 0x10, 65000, 12, 1348, "TCPv6 65000 bytes" },
+		{ AF_INET6, 6, 0x10, 1348, 12, 1348, "TCPv6 exactly one segment" },
+		{ AF_INET, 17, 0, 30001, 0, 1400, "UDPv4 (USO) odd length" },
+		{ AF_INET6, 17, 0, 9000, 0, 1000, "UDPv6 (USO)" },
 	};
 	struct offload_split s;
 	struct dp_offload o;
@@ -208,7 +211,8 @@ static void test_split(void)
 	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); ++i) {
 		len = make_big(cases[i].family, cases[i].proto, cases[i].payload, cases[i].flags,
 			       cases[i].opts, &o, cases[i].gso);
-		ok(offload_split_init(&s, big, len, &o) == 0 && check_segments(&s, &o, len, cases[i].what),
+		ok(offload_split_init(&s, big, len, &o) == 0 &&
+			   check_segments(&s, &o, len, cases[i].what),
 		   "%s: %u segments, every field and checksum right", cases[i].what, s.count);
 	}
 	for (i = 0; i < 200; ++i) {
@@ -223,17 +227,20 @@ static void test_split(void)
 	ok(i == 200, "200 random packets (v4/v6, TCP with options, UDP, any gso_size) cut right");
 	len = make_big(AF_INET, 6, 3000, 0x10, 0, &o, 1000);
 	o.csum_start = 24;
-	ok(offload_split_init(&s, big, len, &o) == -EINVAL, "a csum_start past the IP header is refused");
+	ok(offload_split_init(&s, big, len, &o) == -EINVAL,
+	   "a csum_start past the IP header is refused");
 	o.csum_start = 20;
 	o.gso_size = 0;
 	ok(offload_split_init(&s, big, len, &o) == -EINVAL, "a zero gso_size is refused");
 	o.gso_size = 1000;
 	o.gso = DP_GSO_UDP;
-	ok(offload_split_init(&s, big, len, &o) == -EINVAL, "a UDP request on a TCP packet is refused");
+	ok(offload_split_init(&s, big, len, &o) == -EINVAL,
+	   "a UDP request on a TCP packet is refused");
 	o.gso = DP_GSO_TCP;
 	ok(offload_split_init(&s, big, 40, &o) == -EINVAL, "headers without payload are refused");
 	big[32] = 0xf0;
-	ok(offload_split_init(&s, big, 70, &o) == -EINVAL, "a TCP header longer than the packet is refused");
+	ok(offload_split_init(&s, big, 70, &o) == -EINVAL,
+	   "a TCP header longer than the packet is refused");
 }
 
 static void test_complete(void)
@@ -283,14 +290,16 @@ static void test_gro(void)
 		len = make_big(family, 6, 40000, 0x18, 12, &o, 1368);
 		n = cut(pkts, pool[0], len, &o);
 		ng = gro_plan(pkts, n, groups);
-		ok(ng == 1 && groups[0].count == n, "%s: %zu segments of one flow plan as one group", name, n);
+		ok(ng == 1 && groups[0].count == n,
+		   "%s: %zu segments of one flow plan as one group", name, n);
 		memcpy(orig, pool[0], len + (n - 1) * (l3 + 32));
 		gro_finish(pkts, &groups[0], &back);
 		hdr = back.hdr_len;
 		memcpy(seg2, pkts[0].buf, pkts[0].len);
 		total = pkts[0].len;
 		for (uint32_t i = pkts[0].next; i != GRO_END; i = pkts[i].next) {
-			memcpy(seg2 + total, pkts[i].buf + pkts[i].len - pkts[i].payload, pkts[i].payload);
+			memcpy(seg2 + total, pkts[i].buf + pkts[i].len - pkts[i].payload,
+			       pkts[i].payload);
 			total += pkts[i].payload;
 		}
 		ok(total == groups[0].len && total == len && hdr == l3 + 32 &&
@@ -318,7 +327,7 @@ static void test_gro(void)
 		mixed[k++] = pkts[n + i];
 		if (i == 3) {
 			len = make_big(AF_INET, 17, 100, 0, 0, &o, 0);
-			mixed[k] = (struct gro_pkt){.buf = seg, .len = len};
+			mixed[k] = (struct gro_pkt){ .buf = seg, .len = len };
 			memcpy(seg, big, len);
 			++k;
 		}
@@ -364,8 +373,7 @@ static void test_gro_refusals(void)
 	seq = be32(pkts[2].buf + 24) - 300;
 	pkts[2].buf[24] = (uint8_t)(seq >> 24), pkts[2].buf[25] = (uint8_t)(seq >> 16);
 	pkts[2].buf[26] = (uint8_t)(seq >> 8), pkts[2].buf[27] = (uint8_t)seq;
-	ok(gro_plan(pkts, 2, groups) == 1 && gro_plan(pkts, 3, groups) == 2 &&
-		   groups[0].count == 2,
+	ok(gro_plan(pkts, 2, groups) == 1 && gro_plan(pkts, 3, groups) == 2 && groups[0].count == 2,
 	   "after a short segment nothing more joins, even in sequence");
 	len = make_big(AF_INET, 6, 65000, 0x10, 0, &o, 500);
 	n = cut(pkts, pool, 100 * 500 + 40, &o);

@@ -285,13 +285,13 @@ static void untrusted(void)
 		unsigned int how;
 		const char *message, *why;
 	} t[] = {
-		{"corp", 0, "no signature, and PeerListKey requires one", "unsigned"},
-		{"corp", SIGNED | TAMPERED, "the signature does not verify with any PeerListKey",
-		 "changed after signing"},
-		{"other", SIGNED, "the list is named `other', but ", "signed for another name"},
-		{"corp", SIGNED | NO_HEADER,
-		 "no wgctl-peer-list header (name, serial, expiry), which a signed list needs",
-		 "signed without a header"},
+		{ "corp", 0, "no signature, and PeerListKey requires one", "unsigned" },
+		{ "corp", SIGNED | TAMPERED, "the signature does not verify with any PeerListKey",
+		  "changed after signing" },
+		{ "other", SIGNED, "the list is named `other', but ", "signed for another name" },
+		{ "corp", SIGNED | NO_HEADER,
+		  "no wgctl-peer-list header (name, serial, expiry), which a signed list needs",
+		  "signed without a header" },
 	};
 	struct run r;
 

@@ -31,8 +31,10 @@ static void test_round_trip(const char *dir)
 	ok(liststate_load(path, src, &serial) == 0 && serial == 0, "no file: serial 0");
 	ok(liststate_store(path, src, "corp", 18446744073709551615ULL) == 0, "stored");
 	ok(mode_of(path) == 0600 && mode_of(dir) == 0700, "a 0600 file in a 0700 directory");
-	ok(liststate_load(path, src, &serial) == 0 && serial == 18446744073709551615ULL, "read back exactly");
-	ok(liststate_load(path, "https://other/peers.conf", &serial) == -EINVAL, "bound to its source");
+	ok(liststate_load(path, src, &serial) == 0 && serial == 18446744073709551615ULL,
+	   "read back exactly");
+	ok(liststate_load(path, "https://other/peers.conf", &serial) == -EINVAL,
+	   "bound to its source");
 	liststate_path(other, sizeof(other), "wg1", src);
 	ok(strcmp(path, other), "one file per interface");
 	liststate_path(other, sizeof(other), "wg0", "https://fleet.example.com/wg/peers.conf?x");
@@ -44,20 +46,28 @@ static void test_damaged(void)
 	static const char *const bad[] = {
 		"",
 		"wgctl peer list state 1\n",
-		"wgctl peer list state 2\nsource: https://fleet.example.com/wg/peers.conf\nname: corp\nserial: 1\n",
-		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: corp\nserial: \n",
-		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: corp\nserial: 1x\n",
-		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: corp\nserial: -1\n",
-		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: corp\nserial: 18446744073709551616\n",
-		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: corp\nserial: 1\nmore\n",
-		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nserial: 1\n",
+		"wgctl peer list state 2\nsource: https://fleet.example.com/wg/peers.conf\nname: "
+		"corp\nserial: 1\n",
+		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: "
+		"corp\nserial: \n",
+		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: "
+		"corp\nserial: 1x\n",
+		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: "
+		"corp\nserial: -1\n",
+		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: "
+		"corp\nserial: 18446744073709551616\n",
+		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nname: "
+		"corp\nserial: 1\nmore\n",
+		"wgctl peer list state 1\nsource: https://fleet.example.com/wg/peers.conf\nserial: "
+		"1\n",
 	};
 	uint64_t serial;
 	bool all = true;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i)
 		all = all && liststate_parse(bad[i], strlen(bad[i]), src, &serial) == -EINVAL;
-	ok(all, "a damaged state file is refused, never read as serial 0 (%zu forms)", sizeof(bad) / sizeof(bad[0]));
+	ok(all, "a damaged state file is refused, never read as serial 0 (%zu forms)",
+	   sizeof(bad) / sizeof(bad[0]));
 }
 
 int main(void)

@@ -44,7 +44,7 @@ static void sign(struct strbuf *sb, uint8_t first, const char *text, size_t len)
 static void create_and_check(void)
 {
 	char key[WG_KEY_LEN_BASE64], other[WG_KEY_LEN_BASE64], line[128];
-	char *both[2] = {other, key}, *wrong[1] = {other};
+	char *both[2] = { other, key }, *wrong[1] = { other };
 	struct strbuf sb;
 	const char *nl;
 
@@ -120,23 +120,23 @@ static void locations(void)
 	static const struct {
 		const char *list, *sig;
 	} t[] = {
-		/* 1 */ {"/etc/wireguard/peers.conf", "/etc/wireguard/peers.conf.sig"},
-		/* 2 */ {"peers.conf", "peers.conf.sig"},
-		/* 3 */ {"/srv/odd?name#here", "/srv/odd?name#here.sig"},
+		/* 1 */ { "/etc/wireguard/peers.conf", "/etc/wireguard/peers.conf.sig" },
+		/* 2 */ { "peers.conf", "peers.conf.sig" },
+		/* 3 */ { "/srv/odd?name#here", "/srv/odd?name#here.sig" },
 		/* 4 */
-		{"https://fleet.example.com/wg/peers.conf",
-		 "https://fleet.example.com/wg/peers.conf.sig"},
+		{ "https://fleet.example.com/wg/peers.conf",
+		  "https://fleet.example.com/wg/peers.conf.sig" },
 		/* 5 */
-		{"https://fleet.example.com/wg/peers.conf?token=abc&x=1",
-		 "https://fleet.example.com/wg/peers.conf.sig?token=abc&x=1"},
+		{ "https://fleet.example.com/wg/peers.conf?token=abc&x=1",
+		  "https://fleet.example.com/wg/peers.conf.sig?token=abc&x=1" },
 		/* 6 */
-		{"https://fleet.example.com/wg/peers.conf#v2",
-		 "https://fleet.example.com/wg/peers.conf.sig#v2"},
+		{ "https://fleet.example.com/wg/peers.conf#v2",
+		  "https://fleet.example.com/wg/peers.conf.sig#v2" },
 		/* 7 */
-		{"https://fleet.example.com/peers.conf?a=b#c?d",
-		 "https://fleet.example.com/peers.conf.sig?a=b#c?d"},
+		{ "https://fleet.example.com/peers.conf?a=b#c?d",
+		  "https://fleet.example.com/peers.conf.sig?a=b#c?d" },
 		/* 8 */
-		{"file:///etc/wireguard/peers.conf", "file:///etc/wireguard/peers.conf.sig"},
+		{ "file:///etc/wireguard/peers.conf", "file:///etc/wireguard/peers.conf.sig" },
 	};
 	char buf[256], tiny[8];
 

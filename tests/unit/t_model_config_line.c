@@ -95,17 +95,17 @@ static void test_matchers(void)
 			*wg; /* wg: the value config_line_wg_value finds, NULL: none */
 		bool quick;
 	} cases[] = {
-		/* 1 */ {"ListenPort = 51820", "ListenPort", "51820", true},
-		/* 2 */ {"listenport=51820", "ListenPort", "51820", true},
-		/* 3 */ {"Listen Port = 1", "ListenPort", "1", false},
-		/* 4 */ {"ListenPorts = 1", "ListenPort", NULL, false},
-		/* 5 */ {"ListenPort", "ListenPort", NULL, false},
-		/* 6 */ {"ListenPort # = 1", "ListenPort", NULL, false},
-		/* 7 */ {"# ListenPort = 1", "ListenPort", NULL, false},
-		/* 8 */ {"Address =", "Address", "", true},
-		/* 9 */ {"Address = 10.0.0.1 # c", "Address", "10.0.0.1", true},
-		/* 10 */ {"[Peer]", "Peer", NULL, false},
-		/* 11 */ {"PostUp = a = b", "PostUp", "a=b", true},
+		/* 1 */ { "ListenPort = 51820", "ListenPort", "51820", true },
+		/* 2 */ { "listenport=51820", "ListenPort", "51820", true },
+		/* 3 */ { "Listen Port = 1", "ListenPort", "1", false },
+		/* 4 */ { "ListenPorts = 1", "ListenPort", NULL, false },
+		/* 5 */ { "ListenPort", "ListenPort", NULL, false },
+		/* 6 */ { "ListenPort # = 1", "ListenPort", NULL, false },
+		/* 7 */ { "# ListenPort = 1", "ListenPort", NULL, false },
+		/* 8 */ { "Address =", "Address", "", true },
+		/* 9 */ { "Address = 10.0.0.1 # c", "Address", "10.0.0.1", true },
+		/* 10 */ { "[Peer]", "Peer", NULL, false },
+		/* 11 */ { "PostUp = a = b", "PostUp", "a=b", true },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {

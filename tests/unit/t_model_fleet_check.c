@@ -20,7 +20,7 @@ static const char *const priv[] = {
 	"wPgo3q+IScNDfc+3H9KHu+Rk5mbbIK8Gzh5cCLOJZ0s=",
 };
 static char pub[4][WG_KEY_LEN_BASE64];
-static const char *const names[] = {"a.conf", "b.conf", "c.conf"};
+static const char *const names[] = { "a.conf", "b.conf", "c.conf" };
 
 /* A clean hub (a, relaying IPv4) with two spokes behind NAT that keep their mappings open. */
 #define HUB_HEAD "[Interface]\nPrivateKey = {privA}\nAddress = 10.0.0.1/24\nListenPort = 51820\n"
@@ -64,7 +64,7 @@ static char *expand(const char *text)
 /* Parses up to three files as a.conf, b.conf, c.conf and checks them; findings land in r. */
 static bool run(const char *a, const char *b, const char *c, bool whole, struct fleet_result *r)
 {
-	const char *texts[] = {a, b, c};
+	const char *texts[] = { a, b, c };
 	struct fleet_host hosts[3];
 	struct wg_config conf[3];
 	bool good = true;
@@ -84,7 +84,7 @@ static bool run(const char *a, const char *b, const char *c, bool whole, struct 
 		diag_print(&d, stdout);
 		diag_free(&d);
 		free(text);
-		hosts[n] = (struct fleet_host){.conf = &conf[n], .source = names[n]};
+		hosts[n] = (struct fleet_host){ .conf = &conf[n], .source = names[n] };
 	}
 	good &= !fleet_check(hosts, n, whole, r);
 	while (n--)
@@ -277,7 +277,8 @@ int main(void)
 	     count(&r, FLEET_RELAY) == 0);
 
 	CASE("a mesh of peers with Endpoints inside the subnet (a shared list) is not a relay",
-	     "[Interface]\nPrivateKey = {privA}\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = {pubB}\n"
+	     "[Interface]\nPrivateKey = {privA}\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = "
+	     "{pubB}\n"
 	     "AllowedIPs = 10.0.0.2/32\nEndpoint = 192.0.2.2:51820\n[Peer]\nPublicKey = {pubC}\n"
 	     "AllowedIPs = 10.0.0.3/32\nEndpoint = peer-c.example:51820\n",
 	     NULL, NULL, false, count(&r, FLEET_RELAY) == 0);

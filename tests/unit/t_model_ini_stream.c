@@ -79,9 +79,9 @@ static void test_table(void)
 
 static void test_long(void)
 {
-	static const size_t sizes[] = {79,  80,	 81,  159, 160, 161,  162,
-				       199, 200, 201, 320, 321, 4096, 100000};
-	static const char fill[] = {'a', ';', ' ', '\x10', '\0'};
+	static const size_t sizes[] = { 79,  80,  81,  159, 160, 161,  162,
+					199, 200, 201, 320, 321, 4096, 100000 };
+	static const char fill[] = { 'a', ';', ' ', '\x10', '\0' };
 	char name[96];
 
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); ++s) {
@@ -134,7 +134,7 @@ static ssize_t failing_read(void *cookie, char *buf, size_t size)
 
 static void test_read_error(void)
 {
-	cookie_io_functions_t io = {.read = failing_read};
+	cookie_io_functions_t io = { .read = failing_read };
 	struct strbuf got;
 	int calls = 0, ret;
 	FILE *f = fopencookie(&calls, "r", io);

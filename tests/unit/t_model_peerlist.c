@@ -51,9 +51,10 @@ static struct wg_config parse_list(const char *body)
 static long admit(struct wg_config *conf, const char *body, const char *source, const uint8_t *own,
 		  struct diag_list *d, size_t *refused)
 {
-	struct peerlist_policy policy = {
-		.own = own, .scope = &conf->peer_list_scope, .conf_source = "wg0.conf", .list_lineno = 2
-	};
+	struct peerlist_policy policy = { .own = own,
+					  .scope = &conf->peer_list_scope,
+					  .conf_source = "wg0.conf",
+					  .list_lineno = 2 };
 	struct wg_config list = parse_list(body);
 	long moved = peerlist_admit(conf->device, list.device, source, &policy, d, refused);
 
@@ -67,14 +68,15 @@ static const char *message(const struct diag_list *d, size_t i)
 
 	if (i >= d->count)
 		return "(none)";
-	snprintf(buf, sizeof(buf), "%s:%u: %s", d->items[i].source ? d->items[i].source : "?", d->items[i].line,
-		 d->items[i].message);
+	snprintf(buf, sizeof(buf), "%s:%u: %s", d->items[i].source ? d->items[i].source : "?",
+		 d->items[i].line, d->items[i].message);
 	return buf;
 }
 
 static void test_merge_and_own_key(void)
 {
-	struct wg_config conf = parse_quick("[Interface]\n[Peer]\nPublicKey = " K1 "\nAllowedIPs = 10.0.0.1/32\n");
+	struct wg_config conf =
+		parse_quick("[Interface]\n[Peer]\nPublicKey = " K1 "\nAllowedIPs = 10.0.0.1/32\n");
 	struct diag_list d;
 	uint8_t own[WG_KEY_LEN];
 	size_t refused;
@@ -82,13 +84,15 @@ static void test_merge_and_own_key(void)
 
 	diag_init(&d, NULL);
 	key_from_base64(own, K3);
-	ok(admit(&conf, "[Peer]\n# Name = b\nPublicKey = " K2 "\n\n[Peer]\nPublicKey = " K3 "\n", "https://x/peers.conf",
-		 own, &d, &refused) == 1 &&
+	ok(admit(&conf, "[Peer]\n# Name = b\nPublicKey = " K2 "\n\n[Peer]\nPublicKey = " K3 "\n",
+		 "https://x/peers.conf", own, &d, &refused) == 1 &&
 		   refused == 0 && d.count == 0,
 	   "own key dropped silently, one moved");
 	p = conf.device->first_peer;
-	ok(p && !p->source && p->next_peer && p->next_peer->source && !strcmp(p->next_peer->source, "https://x/peers.conf") &&
-		   p->next_peer->lineno == 1 && !strcmp(p->next_peer->name, "b") && conf.device->last_peer == p->next_peer,
+	ok(p && !p->source && p->next_peer && p->next_peer->source &&
+		   !strcmp(p->next_peer->source, "https://x/peers.conf") &&
+		   p->next_peer->lineno == 1 && !strcmp(p->next_peer->name, "b") &&
+		   conf.device->last_peer == p->next_peer,
 	   "the file's peer first, the list's after it, tagged with its source, line and name");
 	config_free(&conf);
 	diag_free(&d);
@@ -101,16 +105,25 @@ static void test_duplicates(void)
 	size_t refused;
 
 	diag_init(&d, NULL);
-	ok(admit(&conf, "[Peer]\nPublicKey = " K2 "\n", "a.conf", NULL, &d, &refused) == 1, "the first list's peer");
-	ok(admit(&conf, "\n[Peer]\nPublicKey = " K2 "\n[Peer]\nPublicKey = " K1 "\n[Peer]\nPublicKey = " K3 "\n",
+	ok(admit(&conf, "[Peer]\nPublicKey = " K2 "\n", "a.conf", NULL, &d, &refused) == 1,
+	   "the first list's peer");
+	ok(admit(&conf,
+		 "\n[Peer]\nPublicKey = " K2 "\n[Peer]\nPublicKey = " K1 "\n[Peer]\nPublicKey = " K3
+		 "\n",
 		 "https://h/b.conf", NULL, &d, &refused) == 1 &&
 		   refused == 2,
-	   "a list repeating the file's key and an earlier list's: both dropped, the rest admitted");
-	is_str(message(&d, 0), "https://h/b.conf:2: peer " K2 " is already defined at a.conf:1; that definition is used",
+	   "a list repeating the file's key and an earlier list's: both dropped, the rest "
+	   "admitted");
+	is_str(message(&d, 0),
+	       "https://h/b.conf:2: peer " K2
+	       " is already defined at a.conf:1; that definition is used",
 	       "a repeat of an earlier list's peer names both places");
-	is_str(message(&d, 1), "https://h/b.conf:4: peer " K1 " is already defined at wg0.conf:2; that definition is used",
+	is_str(message(&d, 1),
+	       "https://h/b.conf:4: peer " K1
+	       " is already defined at wg0.conf:2; that definition is used",
 	       "a repeat of the file's peer names both places");
-	ok(d.count == 2 && d.warnings == 2 && d.errors == 0, "warnings, not errors: one peer costs only itself");
+	ok(d.count == 2 && d.warnings == 2 && d.errors == 0,
+	   "warnings, not errors: one peer costs only itself");
 	ok(model_peer_count(conf.device) == 3, "the file's peer, a.conf's and b.conf's third");
 	config_free(&conf);
 	diag_free(&d);
@@ -126,25 +139,33 @@ static void test_default_routes(void)
 	ok(admit(&conf,
 		 "[Peer]\nPublicKey = " K1 "\nAllowedIPs = 0.0.0.0/0\n[Peer]\nPublicKey = " K2
 		 "\nAllowedIPs = 10.0.0.0/8, ::/0\n[Peer]\nPublicKey = " K3
-		 "\nAllowedIPs = 128.0.0.0/1\n[Peer]\nPublicKey = " K4 "\nAllowedIPs = 10.9.0.0/16, 2001:db8::/32\n",
+		 "\nAllowedIPs = 128.0.0.0/1\n[Peer]\nPublicKey = " K4
+		 "\nAllowedIPs = 10.9.0.0/16, 2001:db8::/32\n",
 		 "l", NULL, &d, &refused) == 1 &&
 		   refused == 3,
-	   "without PeerListAllowedIPs, 0.0.0.0/0, ::/0 and a /1 are refused; other prefixes admitted");
+	   "without PeerListAllowedIPs, 0.0.0.0/0, ::/0 and a /1 are refused; other prefixes "
+	   "admitted");
 	is_str(message(&d, 0),
-	       "l:3: peer " K1 " claims 0.0.0.0/0, a default route, which a list may claim only within "
+	       "l:3: peer " K1
+	       " claims 0.0.0.0/0, a default route, which a list may claim only within "
 	       "PeerListAllowedIPs (none at wg0.conf:2); the peer is not used",
 	       "the message names the list's line and the config's PeerList line");
 	config_free(&conf);
 	diag_free(&d);
 
-	conf = parse_quick("[Interface]\nPeerListAllowedIPs = 0.0.0.0/0\nPeerListAllowedIPs = 10.0.0.0/8\n");
+	conf = parse_quick(
+		"[Interface]\nPeerListAllowedIPs = 0.0.0.0/0\nPeerListAllowedIPs = 10.0.0.0/8\n");
 	diag_init(&d, NULL);
-	ok(admit(&conf, "[Peer]\nPublicKey = " K1 "\nAllowedIPs = 0.0.0.0/0\n[Peer]\nPublicKey = " K2 "\nAllowedIPs = ::/0\n",
+	ok(admit(&conf,
+		 "[Peer]\nPublicKey = " K1 "\nAllowedIPs = 0.0.0.0/0\n[Peer]\nPublicKey = " K2
+		 "\nAllowedIPs = ::/0\n",
 		 "l", NULL, &d, &refused) == 1 &&
-		   refused == 1 && conf.device->first_peer && conf.device->first_peer->first_allowedip->cidr == 0,
+		   refused == 1 && conf.device->first_peer &&
+		   conf.device->first_peer->first_allowedip->cidr == 0,
 	   "a scope of 0.0.0.0/0 lets a list take the IPv4 default route, and only that");
 	is_str(message(&d, 0),
-	       "l:6: peer " K2 " claims ::/0, outside PeerListAllowedIPs (wg0.conf:2); the peer is not used",
+	       "l:6: peer " K2
+	       " claims ::/0, outside PeerListAllowedIPs (wg0.conf:2); the peer is not used",
 	       "the message names the list's line and the scope's");
 	config_free(&conf);
 	diag_free(&d);
@@ -152,19 +173,24 @@ static void test_default_routes(void)
 
 static void test_scope(void)
 {
-	struct wg_config conf = parse_quick("[Interface]\nPeerListAllowedIPs = 10.44.0.0/16, fd44::/16\n");
+	struct wg_config conf =
+		parse_quick("[Interface]\nPeerListAllowedIPs = 10.44.0.0/16, fd44::/16\n");
 	struct diag_list d;
 	size_t refused;
 
 	diag_init(&d, NULL);
 	ok(admit(&conf,
-		 "[Peer]\nPublicKey = " K1 "\nAllowedIPs = 10.44.1.0/24, fd44:1::/64\n[Peer]\nPublicKey = " K2
-		 "\nAllowedIPs = 10.44.2.0/24\nAllowedIPs = 10.45.0.0/24\n[Peer]\nPublicKey = " K3 "\nAllowedIPs = 10.44.0.0/15\n",
+		 "[Peer]\nPublicKey = " K1
+		 "\nAllowedIPs = 10.44.1.0/24, fd44:1::/64\n[Peer]\nPublicKey = " K2
+		 "\nAllowedIPs = 10.44.2.0/24\nAllowedIPs = 10.45.0.0/24\n[Peer]\nPublicKey = " K3
+		 "\nAllowedIPs = 10.44.0.0/15\n",
 		 "l", NULL, &d, &refused) == 1 &&
 		   refused == 2,
-	   "inside the scope admitted; a peer with one prefix outside it, or one wider than it, refused whole");
+	   "inside the scope admitted; a peer with one prefix outside it, or one wider than it, "
+	   "refused whole");
 	is_str(message(&d, 0),
-	       "l:7: peer " K2 " claims 10.45.0.0/24, outside PeerListAllowedIPs (wg0.conf:2); the peer is not used",
+	       "l:7: peer " K2 " claims 10.45.0.0/24, outside PeerListAllowedIPs (wg0.conf:2); the "
+	       "peer is not used",
 	       "the refusal names the line of the prefix");
 	config_free(&conf);
 	diag_free(&d);
@@ -172,20 +198,23 @@ static void test_scope(void)
 
 static void test_file_wins(void)
 {
-	struct wg_config conf =
-		parse_quick("[Interface]\n[Peer]\nPublicKey = " K1 "\nAllowedIPs = 10.44.0.0/24, fd44::/64\n");
+	struct wg_config conf = parse_quick("[Interface]\n[Peer]\nPublicKey = " K1
+					    "\nAllowedIPs = 10.44.0.0/24, fd44::/64\n");
 	struct diag_list d;
 	size_t refused;
 
 	diag_init(&d, NULL);
 	ok(admit(&conf,
 		 "[Peer]\nPublicKey = " K2 "\nAllowedIPs = 10.44.0.2/32\n[Peer]\nPublicKey = " K3
-		 "\nAllowedIPs = fd44::/64\n[Peer]\nPublicKey = " K4 "\nAllowedIPs = 10.0.0.0/8, 10.44.1.0/24\n",
+		 "\nAllowedIPs = fd44::/64\n[Peer]\nPublicKey = " K4
+		 "\nAllowedIPs = 10.0.0.0/8, 10.44.1.0/24\n",
 		 "l", NULL, &d, &refused) == 1 &&
 		   refused == 2,
-	   "a prefix inside or equal to a file peer's is refused; a wider one (longest match keeps the file's) is not");
+	   "a prefix inside or equal to a file peer's is refused; a wider one (longest match keeps "
+	   "the file's) is not");
 	is_str(message(&d, 0),
-	       "l:3: peer " K2 " claims 10.44.0.2/32, which the peer at wg0.conf:2 routes (10.44.0.0/24); the file "
+	       "l:3: peer " K2
+	       " claims 10.44.0.2/32, which the peer at wg0.conf:2 routes (10.44.0.0/24); the file "
 	       "wins and this peer is not used",
 	       "one message naming both places");
 	config_free(&conf);
@@ -197,7 +226,8 @@ static void test_many(void)
 {
 	struct wg_config conf = parse_quick("[Interface]\n");
 	struct wg_device *list = model_device_new();
-	struct peerlist_policy policy = { .scope = &conf.peer_list_scope, .conf_source = "wg0.conf" };
+	struct peerlist_policy policy = { .scope = &conf.peer_list_scope,
+					  .conf_source = "wg0.conf" };
 	unsigned int naive = 0;
 	struct wg_peer *p, *q, *file_last;
 	struct wg_allowedip *a, *fa;
@@ -213,7 +243,8 @@ static void test_many(void)
 		a = model_allowedip_new(p);
 		a->family = AF_INET;
 		a->cidr = (uint8_t)(16 + rnd() % 17);
-		a->ip4.s_addr = htonl((uint32_t)((10U << 24) | (rnd() & 0xffffff)) & ~(a->cidr == 32 ? 0 : 0xffffffffU >> a->cidr));
+		a->ip4.s_addr = htonl((uint32_t)((10U << 24) | (rnd() & 0xffffff)) &
+				      ~(a->cidr == 32 ? 0 : 0xffffffffU >> a->cidr));
 	}
 	file_last = conf.device->last_peer;
 	for (unsigned int i = 0; i < 10000; ++i) {
@@ -237,11 +268,13 @@ static void test_many(void)
 	for (p = list->first_peer; p; p = p->next_peer) {
 		bool bad = false;
 
-		for (q = conf.device->first_peer; q && !bad; q = q == file_last ? NULL : q->next_peer) {
+		for (q = conf.device->first_peer; q && !bad;
+		     q = q == file_last ? NULL : q->next_peer) {
 			bad = !memcmp(p->public_key, q->public_key, WG_KEY_LEN);
-			for_each_wgallowedip(q, fa) {
-				for_each_wgallowedip(p, a)
-					bad = bad || model_prefix_contains(fa, a->family, &a->ip6, a->cidr);
+			for_each_wgallowedip (q, fa) {
+				for_each_wgallowedip (p, a)
+					bad = bad || model_prefix_contains(fa, a->family, &a->ip6,
+									   a->cidr);
 			}
 		}
 		naive += bad;
@@ -249,7 +282,8 @@ static void test_many(void)
 	diag_init(&d, NULL);
 	moved = peerlist_admit(conf.device, list, "list", &policy, &d, &refused);
 	ok(refused == naive && moved == (long)(10000 - naive) && d.count == naive && naive > 20,
-	   "10,000 list peers against 2,000 file peers: %zu refused, %u by the naive scan", refused, naive);
+	   "10,000 list peers against 2,000 file peers: %zu refused, %u by the naive scan", refused,
+	   naive);
 	model_device_free(list);
 	config_free(&conf);
 	diag_free(&d);

@@ -113,12 +113,12 @@ static bool prefix_is(const struct wg_allowedip *aip, int family, const char *ad
 
 static void device_keywords(void)
 {
-	const char *const args[] = {"listen-port", "51820", "fwmark", "0x1234",
-				    "private-key", "@key",  NULL};
-	const char *const off[] = {"fwmark",	  "off",    "listen-port", "0",
-				   "private-key", "@empty", NULL};
-	const char *const spaced[] = {"private-key", "@spaced", NULL};
-	const char *const service[] = {"listen-port", "domain", NULL};
+	const char *const args[] = { "listen-port", "51820", "fwmark", "0x1234",
+				     "private-key", "@key",  NULL };
+	const char *const off[] = { "fwmark",      "off",    "listen-port", "0",
+				    "private-key", "@empty", NULL };
+	const char *const spaced[] = { "private-key", "@spaced", NULL };
+	const char *const service[] = { "listen-port", "domain", NULL };
 	struct wg_device *dev;
 	char msgs[1024];
 
@@ -147,24 +147,24 @@ static void device_keywords(void)
 
 static void peer_keywords(void)
 {
-	const char *const full[] = {"peer",
-				    p1,
-				    "endpoint",
-				    "192.0.2.7:51821",
-				    "persistent-keepalive",
-				    "25",
-				    "allowed-ips",
-				    " 10.0.0.0/8, fd00::/64 ",
-				    "preshared-key",
-				    "@key",
-				    NULL};
-	const char *const two[] = {"peer",   p1,
-				   "remove", "peer",
-				   p2,	     "persistent-keepalive",
-				   "off",    "preshared-key",
-				   "@empty", "allowed-ips",
-				   "",	     NULL};
-	const char *const v6[] = {"peer", p1, "endpoint", "[2001:db8::1]:443", NULL};
+	const char *const full[] = { "peer",
+				     p1,
+				     "endpoint",
+				     "192.0.2.7:51821",
+				     "persistent-keepalive",
+				     "25",
+				     "allowed-ips",
+				     " 10.0.0.0/8, fd00::/64 ",
+				     "preshared-key",
+				     "@key",
+				     NULL };
+	const char *const two[] = { "peer",   p1,
+				    "remove", "peer",
+				    p2,       "persistent-keepalive",
+				    "off",    "preshared-key",
+				    "@empty", "allowed-ips",
+				    "",       NULL };
+	const char *const v6[] = { "peer", p1, "endpoint", "[2001:db8::1]:443", NULL };
 	struct wg_device *dev;
 	const struct wg_peer *p;
 	char msgs[1024];
@@ -213,7 +213,7 @@ static void peer_keywords(void)
 
 static void endpoint_names(void)
 {
-	const char *const name[] = {"peer", p1, "endpoint", "ok.example:51820", NULL};
+	const char *const name[] = { "peer", p1, "endpoint", "ok.example:51820", NULL };
 	struct wg_device *dev;
 	char msgs[1024];
 
@@ -232,9 +232,9 @@ static void endpoint_names(void)
 
 static void allowedips_plus_minus(void)
 {
-	const char *const args[] = {"peer", p1, "allowed-ips",
-				    "+10.5.0.0/24, -10.9.0.0/16,+fd05::/64", NULL};
-	const char *const warn[] = {"peer", p1, "allowed-ips", "10.0.0.1/8", NULL};
+	const char *const args[] = { "peer", p1, "allowed-ips",
+				     "+10.5.0.0/24, -10.9.0.0/16,+fd05::/64", NULL };
+	const char *const warn[] = { "peer", p1, "allowed-ips", "10.0.0.1/8", NULL };
 	struct wg_device *dev;
 	const struct wg_peer *p;
 	char msgs[1024];
@@ -264,52 +264,55 @@ static void errors(void)
 		const char *args[8];
 		const char *msgs;
 	} t[] = {
-		/* 1 */ {{"bogus"}, "Invalid argument: bogus\n"},
-		/* 2 */ {{"listen-port"}, "Invalid argument: listen-port\n"},
-		/* 3 */ {{"listen-port", "-1"}, "Servname not supported for ai_socktype: `-1'\n"},
+		/* 1 */ { { "bogus" }, "Invalid argument: bogus\n" },
+		/* 2 */ { { "listen-port" }, "Invalid argument: listen-port\n" },
+		/* 3 */
+		{ { "listen-port", "-1" }, "Servname not supported for ai_socktype: `-1'\n" },
 		/* 4 */
-		{{"listen-port", "nosuchservice"},
-		 "Servname not supported for ai_socktype: `nosuchservice'\n"},
+		{ { "listen-port", "nosuchservice" },
+		  "Servname not supported for ai_socktype: `nosuchservice'\n" },
 		/* 5 */
-		{{"fwmark", "0xfffffffff"},
-		 "Fwmark is neither 0/off nor 0-0xffffffff: `0xfffffffff'\n"},
-		/* 6 */ {{"fwmark", "nope"}, "Fwmark is neither 0/off nor 0-0xffffffff: `nope'\n"},
-		/* 7 */ {{"private-key", "@absent"}, "fopen: No such file or directory\n"},
-		/* 8 */ {{"private-key", "@short"}, "Invalid length key in key file\n"},
-		/* 9 */ {{"private-key", "@"}, "Invalid length key in key file\n"},
+		{ { "fwmark", "0xfffffffff" },
+		  "Fwmark is neither 0/off nor 0-0xffffffff: `0xfffffffff'\n" },
+		/* 6 */
+		{ { "fwmark", "nope" }, "Fwmark is neither 0/off nor 0-0xffffffff: `nope'\n" },
+		/* 7 */ { { "private-key", "@absent" }, "fopen: No such file or directory\n" },
+		/* 8 */ { { "private-key", "@short" }, "Invalid length key in key file\n" },
+		/* 9 */ { { "private-key", "@" }, "Invalid length key in key file\n" },
 		/* 10 */
-		{{"private-key", "@trailing"}, "Found trailing character in key file: `x'\n"},
+		{ { "private-key", "@trailing" }, "Found trailing character in key file: `x'\n" },
 		/* 11 */
-		{{"peer", "notakey"}, "Key is not the correct length or format: `notakey'\n"},
+		{ { "peer", "notakey" }, "Key is not the correct length or format: `notakey'\n" },
 		/* 12 */
-		{{"peer", p1, "endpoint", "1.2.3.4"},
-		 "Unable to find port of endpoint: `1.2.3.4'\n"},
+		{ { "peer", p1, "endpoint", "1.2.3.4" },
+		  "Unable to find port of endpoint: `1.2.3.4'\n" },
 		/* 13 */
-		{{"peer", p1, "endpoint", "[::1"},
-		 "Unable to find matching brace of endpoint: `[::1'\n"},
+		{ { "peer", p1, "endpoint", "[::1" },
+		  "Unable to find matching brace of endpoint: `[::1'\n" },
 		/* 14 */
-		{{"peer", p1, "allowed-ips", "10.0.0.0/33"},
-		 "AllowedIP is not in the correct format: `10.0.0.0/33'\n"},
+		{ { "peer", p1, "allowed-ips", "10.0.0.0/33" },
+		  "AllowedIP is not in the correct format: `10.0.0.0/33'\n" },
 		/* 15 */
-		{{"peer", p1, "allowed-ips", "10.0.0.x"},
-		 "Unable to parse IP address: `10.0.0.x'\n"},
+		{ { "peer", p1, "allowed-ips", "10.0.0.x" },
+		  "Unable to parse IP address: `10.0.0.x'\n" },
 		/* 16 */
-		{{"peer", p1, "persistent-keepalive", "65536"},
-		 "Persistent keepalive interval is neither 0/off nor 1-65535: `65536'\n"},
+		{ { "peer", p1, "persistent-keepalive", "65536" },
+		  "Persistent keepalive interval is neither 0/off nor 1-65535: `65536'\n" },
 		/* 17 */
-		{{"peer", p1, "remove", "listen-port", "1"}, "Invalid argument: listen-port\n"},
-		/* 18 */ {{"remove"}, "Invalid argument: remove\n"},
-		/* 19 */ {{"peer"}, "Invalid argument: peer\n"},
-		/* 20 */ {{"peer", p1, "endpoint"}, "Invalid argument: endpoint\n"},
+		{ { "peer", p1, "remove", "listen-port", "1" }, "Invalid argument: listen-port\n" },
+		/* 18 */ { { "remove" }, "Invalid argument: remove\n" },
+		/* 19 */ { { "peer" }, "Invalid argument: peer\n" },
+		/* 20 */ { { "peer", p1, "endpoint" }, "Invalid argument: endpoint\n" },
 		/* 21 */
-		{{"peer", p1, "preshared-key", "@short"}, "Invalid length key in key file\n"},
-		/* 22 */ {{"endpoint", "192.0.2.1:1"}, "Invalid argument: endpoint\n"},
+		{ { "peer", p1, "preshared-key", "@short" }, "Invalid length key in key file\n" },
+		/* 22 */ { { "endpoint", "192.0.2.1:1" }, "Invalid argument: endpoint\n" },
 		/* 23 */
-		{{"peer", p1, "endpoint", "bad.example:1", "allowed-ips", "garbage"},
-		 "Name or service not known: `bad.example:1'\n"},
+		{ { "peer", p1, "endpoint", "bad.example:1", "allowed-ips", "garbage" },
+		  "Name or service not known: `bad.example:1'\n" },
 		/* 24 */
-		{{"peer", p1, "allowed-ips", "10.0.0.1/8", "bogus"},
-		 "Warning: AllowedIP has nonzero host part: 10.0.0.1/8\nInvalid argument: bogus\n"},
+		{ { "peer", p1, "allowed-ips", "10.0.0.1/8", "bogus" },
+		  "Warning: AllowedIP has nonzero host part: 10.0.0.1/8\nInvalid argument: "
+		  "bogus\n" },
 	};
 	struct wg_device *dev;
 	char msgs[1024];
@@ -329,7 +332,7 @@ static void errors(void)
  */
 static void secret_not_quoted(void)
 {
-	const char *const args[] = {"private-key", "@badb64", NULL};
+	const char *const args[] = { "private-key", "@badb64", NULL };
 	struct wg_device *dev;
 	char msgs[1024];
 

@@ -20,7 +20,7 @@
 #include "tap.h"
 #include "../vectors/noise/wg_vector.h"
 
-#define MAX_PEERS 2
+#define MAX_PEERS   2
 #define MAX_INDICES 16
 
 /* One side of a conversation: a local identity with its own peer and index tables. */
@@ -824,8 +824,8 @@ static void test_counter_limits(struct world *w)
 	ret = send_data(w, w->ab, &w->b, msg, 3, wire, &wire_len, &confirmed);
 	ok(ret == 3, "counter REJECT_AFTER_MESSAGES - 1 sent and received (%d)", ret);
 	ret = noise_keypair_encrypt(kpa, wire, sizeof(wire), msg, 1, w->now);
-	ok(ret == -EKEYEXPIRED && !kpa->kp_sending_valid, "counter REJECT_AFTER_MESSAGES never sent (%d)",
-	   ret);
+	ok(ret == -EKEYEXPIRED && !kpa->kp_sending_valid,
+	   "counter REJECT_AFTER_MESSAGES never sent (%d)", ret);
 
 	/* A peer that ignores the limit: the receiver refuses the counter before any crypto. */
 	kpa->kp_sending_valid = true;
@@ -985,9 +985,9 @@ static void test_padding(void)
 	static const struct {
 		size_t len, mtu, want;
 	} t[] = {
-		{ 0, 1420, 0 },	    { 1, 1420, 15 },   { 16, 1420, 0 },	  { 17, 1420, 15 },
+		{ 0, 1420, 0 },     { 1, 1420, 15 },   { 16, 1420, 0 },   { 17, 1420, 15 },
 		{ 1410, 1420, 10 }, { 1419, 1420, 1 }, { 1420, 1420, 0 }, { 1421, 1420, 15 },
-		{ 1, 0, 15 },	    { 100, 0, 12 },    { 5, 8, 3 },	  { 2841, 1420, 15 },
+		{ 1, 0, 15 },       { 100, 0, 12 },    { 5, 8, 3 },       { 2841, 1420, 15 },
 	};
 	unsigned int failed = 0;
 

@@ -238,6 +238,7 @@ int main(void)
 	   "8192-bit ring, window 8128");
 
 	differential(1000000);
-	ok(!check_disagreed, "replay_counter_check answered as validate before every call, and changed nothing");
+	ok(!check_disagreed,
+	   "replay_counter_check answered as validate before every call, and changed nothing");
 	return done_testing();
 }

@@ -65,58 +65,58 @@ static const struct timer_case {
 	struct step steps[4];
 	struct fire want[6];
 } cases[] = {
-	{"retransmit at REKEY_TIMEOUT + jitter, again and again",
-	 10300,
-	 {{0, OP_HS_INIT, 0}},
-	 {{5100, HS}, {10200, HS}}},
-	{"handshake complete stops retransmission",
-	 30000,
-	 {{0, OP_HS_INIT, 0}, {3000, OP_HS_COMPLETE, 0}},
-	 {{0}}},
-	{"keepalive 10 s after data received",
-	 30000,
-	 {{0, OP_DATA_RECV, 0}, {0, OP_AUTH_RECV, 0}},
-	 {{10000, KA}}},
-	{"anything sent cancels the keepalive",
-	 30000,
-	 {{0, OP_DATA_RECV, 0}, {4000, OP_AUTH_SENT, 0}},
-	 {{0}}},
-	{"new handshake 15 s + jitter after data sent without reply",
-	 20000,
-	 {{0, OP_DATA_SENT, 0}, {0, OP_AUTH_SENT, 0}},
-	 {{15100, HS}}},
-	{"further data does not postpone the new handshake",
-	 16000,
-	 {{0, OP_DATA_SENT, 0}, {10000, OP_DATA_SENT, 0}},
-	 {{15100, HS}}},
-	{"any authenticated reply cancels the new handshake",
-	 40000,
-	 {{0, OP_DATA_SENT, 0}, {14000, OP_AUTH_RECV, 0}},
-	 {{0}}},
-	{"new handshake within REKEY_TIMEOUT of an initiation only clears the source",
-	 20000,
-	 {{0, OP_DATA_SENT, 0}, {12000, OP_HS_INIT, 0}, {12050, OP_HS_COMPLETE, 0}},
-	 {{15100, TIMERS_CLEAR_ENDPOINT_SRC}}},
-	{"persistent keepalive: one at once, then every interval",
-	 80000,
-	 {{0, OP_PKA, 25}},
-	 {{0, KA}, {25000, KA}, {50000, KA}, {75000, KA}}},
-	{"persistent keepalive restarts on every traversal",
-	 100000,
-	 {{0, OP_PKA, 25}, {20000, OP_TRAVERSAL, 0}, {40000, OP_TRAVERSAL, 0}},
-	 {{0, KA}, {65000, KA}, {90000, KA}}},
-	{"persistent keepalive switched off",
-	 100000,
-	 {{0, OP_PKA, 25}, {10000, OP_PKA, 0}},
-	 {{0, KA}}},
-	{"key material zeroed 540 s after a session",
-	 600000,
-	 {{0, OP_SESSION, 0}},
-	 {{540000, TIMERS_ZERO_KEYS}}},
-	{"a new session postpones the zeroing",
-	 900000,
-	 {{0, OP_SESSION, 0}, {300000, OP_SESSION, 0}},
-	 {{840000, TIMERS_ZERO_KEYS}}},
+	{ "retransmit at REKEY_TIMEOUT + jitter, again and again",
+	  10300,
+	  { { 0, OP_HS_INIT, 0 } },
+	  { { 5100, HS }, { 10200, HS } } },
+	{ "handshake complete stops retransmission",
+	  30000,
+	  { { 0, OP_HS_INIT, 0 }, { 3000, OP_HS_COMPLETE, 0 } },
+	  { { 0 } } },
+	{ "keepalive 10 s after data received",
+	  30000,
+	  { { 0, OP_DATA_RECV, 0 }, { 0, OP_AUTH_RECV, 0 } },
+	  { { 10000, KA } } },
+	{ "anything sent cancels the keepalive",
+	  30000,
+	  { { 0, OP_DATA_RECV, 0 }, { 4000, OP_AUTH_SENT, 0 } },
+	  { { 0 } } },
+	{ "new handshake 15 s + jitter after data sent without reply",
+	  20000,
+	  { { 0, OP_DATA_SENT, 0 }, { 0, OP_AUTH_SENT, 0 } },
+	  { { 15100, HS } } },
+	{ "further data does not postpone the new handshake",
+	  16000,
+	  { { 0, OP_DATA_SENT, 0 }, { 10000, OP_DATA_SENT, 0 } },
+	  { { 15100, HS } } },
+	{ "any authenticated reply cancels the new handshake",
+	  40000,
+	  { { 0, OP_DATA_SENT, 0 }, { 14000, OP_AUTH_RECV, 0 } },
+	  { { 0 } } },
+	{ "new handshake within REKEY_TIMEOUT of an initiation only clears the source",
+	  20000,
+	  { { 0, OP_DATA_SENT, 0 }, { 12000, OP_HS_INIT, 0 }, { 12050, OP_HS_COMPLETE, 0 } },
+	  { { 15100, TIMERS_CLEAR_ENDPOINT_SRC } } },
+	{ "persistent keepalive: one at once, then every interval",
+	  80000,
+	  { { 0, OP_PKA, 25 } },
+	  { { 0, KA }, { 25000, KA }, { 50000, KA }, { 75000, KA } } },
+	{ "persistent keepalive restarts on every traversal",
+	  100000,
+	  { { 0, OP_PKA, 25 }, { 20000, OP_TRAVERSAL, 0 }, { 40000, OP_TRAVERSAL, 0 } },
+	  { { 0, KA }, { 65000, KA }, { 90000, KA } } },
+	{ "persistent keepalive switched off",
+	  100000,
+	  { { 0, OP_PKA, 25 }, { 10000, OP_PKA, 0 } },
+	  { { 0, KA } } },
+	{ "key material zeroed 540 s after a session",
+	  600000,
+	  { { 0, OP_SESSION, 0 } },
+	  { { 540000, TIMERS_ZERO_KEYS } } },
+	{ "a new session postpones the zeroing",
+	  900000,
+	  { { 0, OP_SESSION, 0 }, { 300000, OP_SESSION, 0 } },
+	  { { 840000, TIMERS_ZERO_KEYS } } },
 };
 
 static void apply(struct timers *t, const struct step *s, uint64_t now)
@@ -203,7 +203,7 @@ static int drive(struct timers *t, const struct step *steps, size_t nsteps, uint
 static void test_table(void)
 {
 	uint64_t j = 100 * MS;
-	struct noise_rng rng = {.fill = fixed_fill, .arg = &j};
+	struct noise_rng rng = { .fill = fixed_fill, .arg = &j };
 
 	for (size_t c = 0; c < ARRAY_SIZE(cases); ++c) {
 		const struct timer_case *tc = &cases[c];
@@ -236,7 +236,7 @@ static void test_table(void)
 static void test_give_up(void)
 {
 	uint64_t j = 100 * MS, now = T0, give_up = 0, zero = 0, last = 0;
-	struct noise_rng rng = {.fill = fixed_fill, .arg = &j};
+	struct noise_rng rng = { .fill = fixed_fill, .arg = &j };
 	unsigned int initiations = 1, after = 0, keepalives = 0;
 	struct timers t;
 
@@ -276,7 +276,7 @@ static void test_give_up(void)
 static void test_jitter_and_gap(void)
 {
 	uint64_t j = REKEY_TIMEOUT_JITTER_MAX;
-	struct noise_rng rng = {.fill = fixed_fill, .arg = &j};
+	struct noise_rng rng = { .fill = fixed_fill, .arg = &j };
 	struct timers t;
 
 	timers_init(&t, &rng);
@@ -303,8 +303,8 @@ static void test_jitter_and_gap(void)
 
 #define MAX_INDICES 16
 #define QUEUE_LEN   256
-#define PKT_MAX	    160
-#define STEP	    (10 * MS)
+#define PKT_MAX     160
+#define STEP        (10 * MS)
 
 struct pkt {
 	uint16_t len;
@@ -419,7 +419,7 @@ static void simnode_init(struct simnode *n, const char *name, uint8_t key_base, 
 		.u_index_set = sim_index_set,
 		.u_index_drop = sim_index_drop,
 	};
-	struct noise_rng rng = {.fill = sim_rng, .arg = n};
+	struct noise_rng rng = { .fill = sim_rng, .arg = n };
 	uint8_t key[32];
 
 	for (int i = 0; i < 32; ++i)
@@ -576,7 +576,7 @@ static void session_derived(struct sim *s, struct simnode *n)
 
 static bool mac1_ok(struct sim *s, struct simnode *n, uint8_t *buf, size_t len)
 {
-	struct cookie_src src = {.family = AF_INET, .port = htobe16(51820)};
+	struct cookie_src src = { .family = AF_INET, .port = htobe16(51820) };
 
 	return cookie_checker_validate(&n->l.l_cookie, buf, len, &src, false, s->now) ==
 	       COOKIE_MAC_VALID_NO_COOKIE;

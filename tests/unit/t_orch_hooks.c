@@ -21,17 +21,17 @@
 static const struct {
 	const char *hook, *ifname, *want;
 } expand_cases[] = {
-	/* 0 */ {"ip link set %i up", "wg0", "ip link set wg0 up"},
-	/* 1 */ {"%i%i %i", "wg0", "wg0wg0 wg0"},
-	/* 2 */ {"no placeholder here", "wg0", "no placeholder here"},
-	/* 3 */ {"", "wg0", ""},
-	/* 4 */ {"100%% %%i %I i% %", "wg0", "100%% %wg0 %I i% %"},
-	/* 5 */ {"%i", "a-very-long-if0", "a-very-long-if0"},
+	/* 0 */ { "ip link set %i up", "wg0", "ip link set wg0 up" },
+	/* 1 */ { "%i%i %i", "wg0", "wg0wg0 wg0" },
+	/* 2 */ { "no placeholder here", "wg0", "no placeholder here" },
+	/* 3 */ { "", "wg0", "" },
+	/* 4 */ { "100%% %%i %I i% %", "wg0", "100%% %wg0 %I i% %" },
+	/* 5 */ { "%i", "a-very-long-if0", "a-very-long-if0" },
 	/* 6 */
-	{"wg set %i private-key <(cat /etc/wireguard/%i.key)", "home",
-	 "wg set home private-key <(cat /etc/wireguard/home.key)"},
-	/* 7 */ {"%ii%i", "x", "xix"},
-	/* 8 */ {"echo %i", "", "echo "},
+	{ "wg set %i private-key <(cat /etc/wireguard/%i.key)", "home",
+	  "wg set home private-key <(cat /etc/wireguard/home.key)" },
+	/* 7 */ { "%ii%i", "x", "xix" },
+	/* 8 */ { "echo %i", "", "echo " },
 };
 
 static void test_expand(void)
@@ -179,7 +179,8 @@ static void test_cleanup(void)
 	   "two runs, two directories (%s, %s)", one, two);
 	ok(!strcmp(one, again), "a run's hooks share its directory");
 	hook_env_cleanup(&a);
-	ok(stat(one, &st) && errno == ENOENT && !a.dir[0], "the end of a run removes its directory");
+	ok(stat(one, &st) && errno == ENOENT && !a.dir[0],
+	   "the end of a run removes its directory");
 	ok(stat(two, &st) == 0 && S_ISDIR(st.st_mode), "and not another run's");
 	hook_env_cleanup(&b);
 	ok(stat(two, &st) && errno == ENOENT, "which its own end removes");
@@ -189,11 +190,11 @@ static void test_cleanup(void)
 
 static void test_spawn(void)
 {
-	const char *printf_argv[] = {"printf", "a%sb", "x", NULL};
-	const char *cat_argv[] = {"cat", NULL};
-	const char *false_argv[] = {"false", NULL};
-	const char *sh_argv[] = {"sh", "-c", "echo to-stderr >&2; echo out", NULL};
-	const char *none_argv[] = {"wgctl-no-such-program", NULL};
+	const char *printf_argv[] = { "printf", "a%sb", "x", NULL };
+	const char *cat_argv[] = { "cat", NULL };
+	const char *false_argv[] = { "false", NULL };
+	const char *sh_argv[] = { "sh", "-c", "echo to-stderr >&2; echo out", NULL };
+	const char *none_argv[] = { "wgctl-no-such-program", NULL };
 	struct strbuf out;
 	char path[PATH_MAX];
 	int ret;

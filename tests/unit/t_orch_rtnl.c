@@ -124,7 +124,7 @@ static bool mtu_is(int ret, const unsigned int *mtu, unsigned int want)
 
 static struct orch_rtnl_prefix pfx(const char *text)
 {
-	struct orch_rtnl_prefix p = {.family = strchr(text, ':') ? AF_INET6 : AF_INET};
+	struct orch_rtnl_prefix p = { .family = strchr(text, ':') ? AF_INET6 : AF_INET };
 	char buf[64], *slash;
 
 	snprintf(buf, sizeof(buf), "%s", text);
@@ -163,7 +163,8 @@ static void test_links(void)
 
 	ok(orch_rtnl_link_index(rt, "lo") == 1, "orch_rtnl_link_index(lo) is 1");
 	ok(orch_rtnl_link_index(rt, "nosuch0") == -ENODEV, "a missing link is -ENODEV");
-	ok(orch_rtnl_link_index(rt, "a-name-far-too-long") == -ENODEV, "a name too long is -ENODEV");
+	ok(orch_rtnl_link_index(rt, "a-name-far-too-long") == -ENODEV,
+	   "a name too long is -ENODEV");
 	ok(orch_rtnl_link_add_wireguard(rt, "a-name-far-too-long") == -EINVAL,
 	   "adding a name too long is -EINVAL");
 
@@ -176,7 +177,8 @@ static void test_links(void)
 	if (ret == 0) {
 		ok(prints(sh_in(ns_a, "ip -d link show dev wgt0"), "wireguard"),
 		   "the link is of kind wireguard");
-		ok(orch_rtnl_link_add_wireguard(rt, "wgt0") == -EEXIST, "adding it again is -EEXIST");
+		ok(orch_rtnl_link_add_wireguard(rt, "wgt0") == -EEXIST,
+		   "adding it again is -EEXIST");
 		ok(orch_rtnl_link_del(rt, "wgt0") == 0, "orch_rtnl_link_del(wgt0)");
 	} else {
 		ok(ret != -EEXIST && ret != -EINVAL,
@@ -188,7 +190,8 @@ static void test_links(void)
 	add_test_link(ns_a, "d0");
 	add_test_link(ns_b, "d0");
 	out = sh_in(ns_a, "ip -o link show dev d0 | cut -d: -f1");
-	ok(orch_rtnl_link_index(rt, "d0") == atoi(out), "orch_rtnl_link_index(d0) is ip's %d", atoi(out));
+	ok(orch_rtnl_link_index(rt, "d0") == atoi(out), "orch_rtnl_link_index(d0) is ip's %d",
+	   atoi(out));
 	free(out);
 
 	ok(orch_rtnl_link_set_mtu_up(rt, "d0", 1380) == 0, "orch_rtnl_link_set_mtu_up(d0, 1380)");
@@ -198,17 +201,20 @@ static void test_links(void)
 	ok(prints(sh_in(ns_a, "ip link show dev d0"), ",UP,"), "d0 is up");
 	ok(orch_rtnl_link_set_mtu_up(rt, "nosuch0", 1380) == -ENODEV,
 	   "set_mtu_up of a missing link is -ENODEV");
-	ok(mtu_is(orch_rtnl_link_mtu(rt, "d0", &mtu), &mtu, 1380), "orch_rtnl_link_mtu(d0) is 1380");
+	ok(mtu_is(orch_rtnl_link_mtu(rt, "d0", &mtu), &mtu, 1380),
+	   "orch_rtnl_link_mtu(d0) is 1380");
 	mtu = 0;
-	ok(mtu_is(orch_rtnl_link_mtu_by_index(rt, orch_rtnl_link_index(rt, "d0"), &mtu), &mtu, 1380),
+	ok(mtu_is(orch_rtnl_link_mtu_by_index(rt, orch_rtnl_link_index(rt, "d0"), &mtu), &mtu,
+		  1380),
 	   "orch_rtnl_link_mtu_by_index(d0) is 1380");
-	ok(mtu_is(orch_rtnl_link_mtu(rt, "lo", &mtu), &mtu, 65536), "orch_rtnl_link_mtu(lo) is 65536");
+	ok(mtu_is(orch_rtnl_link_mtu(rt, "lo", &mtu), &mtu, 65536),
+	   "orch_rtnl_link_mtu(lo) is 65536");
 	ok(orch_rtnl_link_mtu_by_index(rt, 99999, &mtu) == -ENODEV, "a missing index is -ENODEV");
 	ok(orch_rtnl_link_mtu_by_index(rt, 0, &mtu) == -ENODEV, "index 0 is -ENODEV");
 }
 
-static const char *const addresses[] = {"10.1.2.3/24", "192.168.77.1/32", "fd00:1::1/64",
-					"fd00:2::5/128"};
+static const char *const addresses[] = { "10.1.2.3/24", "192.168.77.1/32", "fd00:1::1/64",
+					 "fd00:2::5/128" };
 
 static char *list_text(int family, int max, int *count)
 {
@@ -258,7 +264,8 @@ static void test_addresses(void)
 	ok(orch_rtnl_addr_add(rt, "d0", &p) == -EEXIST, "adding an address twice is -EEXIST");
 	bad.len = 33;
 	ok(orch_rtnl_addr_add(rt, "d0", &bad) == -EINVAL, "a /33 is -EINVAL");
-	ok(orch_rtnl_addr_add(rt, "nosuch0", &p) == -ENODEV, "an address on a missing link is -ENODEV");
+	ok(orch_rtnl_addr_add(rt, "nosuch0", &p) == -ENODEV,
+	   "an address on a missing link is -ENODEV");
 	for (int i = 0; i < 2; ++i) {
 		p = pfx(i ? "fd00:9::9/64" : "10.9.9.9/8");
 		ok(orch_rtnl_addr_add(rt, "d0", &p) == 0, "orch_rtnl_addr_add(%s)",
@@ -278,9 +285,9 @@ static const struct {
 	const char *dst;
 	uint32_t table;
 } routes[] = {
-	{"10.50.0.0/16", 0},	 {"10.60.0.0/16", 51820}, {"0.0.0.0/0", 51820},
-	{"10.70.1.0/24", 1234},	 {"10.71.0.0/16", 200},	  {"fd00:50::/48", 0},
-	{"fd00:60::/64", 51820}, {"::/0", 51820},	  {"::/0", 1234},
+	{ "10.50.0.0/16", 0 },     { "10.60.0.0/16", 51820 }, { "0.0.0.0/0", 51820 },
+	{ "10.70.1.0/24", 1234 },  { "10.71.0.0/16", 200 },   { "fd00:50::/48", 0 },
+	{ "fd00:60::/64", 51820 }, { "::/0", 51820 },         { "::/0", 1234 },
 };
 
 static void test_routes(void)
@@ -308,7 +315,8 @@ static void test_routes(void)
 	p = pfx("10.50.0.0/16");
 	ok(orch_rtnl_route_add(rt, "d0", &p, 0) == -EEXIST, "adding a route twice is -EEXIST");
 	ok(orch_rtnl_route_add(rt, "d0", &p, 254) == -EEXIST, "table 254 is main");
-	ok(orch_rtnl_route_add(rt, "nosuch0", &p, 0) == -ENODEV, "a route on a missing link is -ENODEV");
+	ok(orch_rtnl_route_add(rt, "nosuch0", &p, 0) == -ENODEV,
+	   "a route on a missing link is -ENODEV");
 	p = pfx("10.50.0.1/16");
 	ok(orch_rtnl_route_add(rt, "d0", &p, 0) == -EINVAL,
 	   "host bits under the prefix are -EINVAL, as for ip");
@@ -316,8 +324,8 @@ static void test_routes(void)
 	for (int i = 0; i < 2; ++i) {
 		p = pfx(i ? "fd00:90::/64" : "10.90.0.0/16");
 		before = sh_in(ns_a, "ip %s route show table 1234", fam(p.family));
-		ok(orch_rtnl_route_add(rt, "d0", &p, 1234) == 0, "orch_rtnl_route_add(%s, table 1234)",
-		   i ? "fd00:90::/64" : "10.90.0.0/16");
+		ok(orch_rtnl_route_add(rt, "d0", &p, 1234) == 0,
+		   "orch_rtnl_route_add(%s, table 1234)", i ? "fd00:90::/64" : "10.90.0.0/16");
 		ok(prints(sh_in(ns_a, "ip %s route show table 1234", fam(p.family)),
 			  i ? "fd00:90::/64" : "10.90.0.0/16"),
 		   "ip shows it");
@@ -328,7 +336,8 @@ static void test_routes(void)
 		free(before);
 	}
 	p = pfx("10.50.0.0/16");
-	ok(orch_rtnl_route_del(rt, "d0", &p, 1234) < 0, "a route is deleted only from its own table");
+	ok(orch_rtnl_route_del(rt, "d0", &p, 1234) < 0,
+	   "a route is deleted only from its own table");
 }
 
 static void test_route_queries(void)
@@ -337,20 +346,30 @@ static void test_route_queries(void)
 		const char *dst;
 		bool covered;
 	} covers[] = {
-		{"10.1.2.128/25", true},    {"10.1.2.0/24", true},     {"10.1.0.0/16", false},
-		{"10.50.3.0/24", true},	    {"10.50.0.0/16", true},    {"10.60.0.0/24", false},
-		{"192.168.77.1/32", false}, {"192.168.0.0/16", false}, {"0.0.0.0/0", false},
-		{"fd00:1::5/128", true},    {"fd00:1::/48", false},    {"fd00:50:0:1::/64", true},
-		{"fd00:60::/64", false},    {"2001:db8::/32", false},  {"::/0", false},
+		{ "10.1.2.128/25", true },
+		{ "10.1.2.0/24", true },
+		{ "10.1.0.0/16", false },
+		{ "10.50.3.0/24", true },
+		{ "10.50.0.0/16", true },
+		{ "10.60.0.0/24", false },
+		{ "192.168.77.1/32", false },
+		{ "192.168.0.0/16", false },
+		{ "0.0.0.0/0", false },
+		{ "fd00:1::5/128", true },
+		{ "fd00:1::/48", false },
+		{ "fd00:50:0:1::/64", true },
+		{ "fd00:60::/64", false },
+		{ "2001:db8::/32", false },
+		{ "::/0", false },
 	};
 	static const struct {
 		int family;
 		uint32_t table;
 		bool in_use;
 	} tables[] = {
-		{AF_INET, 51820, true},	 {AF_INET6, 51820, true}, {AF_INET, 1234, true},
-		{AF_INET6, 1234, true},	 {AF_INET, 200, true},	  {AF_INET6, 200, false},
-		{AF_INET, 51821, false}, {AF_INET6, 4242, false}, {AF_INET, 0, true},
+		{ AF_INET, 51820, true },  { AF_INET6, 51820, true }, { AF_INET, 1234, true },
+		{ AF_INET6, 1234, true },  { AF_INET, 200, true },    { AF_INET6, 200, false },
+		{ AF_INET, 51821, false }, { AF_INET6, 4242, false }, { AF_INET, 0, true },
 	};
 	struct orch_rtnl_prefix p;
 	bool b;
@@ -387,9 +406,9 @@ static void test_mtu(void)
 		int want;
 		const char *ip_says;
 	} gets[] = {
-		{"10.80.1.1", 1400, "mtu 1400"},   {"10.50.1.1", 1380, "dev d0"},
-		{"fd00:80::1", 1300, "mtu 1300"},  {"fd00:50::1", 1380, "dev d0"},
-		{"203.0.113.1", -ENETUNREACH, ""}, {"2001:db8::1", -ENETUNREACH, ""},
+		{ "10.80.1.1", 1400, "mtu 1400" },   { "10.50.1.1", 1380, "dev d0" },
+		{ "fd00:80::1", 1300, "mtu 1300" },  { "fd00:50::1", 1380, "dev d0" },
+		{ "203.0.113.1", -ENETUNREACH, "" }, { "2001:db8::1", -ENETUNREACH, "" },
 	};
 	unsigned int mtu;
 	struct orch_rtnl_prefix p;
@@ -481,8 +500,10 @@ static void test_rules(void)
 	   "rule add not fwmark 200 table 200");
 	ok(prints(sh_in(ns_a, "ip rule show"), "not from all fwmark 0xc8 lookup 200"),
 	   "ip shows it");
-	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 200) == 0, "orch_rtnl_rule_del of it");
-	ok(orch_rtnl_rule_add(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 0) == -EINVAL, "table 0 is -EINVAL");
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 200) == 0,
+	   "orch_rtnl_rule_del of it");
+	ok(orch_rtnl_rule_add(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 0) == -EINVAL,
+	   "table 0 is -EINVAL");
 	ok(orch_rtnl_rule_add(rt, AF_PACKET, ORCH_RTNL_RULE_NOT_FWMARK, 1) == -EAFNOSUPPORT,
 	   "AF_PACKET is -EAFNOSUPPORT");
 
@@ -490,13 +511,15 @@ static void test_rules(void)
 	run_in(ns_a, "ip -4 rule add fwmark 51820 table 51820 pref 100");
 	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == 0,
 	   "rule del -4 not fwmark 51820");
-	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == -ENOENT, "again: -ENOENT");
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_NOT_FWMARK, 51820) == -ENOENT,
+	   "again: -ENOENT");
 	ok(prints(sh_in(ns_a, "ip rule show"), "100:\tfrom all fwmark 0xca6c lookup 51820"),
 	   "the rule without `not' is still there");
 	ok(prints_nothing(sh_in(ns_a, "ip rule show | grep 'not from'")), "no `not' rule left");
 	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == 0,
 	   "rule del -4 suppress_prefixlength 0");
-	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == -ENOENT, "again: -ENOENT");
+	ok(orch_rtnl_rule_del(rt, AF_INET, ORCH_RTNL_RULE_SUPPRESS_DEFAULT, 0) == -ENOENT,
+	   "again: -ENOENT");
 	ok(orch_rtnl_rule_del_table(rt, AF_INET, 51820) == 0,
 	   "rule del_table -4 51820 takes the one left");
 	ok(orch_rtnl_rule_del_table(rt, AF_INET, 51820) == -ENOENT, "then -ENOENT");

@@ -47,14 +47,16 @@ static char *snapshot(const struct wg_device *dev)
 	strbuf_init(&sb);
 	emit_showconf(&sb, dev);
 	strbuf_printf(&sb, "flags %x fwmark %u\n", dev->flags, dev->fwmark);
-	for_each_wgpeer(dev, peer) {
+	for_each_wgpeer (dev, peer) {
 		strbuf_printf(&sb, "peer flags %x endpoint_text %s family %u\n", peer->flags,
-			      peer->endpoint_text ? peer->endpoint_text : "-", peer->endpoint.addr.sa_family);
+			      peer->endpoint_text ? peer->endpoint_text : "-",
+			      peer->endpoint.addr.sa_family);
 	}
 	return strbuf_detach(&sb);
 }
 
-static bool report_has(const struct orch_report *r, const char *source, unsigned int line, const char *msg)
+static bool report_has(const struct orch_report *r, const char *source, unsigned int line,
+		       const char *msg)
 {
 	for (size_t i = 0; i < r->diag.count; ++i) {
 		const struct diag *it = &r->diag.items[i];
@@ -64,7 +66,8 @@ static bool report_has(const struct orch_report *r, const char *source, unsigned
 			return true;
 	}
 	for (size_t i = 0; i < r->diag.count; ++i)
-		printf("# report: %s:%u: %s\n", r->diag.items[i].source ? r->diag.items[i].source : "-",
+		printf("# report: %s:%u: %s\n",
+		       r->diag.items[i].source ? r->diag.items[i].source : "-",
 		       r->diag.items[i].line, r->diag.items[i].message);
 	return false;
 }
@@ -83,7 +86,8 @@ static int run(run_fn *fn, const struct wg_config *conf, struct orch_report *r)
 
 static void test_own_copy(void)
 {
-	struct wg_config conf = parse("[Interface]\nPrivateKey = " K1 "\nListenPort = 51899\nAddress = 10.9.0.1/24\n"
+	struct wg_config conf = parse("[Interface]\nPrivateKey = " K1
+				      "\nListenPort = 51899\nAddress = 10.9.0.1/24\n"
 				      "[Peer]\nPublicKey = " K2 "\nAllowedIPs = 10.9.0.2/32\n"
 				      "Endpoint = localhost:51820\n");
 	char *before = snapshot(conf.device), *after;
@@ -108,7 +112,8 @@ static void test_own_copy(void)
 	ok(run(orch_up, &conf, &r) == -EEXIST && report_has(&r, NULL, 0, "`" IF "' already exists"),
 	   "up again: -EEXIST, and the report says so");
 	ok(run(orch_down, &conf, &r) == 0, "down: 0");
-	ok(run(orch_sync, &conf, &r) == -ENODEV && report_has(&r, NULL, 0, "`" IF "' is not a WireGuard interface"),
+	ok(run(orch_sync, &conf, &r) == -ENODEV &&
+		   report_has(&r, NULL, 0, "`" IF "' is not a WireGuard interface"),
 	   "sync without the interface: -ENODEV, said once");
 	orch_report_free(&r);
 	free(before);
@@ -117,7 +122,8 @@ static void test_own_copy(void)
 
 static void test_failing_hook(void)
 {
-	struct wg_config conf = parse("[Interface]\nPrivateKey = " K1 "\nPostUp = exit 3\nAddress = 10.9.0.1/24\n");
+	struct wg_config conf =
+		parse("[Interface]\nPrivateKey = " K1 "\nPostUp = exit 3\nAddress = 10.9.0.1/24\n");
 	struct orch_report r;
 
 	orch_report_init(&r);
@@ -158,7 +164,8 @@ int main(void)
 	char cmd[PATH_MAX + 16];
 
 	if (geteuid() || !setup()) {
-		printf("1..0 # SKIP needs root, a network namespace and the wgctl build (WGCTL or WGCTL_TOP)\n");
+		printf("1..0 # SKIP needs root, a network namespace and the wgctl build (WGCTL or "
+		       "WGCTL_TOP)\n");
 		return 0;
 	}
 	test_own_copy();

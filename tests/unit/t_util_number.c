@@ -33,12 +33,16 @@ static void test_known(void)
 	uint64_t v = 7;
 
 	ok(parse_uint_str("0", 10, 0, &v) && v == 0, "0");
-	ok(parse_uint_str("18446744073709551615", 10, UINT64_MAX, &v) && v == UINT64_MAX, "the largest");
+	ok(parse_uint_str("18446744073709551615", 10, UINT64_MAX, &v) && v == UINT64_MAX,
+	   "the largest");
 	ok(!parse_uint_str("18446744073709551616", 10, UINT64_MAX, &v), "one over");
-	ok(!parse_uint_str("65536", 10, 65535, &v) && parse_uint_str("65535", 10, 65535, &v), "max is inclusive");
-	ok(parse_uint_str("ffFFffFF", 16, UINT32_MAX, &v) && v == 0xffffffff, "hex digits in both cases");
-	ok(!parse_uint_str("", 10, 9, &v) && !parse_uint_str("+1", 10, 9, &v) && !parse_uint_str(" 1", 10, 9, &v) &&
-		   !parse_uint_str("1 ", 10, 9, &v) && !parse_uint_str("-0", 10, 9, &v) && !parse_uint_str("0x1", 16, 9, &v),
+	ok(!parse_uint_str("65536", 10, 65535, &v) && parse_uint_str("65535", 10, 65535, &v),
+	   "max is inclusive");
+	ok(parse_uint_str("ffFFffFF", 16, UINT32_MAX, &v) && v == 0xffffffff,
+	   "hex digits in both cases");
+	ok(!parse_uint_str("", 10, 9, &v) && !parse_uint_str("+1", 10, 9, &v) &&
+		   !parse_uint_str(" 1", 10, 9, &v) && !parse_uint_str("1 ", 10, 9, &v) &&
+		   !parse_uint_str("-0", 10, 9, &v) && !parse_uint_str("0x1", 16, 9, &v),
 	   "no empty string, sign, blank or prefix");
 	ok(parse_uint("12345", 3, 10, 999, &v) && v == 123, "the first n bytes only");
 }
@@ -52,7 +56,10 @@ static void test_against_naive(void)
 		char s[24];
 		size_t n = rnd() % 22;
 		unsigned int base = rnd() % 2 ? 10 : 16;
-		uint64_t max = rnd() % 3 == 0 ? UINT64_MAX : rnd() % 3 ? UINT32_MAX : 65535, a = 1, b = 2;
+		uint64_t max = rnd() % 3 == 0 ? UINT64_MAX
+			       : rnd() % 3    ? UINT32_MAX
+					      : 65535,
+			 a = 1, b = 2;
 		bool got, want;
 
 		for (size_t k = 0; k < n; ++k)
@@ -63,8 +70,9 @@ static void test_against_naive(void)
 		differ += got != want || (got && a != b);
 		accepted += got;
 	}
-	ok(!differ && accepted > 50000, "200,000 random strings: the same answers as strtoull (%u differ, %u accepted)",
-	   differ, accepted);
+	ok(!differ && accepted > 50000,
+	   "200,000 random strings: the same answers as strtoull (%u differ, %u accepted)", differ,
+	   accepted);
 }
 
 int main(void)

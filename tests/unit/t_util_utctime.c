@@ -26,10 +26,23 @@ static void test_known(void)
 static void test_refused(void)
 {
 	static const char *const bad[] = {
-		"", "2027-01-07", "2027-01-07T12:00:00", "2027-01-07T12:00:00+00:00", "2027-01-07 12:00:00Z",
-		"2027-1-07T12:00:00Z", "2027-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2027-01-32T00:00:00Z",
-		"2027-01-07T24:00:00Z", "2027-01-07T12:60:00Z", "2027-01-07T12:00:60Z", "1969-12-31T23:59:59Z",
-		"2027-01-07T12:00:00.5Z", "2027-01-07t12:00:00z", " 2027-01-07T12:00:00Z", "+027-01-07T12:00:00Z",
+		"",
+		"2027-01-07",
+		"2027-01-07T12:00:00",
+		"2027-01-07T12:00:00+00:00",
+		"2027-01-07 12:00:00Z",
+		"2027-1-07T12:00:00Z",
+		"2027-13-01T00:00:00Z",
+		"2023-02-29T00:00:00Z",
+		"2027-01-32T00:00:00Z",
+		"2027-01-07T24:00:00Z",
+		"2027-01-07T12:60:00Z",
+		"2027-01-07T12:00:60Z",
+		"1969-12-31T23:59:59Z",
+		"2027-01-07T12:00:00.5Z",
+		"2027-01-07t12:00:00z",
+		" 2027-01-07T12:00:00Z",
+		"+027-01-07T12:00:00Z",
 	};
 	int64_t t;
 	bool all = true;
@@ -48,8 +61,13 @@ static void test_durations(void)
 	static const struct {
 		const char *text;
 		int64_t seconds;
-	} good[] = { { "90s", 90 }, { "30m", 1800 }, { "12h", 43200 }, { "30d", 2592000 }, { "2w", 1209600 } };
-	static const char *const bad[] = { "", "s", "30", "30x", "-5d", "0d", "1.5h", "30 d", "99999999999d", "3700d" };
+	} good[] = { { "90s", 90 },
+		     { "30m", 1800 },
+		     { "12h", 43200 },
+		     { "30d", 2592000 },
+		     { "2w", 1209600 } };
+	static const char *const bad[] = { "",   "s",    "30",   "30x",          "-5d",
+					   "0d", "1.5h", "30 d", "99999999999d", "3700d" };
 	int64_t t;
 	bool all = true;
 
@@ -69,14 +87,16 @@ static void test_against_libc(void)
 	unsigned int bad = 0;
 
 	for (unsigned int i = 0; i < 100000; ++i) {
-		int64_t t = (int64_t)(rnd() % 253402300800ULL), back; /* up to 9999-12-31T23:59:59Z */
+		int64_t t = (int64_t)(rnd() % 253402300800ULL),
+			back; /* up to 9999-12-31T23:59:59Z */
 		time_t tt = (time_t)t;
 		struct tm tm;
 
 		gmtime_r(&tt, &tm);
 		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		utc_format(buf, t);
-		if (strcmp(buf, want) || !utc_parse(buf, &back) || back != t || timegm(&tm) != (time_t)back)
+		if (strcmp(buf, want) || !utc_parse(buf, &back) || back != t ||
+		    timegm(&tm) != (time_t)back)
 			++bad;
 	}
 	ok(!bad, "100,000 random instants: format, parse and timegm agree (%u differ)", bad);
