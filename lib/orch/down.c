@@ -12,7 +12,6 @@
 #include "backend/backend.h"
 #include "orch/firewall.h"
 #include "orch/orch_impl.h"
-#include "orch/resolvconf.h"
 
 static bool has_default_route(const struct wg_device *dev)
 {
@@ -44,25 +43,6 @@ static void remove_rules(struct orch *o)
 	model_device_free(dev);
 }
 
-static void remove_dns(struct orch *o, bool present)
-{
-	struct strlist servers = { 0 };
-	char rec[64];
-	bool left;
-
-	if (!o->conf->dns.n)
-		return;
-	/* Without the interface, only a record that is really still there is worth a command. */
-	left = present || (resolvconf_servers(o->ifname, &servers) == 0 && servers.n);
-	strlist_free(&servers);
-	if (!left)
-		return;
-	resolvconf_record(rec, sizeof(rec), o->ifname);
-	orch_say(o, "resolvconf -d %s -f", rec);
-	if (!o->opts->dry_run)
-		(void)resolvconf_del(o->ifname);
-}
-
 /* Keeps the first failure: down goes on after one, and reports each. */
 static void keep(int *first, int ret)
 {
@@ -91,7 +71,7 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 		remove_rules(&o);
 		orch_link_undo(&o, NULL);
 	}
-	remove_dns(&o, present);
+	orch_dns_down(&o, present);
 	if (!opts->dry_run)
 		firewall_remove(ifname);
 	orch_relay_down(&o);

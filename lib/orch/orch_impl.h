@@ -98,4 +98,13 @@ int orch_hooks(struct orch *o, enum wg_hook which);
 /* save.c: the file `save` writes, from the running interface (down uses it too). */
 int orch_save_run(struct orch *o);
 
+/* dns.c: `DNS =`. up's step: the config's DNS set, its undo pushed. */
+int orch_dns_up(struct orch *o);
+/* down, after the link is gone: what up set taken back. */
+void orch_dns_down(struct orch *o, bool present);
+/* reload: the config's DNS set again, or taken back when the file has none. */
+int orch_dns_reload(struct orch *o);
+/* save: the `DNS =` values of the link, read back. */
+int orch_dns_saved(struct orch *o, struct strlist *out);
+
 #endif

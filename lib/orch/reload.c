@@ -12,7 +12,6 @@
 #include "backend/backend.h"
 #include "model/syncconf.h"
 #include "orch/orch_impl.h"
-#include "orch/resolvconf.h"
 #include "util/mem.h"
 
 static bool wanted(const struct wg_config *conf, const struct orch_rtnl_prefix *p)
@@ -90,26 +89,6 @@ static int reload_mtu(struct orch *o)
 	return o->opts->dry_run ? 0 : orch_rtnl_link_set_mtu_up(o->rtnl, o->ifname, o->conf->mtu);
 }
 
-static int reload_dns(struct orch *o)
-{
-	struct strlist servers = { 0 };
-	char rec[64];
-	int ret = 0;
-
-	resolvconf_record(rec, sizeof(rec), o->ifname);
-	if (o->conf->dns.n) {
-		orch_say(o, "resolvconf -a %s -m 0 -x", rec);
-		if (!o->opts->dry_run)
-			ret = resolvconf_add(o->ifname, &o->conf->dns, &o->conf->dns_search);
-	} else if (resolvconf_servers(o->ifname, &servers) == 0 && servers.n) {
-		orch_say(o, "resolvconf -d %s -f", rec);
-		if (!o->opts->dry_run)
-			ret = resolvconf_del(o->ifname);
-	}
-	strlist_free(&servers);
-	return ret;
-}
-
 static int reload_peers(struct orch *o)
 {
 	const struct wg_device *old = o->old;
@@ -135,12 +114,9 @@ static int reload_routes(struct orch *o)
 }
 
 static const struct orch_step reload_steps[] = {
-	{ "reading the interface", orch_read_old },
-	{ "updating peers", reload_peers },
-	{ "updating addresses", reload_addresses },
-	{ "setting the MTU", reload_mtu },
-	{ "updating DNS", reload_dns },
-	{ "updating routes", reload_routes },
+	{ "reading the interface", orch_read_old }, { "updating peers", reload_peers },
+	{ "updating addresses", reload_addresses }, { "setting the MTU", reload_mtu },
+	{ "updating DNS", orch_dns_reload },        { "updating routes", reload_routes },
 };
 
 int orch_reload(const struct wg_config *conf, const char *ifname, const char *path,

@@ -13,7 +13,6 @@
 #include "backend/backend.h"
 #include "model/emit.h"
 #include "orch/orch_impl.h"
-#include "orch/resolvconf.h"
 #include "util/file.h"
 
 static const char *const hook_names[WG_HOOK_COUNT] = { "PreUp", "PostUp", "PreDown", "PostDown" };
@@ -36,7 +35,7 @@ static int header(struct orch *o, struct strbuf *out)
 			strbuf_printf(out, "Address = %s\n", text);
 		}
 	}
-	if (resolvconf_servers(o->ifname, &servers) == 0) {
+	if (orch_dns_saved(o, &servers) == 0) {
 		for (size_t i = 0; i < servers.n; ++i)
 			strbuf_printf(out, "DNS = %s\n", servers.v[i]);
 	}

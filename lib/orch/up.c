@@ -10,19 +10,7 @@
 
 #include "backend/backend.h"
 #include "orch/orch_impl.h"
-#include "orch/resolvconf.h"
 #include "util/mem.h"
-
-static void dns_undo(struct orch *o, const void *arg)
-{
-	char rec[64];
-
-	(void)arg;
-	resolvconf_record(rec, sizeof(rec), o->ifname);
-	orch_say(o, "resolvconf -d %s -f", rec);
-	if (!o->opts->dry_run)
-		(void)resolvconf_del(o->ifname);
-}
 
 static int step_config(struct orch *o)
 {
@@ -55,23 +43,6 @@ static int step_addresses(struct orch *o)
 			return ret;
 	}
 	return 0;
-}
-
-static int step_dns(struct orch *o)
-{
-	char rec[64];
-	int ret;
-
-	if (!o->conf->dns.n)
-		return 0;
-	resolvconf_record(rec, sizeof(rec), o->ifname);
-	orch_say(o, "resolvconf -a %s -m 0 -x", rec);
-	if (o->opts->dry_run)
-		return 0;
-	ret = resolvconf_add(o->ifname, &o->conf->dns, &o->conf->dns_search);
-	if (ret == 0 && (ret = undo_push(&o->undo, dns_undo, NULL, 0)) < 0)
-		(void)resolvconf_del(o->ifname);
-	return ret;
 }
 
 /*
@@ -132,7 +103,7 @@ static const struct orch_step up_steps[] = {
 	{ "adding addresses", step_addresses },
 	{ "reading the interface", step_read },
 	{ "setting the MTU", step_mtu },
-	{ "setting DNS", step_dns },
+	{ "setting DNS", orch_dns_up },
 	{ "adding routes", step_routes },
 	{ "enabling forwarding", orch_relay_up },
 	{ "PostUp", step_post_up },
