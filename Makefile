@@ -16,7 +16,7 @@ STATEDIR ?= /var/lib
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 PKG_CONFIG ?= pkg-config
-PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libcurl libcrypto
+PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libsystemd libcurl libcrypto
 
 SANITIZE ?=
 B ?= build$(if $(SANITIZE),-san)
@@ -71,7 +71,7 @@ uses_cmd := orch daemon fleet
 pkgs_crypto := libcrypto
 pkgs_model := inih
 pkgs_backend := libmnl
-pkgs_orch := libnl-3.0 libnl-route-3.0
+pkgs_orch := libnl-3.0 libnl-route-3.0 libsystemd
 pkgs_daemon := libmnl
 pkgs_fleet := libcurl
 pthread_layers := crypto daemon fleet
@@ -80,6 +80,7 @@ headers_inih := ini.h
 headers_libmnl := libmnl/
 headers_libnl-3.0 := netlink/
 headers_libnl-route-3.0 := netlink/route/
+headers_libsystemd := systemd/
 headers_libcurl := curl/
 
 closure = $(sort $(1) $(foreach u,$(uses_$(1)),$(call closure,$(u))))

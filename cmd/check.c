@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "model/fleet_check.h"
+#include "orch/orch.h"
 
 struct checked {
 	const char *arg;
@@ -45,6 +46,39 @@ static int add_parse_findings(const struct checked *files, size_t n, struct flee
 			f.loc[0].line = files[k].d.items[i].line;
 			ret = fleet_add(r, &f, "%s", files[k].d.items[i].message);
 		}
+	}
+	return ret;
+}
+
+/*
+ * What this host's DNS backend cannot do with a file's DNS servers (what `up` would refuse);
+ * the backend is detected once, and only when some file sets servers.
+ */
+static int add_dns_findings(const struct checked *files, size_t n, struct fleet_result *r)
+{
+	enum orch_dns backend = ORCH_DNS_NONE;
+	bool detected = false;
+	struct diag_list d;
+	int ret = 0;
+
+	for (size_t k = 0; k < n && !ret; ++k) {
+		if (!files[k].loaded || !files[k].conf.dns.n)
+			continue;
+		if (!detected)
+			backend = orch_dns_detect();
+		detected = true;
+		diag_init(&d, NULL);
+		orch_dns_lint(&files[k].conf, backend, &d);
+		for (size_t i = 0; i < d.count && !ret; ++i) {
+			struct fleet_finding f = { .severity = DIAG_WARNING,
+						   .code = FLEET_DNS_BACKEND,
+						   .nloc = 1,
+						   .loc = { { .file = name_of(&files[k]),
+							      .line = d.items[i].line } } };
+
+			ret = fleet_add(r, &f, "%s", d.items[i].message);
+		}
+		diag_free(&d);
 	}
 	return ret;
 }
@@ -244,6 +278,8 @@ int cmd_check(int argc, const char *argv[])
 	}
 	if (!ret)
 		ret = add_parse_findings(files, n, &r);
+	if (!ret)
+		ret = add_dns_findings(files, n, &r);
 	whole = n >= 2 && loaded == n;
 	if (!ret)
 		ret = fleet_check(hosts, loaded, whole, &r);

@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Installs what a fresh Debian 12 machine lacks to build wgctl (and, with --test, to run every
-# test tier: Debian's wireguard-tools and wireguard-go are test oracles, never runtime needs).
+# test tier: Debian's wireguard-tools and wireguard-go are test oracles, never runtime needs;
+# t0330 fetches Debian's systemd-resolved itself and never installs it).
 # --bench is --test plus bookworm-backports' wireguard-go (TUN and UDP offload), unpacked into
 # $GO_OFFLOAD_DIR beside Debian's own, for `make bench` to compare against.
 set -euo pipefail
 GO_OFFLOAD_DIR=${GO_OFFLOAD_DIR:-/opt/wireguard-go-offload}
 GO_OFFLOAD_VERSION=0.0.20231211-1~bpo12+1
 build=(build-essential pkg-config git libinih-dev libmnl-dev libnl-3-dev libnl-route-3-dev
-	libcurl4-openssl-dev libssl-dev iproute2 iputils-ping)
+	libsystemd-dev libcurl4-openssl-dev libssl-dev iproute2 iputils-ping)
 test=(libsodium-dev clang clang-format libclang-rt-14-dev wireguard-tools wireguard-go python3 perl mandoc zsh openssl
-	iperf3 nftables iptables openresolv qemu-system-x86 cpio kmod tshark)
+	iperf3 nftables iptables openresolv qemu-system-x86 cpio kmod tshark dbus-daemon dnsmasq-base)
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive

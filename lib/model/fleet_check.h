@@ -21,6 +21,7 @@
 #define FLEET_NAT_KEEPALIVE    "nat-no-keepalive"
 #define FLEET_IPV6_LEAK        "ipv6-leak"
 #define FLEET_RELAY            "relay-no-forwarding"
+#define FLEET_DNS_BACKEND      "dns-backend"
 #define FLEET_LINT             "lint"
 #define FLEET_PARSE            "parse"
 

@@ -71,6 +71,15 @@ static void lint_relay(const struct wg_config *conf, struct diag_list *d)
 	}
 }
 
+/* wg-quick sets DNS only when there is a server: names alone are dropped without a word. */
+static void lint_dns(const struct wg_config *conf, struct diag_list *d)
+{
+	if (!conf->dns.n && conf->dns_search.n)
+		diag_warn(d, conf->dns_search.lineno[0],
+			  "DNS names `%s' but no DNS server: without a server, no DNS is set",
+			  conf->dns_search.v[0]);
+}
+
 void config_lint(const struct wg_config *conf, struct diag_list *d)
 {
 	const struct wg_device *dev = conf->device;
@@ -105,4 +114,5 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 	}
 	d->item_source = NULL;
 	lint_relay(conf, d);
+	lint_dns(conf, d);
 }

@@ -9,6 +9,7 @@
 #include "backend/backend.h"
 #include "backend/resolve.h"
 #include "orch/orch_impl.h"
+#include "orch/resolved.h"
 #include "orch/sysctl.h"
 
 void orch_report_init(struct orch_report *r)
@@ -58,6 +59,7 @@ int orch_steps(struct orch *o, const struct orch_step *steps, size_t n)
 	int ret;
 
 	for (size_t i = 0; i < n; ++i) {
+		o->step = steps[i].name;
 		if ((ret = steps[i].run(o)) < 0)
 			return orch_fail(o, steps[i].name, ret);
 	}
@@ -77,6 +79,8 @@ int orch_end(struct orch *o, int ret)
 	o->old = o->running = NULL;
 	hook_env_cleanup(&o->hooks);
 	undo_clear(&o->undo);
+	resolved_close(o->resolved);
+	o->resolved = NULL;
 	model_device_free(o->dev);
 	o->dev = NULL;
 	if (o->rtnl)

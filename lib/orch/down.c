@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * `down`, in wg-quick's order: PreDown, save, the policy rules of the default routes, the link,
- * DNS, firewall, PostDown; then the relay sysctls come back. Every step runs even when an earlier
- * one failed, so that a half-broken interface is cleaned up completely; the status says whether
- * all of it went well.
+ * DNS, firewall, PostDown; then the relay sysctls come back. (systemd-resolved's settings go just
+ * before the link: they are the link's, and resolved forgets a link that is gone.) Every step runs
+ * even when an earlier one failed, so that a half-broken interface is cleaned up completely; the
+ * status says whether all of it went well.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -69,9 +70,10 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 		keep(&first, orch_save_run(&o));
 	if (present) {
 		remove_rules(&o);
+		orch_dns_down(&o, present, false);
 		orch_link_undo(&o, NULL);
 	}
-	orch_dns_down(&o, present);
+	orch_dns_down(&o, present, true);
 	if (!opts->dry_run)
 		firewall_remove(ifname);
 	orch_relay_down(&o);

@@ -48,4 +48,16 @@ int orch_sync(const struct wg_config *conf, const char *ifname, const char *path
 int orch_save(const struct wg_config *conf, const char *ifname, const char *path,
 	      const struct orch_opts *opts, struct orch_report *report);
 
+/* Where `DNS =` goes on this host (lib/orch/dns.c). */
+enum orch_dns {
+	ORCH_DNS_NONE,
+	ORCH_DNS_RESOLVCONF,
+	ORCH_DNS_RESOLVED,
+};
+
+/* systemd-resolved when it owns its name on the system bus, else resolvconf in PATH, else none. */
+enum orch_dns orch_dns_detect(void);
+/* What `up` would refuse on a host with that backend, as warnings on the config's lines. */
+void orch_dns_lint(const struct wg_config *conf, enum orch_dns backend, struct diag_list *d);
+
 #endif

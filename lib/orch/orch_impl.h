@@ -12,6 +12,8 @@
 #include "orch/rtnl.h"
 #include "orch/undo.h"
 
+struct resolved;
+
 /* One run. */
 struct orch {
 	const struct wg_config *conf;
@@ -23,6 +25,8 @@ struct orch {
 	struct orch_report *report;
 	struct orch_rtnl *rtnl;
 	struct undo_log undo;
+	/* The step running (orch_steps), for a message that names it itself. */
+	const char *step;
 	struct hook_env hooks;
 	bool ipv6_off;
 	/* The fwmark/table of the default routes, once chosen (0: none). */
@@ -33,6 +37,10 @@ struct orch {
 	bool running_owned;
 	/* sync: the request had something to send. */
 	bool changed;
+	/* The DNS backend, chosen once per run by its first use (dns.c); its bus connection. */
+	enum orch_dns dns;
+	bool dns_known;
+	struct resolved *resolved;
 };
 
 /* One step of a run: what failures call it, and what it does. */
@@ -98,13 +106,31 @@ int orch_hooks(struct orch *o, enum wg_hook which);
 /* save.c: the file `save` writes, from the running interface (down uses it too). */
 int orch_save_run(struct orch *o);
 
-/* dns.c: `DNS =`. up's step: the config's DNS set, its undo pushed. */
+/* dns.c: `DNS =` on the run's backend, chosen at its first use. */
+/* Before up or reload change anything: DNS servers with no backend, or a ~domain on resolvconf,
+ * reported on their lines. 0 or -EINVAL. */
+int orch_dns_check(struct orch *o);
+/* up's step: the config's DNS on the link, its undo pushed; a failure leaves nothing set. */
 int orch_dns_up(struct orch *o);
-/* down, after the link is gone: what up set taken back. */
-void orch_dns_down(struct orch *o, bool present);
-/* reload: the config's DNS set again, or taken back when the file has none. */
+/* down, called before the link is deleted and again after (link_gone): resolved's settings are
+ * reverted while the link exists, resolvconf's record removed after it, as wg-quick does. */
+void orch_dns_down(struct orch *o, bool present, bool link_gone);
+/* reload: the link's DNS changed by difference. */
 int orch_dns_reload(struct orch *o);
-/* save: the `DNS =` values of the link, read back. */
-int orch_dns_saved(struct orch *o, struct strlist *out);
+/* save: the `DNS =` values of the link, read back from the backend that holds them. */
+int orch_dns_saved(struct orch *o, const struct wg_device *running, struct strlist *out);
+
+/* What resolved is asked to hold for a link: the config's servers, its domains as written
+ * ("~name" routing-only), "~." added for a full tunnel; the link the DNS default route for a full
+ * tunnel or when no routing-only domain is written. */
+struct orch_dns_plan {
+	struct strlist servers, domains;
+	bool default_route;
+};
+int orch_dns_plan(const struct wg_config *conf, const struct wg_device *dev,
+		  struct orch_dns_plan *p);
+void orch_dns_plan_free(struct orch_dns_plan *p);
+/* A default route through the tunnel: a /0 of a peer routed by Table auto (or main). */
+bool orch_dns_full_tunnel(const struct wg_config *conf, const struct wg_device *dev);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * `reload`: a changed file applied to a running interface without taking it down. Peers change
  * with syncconf semantics (unchanged peers keep their sessions); addresses, an explicit MTU, DNS
- * and routes change by difference. Nothing is undone on failure: each step stands on its own,
- * as separate `wg`/`ip` commands would, and the message names the step that failed.
+ * and routes change by difference (DNS on either backend, lib/orch/dns.c). DNS the host cannot
+ * apply stops it before anything changes. Nothing is undone on failure: each step stands on its
+ * own, as separate `wg`/`ip` commands would, and the message names the step that failed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -125,7 +126,8 @@ int orch_reload(const struct wg_config *conf, const char *ifname, const char *pa
 	struct orch o;
 	int ret;
 
-	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) == 0)
+	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) == 0 &&
+	    (ret = orch_dns_check(&o)) == 0)
 		ret = orch_steps(&o, reload_steps, ARRAY_SIZE(reload_steps));
 	return orch_end(&o, ret);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * `save` (and `down` with SaveConfig = true): wg-quick's [Interface] header rebuilt from the live
- * interface (addresses, nameservers, MTU when the file set one, Table, hooks) followed by the
- * running wg configuration, written with file_write_atomic (0600), so that a crash leaves either
- * the old file or the new one.
+ * interface (addresses, DNS from its backend, MTU when the file set one, Table, hooks) followed by
+ * the running wg configuration, written with file_write_atomic (0600), so that a crash leaves
+ * either the old file or the new one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 
 static const char *const hook_names[WG_HOOK_COUNT] = { "PreUp", "PostUp", "PreDown", "PostDown" };
 
-static int header(struct orch *o, struct strbuf *out)
+static int header(struct orch *o, const struct wg_device *dev, struct strbuf *out)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct strlist servers = { 0 };
@@ -35,7 +35,7 @@ static int header(struct orch *o, struct strbuf *out)
 			strbuf_printf(out, "Address = %s\n", text);
 		}
 	}
-	if (orch_dns_saved(o, &servers) == 0) {
+	if (orch_dns_saved(o, dev, &servers) == 0) {
 		for (size_t i = 0; i < servers.n; ++i)
 			strbuf_printf(out, "DNS = %s\n", servers.v[i]);
 	}
@@ -105,7 +105,7 @@ int orch_save_run(struct orch *o)
 	strbuf_init(&out);
 	strbuf_init(&wg);
 	orch_say(o, "wg showconf %s", o->ifname);
-	if ((ret = backend_get(o->ifname, &dev)) < 0 || (ret = header(o, &out)) < 0)
+	if ((ret = backend_get(o->ifname, &dev)) < 0 || (ret = header(o, dev, &out)) < 0)
 		goto out;
 	drop_listed(dev, o->conf->device);
 	emit_showconf(&wg, dev);

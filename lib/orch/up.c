@@ -2,7 +2,8 @@
 /*
  * `up`, in wg-quick's order (up_steps): link, PreUp, addconf, addresses, MTU and up, DNS,
  * routes, relay sysctls, PostUp. Each step that changes something outside the link pushes its
- * undo; when one fails, the undo log runs backwards and the host is as it was.
+ * undo; when one fails, the undo log runs backwards and the host is as it was. DNS this host
+ * cannot apply (no backend, or a ~domain and only resolvconf) stops it before the first step.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -119,6 +120,8 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path,
 		return orch_end(&o, ret);
 	if (orch_rtnl_link_index(o.rtnl, ifname) >= 0)
 		return orch_end(&o, orch_failed(&o, -EEXIST, 0, "`%s' already exists", ifname));
+	if ((ret = orch_dns_check(&o)) < 0)
+		return orch_end(&o, ret);
 	ret = orch_steps(&o, up_steps, ARRAY_SIZE(up_steps));
 	if (ret < 0) {
 		undo_run(&o.undo, &o);
