@@ -27,7 +27,7 @@ fi
 require_root
 require_cmd ip
 [ -n "${T0330_MNTNS:-}" ] || test_skip_all "needs a private mount namespace (unshare -m)"
-mount -t tmpfs wgctl-t0330 /run && mkdir -p /run/netns /run/dbus /run/systemd ||
+mount -t tmpfs wgctl-t0340 /run && mkdir -p /run/netns /run/dbus /run/systemd ||
 	test_skip_all "cannot mount a tmpfs on /run"
 umask 077
 nsh=wgctl-t330h-$$ nss=wgctl-t330s-$$
@@ -110,7 +110,7 @@ cp /etc/passwd "$TMP/passwd" && cp /etc/group "$TMP/group" &&
 	echo 'systemd-resolve:x:990:' >>"$TMP/group" &&
 	mkdir -p "$TMP/system.d" && cp -a /etc/dbus-1/system.d/. "$TMP/system.d/" &&
 	cp "$tree/usr/share/dbus-1/system.d/org.freedesktop.resolve1.conf" "$TMP/system.d/" &&
-	echo '# t0330: no system resolver' >"$TMP/resolv.conf" &&
+	echo '# t0340: no system resolver' >"$TMP/resolv.conf" &&
 	chmod 644 "$TMP/passwd" "$TMP/group" "$TMP/resolv.conf" "$TMP/system.d/org.freedesktop.resolve1.conf" &&
 	chmod 755 "$TMP" "$TMP/system.d" &&
 	mount --bind "$TMP/passwd" /etc/passwd && mount --bind "$TMP/group" /etc/group &&
