@@ -264,8 +264,8 @@ int cmd_check(int argc, const char *argv[])
 		if (!strcmp(argv[i], "--json"))
 			continue;
 		files[k].arg = argv[i];
-		files[k].loaded =
-			!cmd_load_config(argv[i], &files[k].conf, &files[k].loc, &files[k].d);
+		files[k].loaded = !cmd_load_config(argv[i], &files[k].conf, &files[k].loc,
+						   &files[k].d, KEY_FILES_LINT);
 		/* Peers of shared lists count as the host's: local files and cached copies, no
 		 * fetch. */
 		if (files[k].loaded)

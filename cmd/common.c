@@ -6,10 +6,14 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "util/file.h"
 
 int cmd_load_config(const char *arg, struct wg_config *conf, struct config_location *loc,
-		    struct diag_list *d)
+		    struct diag_list *d, enum key_files_need keys)
 {
+	struct key_file_env env = { .credentials_dir = getenv("CREDENTIALS_DIRECTORY"),
+				    .read = file_read_secret,
+				    .need = keys };
 	char *tried;
 	int ret;
 
@@ -34,6 +38,9 @@ int cmd_load_config(const char *arg, struct wg_config *conf, struct config_locat
 		fprintf(stderr, "Warning: `%s' is world accessible\n", loc->path);
 	diag_init(d, strchr(arg, '/') ? arg : loc->path);
 	ret = config_read_file(conf, loc->path, CONFIG_GRAMMAR_QUICK, d);
+	env.config_path = loc->path;
+	if (!ret)
+		ret = config_read_key_files(conf, &env, d);
 	diag_print(d, stderr);
 	if (ret == -EINVAL) {
 		fprintf(stderr, "%s: %s: %u error%s; nothing was applied\n", prog_name, d->source,

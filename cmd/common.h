@@ -6,14 +6,17 @@
 
 #include "fleet/lists.h"
 #include "model/config.h"
+#include "model/keyfile.h"
 #include "model/locate.h"
 
 /*
  * Finds, reads and parses the config named by `arg` (an interface name or a path) as wg-quick
- * does, printing wg-quick's messages and every diagnostic. Returns 0, or 1 with nothing to free.
+ * does, then reads the key files `keys` asks for (model/keyfile.h; bare names in
+ * $CREDENTIALS_DIRECTORY when set), printing wg-quick's messages and every diagnostic. Returns
+ * 0, or 1 with nothing to free.
  */
 int cmd_load_config(const char *arg, struct wg_config *conf, struct config_location *loc,
-		    struct diag_list *d);
+		    struct diag_list *d, enum key_files_need keys);
 void cmd_unload_config(struct wg_config *conf, struct config_location *loc, struct diag_list *d);
 /* What a command needs of the config's shared lists. */
 enum lists_need {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,7 +9,10 @@
 #include "model/emit.h"
 #include "orch/orch.h"
 
-/* wg-quick's strip, with the peers of shared lists written out so that plain wg(8) sees them. */
+/*
+ * wg-quick's strip, with the keys of key files written in their lines' place and the peers of
+ * shared lists written out, so that plain wg(8) sees them.
+ */
 int cmd_strip(int argc, const char *argv[])
 {
 	struct config_location loc;
@@ -16,19 +20,22 @@ int cmd_strip(int argc, const char *argv[])
 	struct diag_list d;
 	struct wg_peer *peer;
 	struct strbuf out;
-	int ret;
+	int ret, err;
 
 	if (argc != 2) {
 		cmd_usage(cmd_find(argv[0], CMD_WGCTL), true);
 		return 1;
 	}
-	if (cmd_load_config(argv[1], &conf, &loc, &d))
+	if (cmd_load_config(argv[1], &conf, &loc, &d, KEY_FILES_ALL))
 		return 1;
 	/* Its output replaces an interface's peers (`wg syncconf`): a list missing would remove its
 	 * own. */
 	ret = cmd_expand_peer_lists(&conf, &loc, FLEET_LIST_FETCH, NULL, LISTS_ALL, false) < 0;
 	strbuf_init(&out);
-	strbuf_puts(&out, conf.stripped);
+	if (!ret && (err = config_strip_text(&conf, &out)) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog_name, loc.path, strerror(-err));
+		ret = 1;
+	}
 	for_each_wgpeer (conf.device, peer) {
 		if (!peer->source)
 			continue;
@@ -57,21 +64,30 @@ struct quick_cmd {
 	bool own_from_interface;
 	/* One status line per list; exit 1 when one was not current, after applying the rest. */
 	bool report;
+	/* The key files it reads (model/keyfile.h). */
+	enum key_files_need keys;
 };
 
-static const struct quick_cmd quick_up = { orch_up, FLEET_LIST_FETCH, LISTS_SOME, false, false,
-					   false };
-static const struct quick_cmd quick_down = { orch_down,      FLEET_LIST_CACHE_ONLY,
-					     LISTS_OPTIONAL, true,
-					     false,          false };
-static const struct quick_cmd quick_reload = { orch_reload, FLEET_LIST_FETCH,
-					       LISTS_SOME,  false,
-					       false,       false };
-static const struct quick_cmd quick_save = { orch_save, FLEET_LIST_CACHE_ONLY,
-					     LISTS_ALL, false,
-					     false,     false };
-static const struct quick_cmd quick_sync = { orch_sync, FLEET_LIST_FETCH, LISTS_SOME, false, true,
-					     true };
+static const struct quick_cmd quick_up = {
+	.fn = orch_up, .lists = FLEET_LIST_FETCH, .need = LISTS_SOME, .keys = KEY_FILES_ALL
+};
+static const struct quick_cmd quick_down = { .fn = orch_down,
+					     .lists = FLEET_LIST_CACHE_ONLY,
+					     .need = LISTS_OPTIONAL,
+					     .lists_for_save_only = true,
+					     .keys = KEY_FILES_SAVE };
+static const struct quick_cmd quick_reload = {
+	.fn = orch_reload, .lists = FLEET_LIST_FETCH, .need = LISTS_SOME, .keys = KEY_FILES_ALL
+};
+static const struct quick_cmd quick_save = {
+	.fn = orch_save, .lists = FLEET_LIST_CACHE_ONLY, .need = LISTS_ALL, .keys = KEY_FILES_ALL
+};
+static const struct quick_cmd quick_sync = { .fn = orch_sync,
+					     .lists = FLEET_LIST_FETCH,
+					     .need = LISTS_SOME,
+					     .own_from_interface = true,
+					     .report = true,
+					     .keys = KEY_FILES_PEERS };
 
 /* up/down/save/reload/sync [--dry-run] <interface | config file>; --dry-run is wgctl's own. */
 static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
@@ -94,7 +110,7 @@ static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
 		cmd_usage(cmd_find(argv[0], CMD_WGCTL), true);
 		return 1;
 	}
-	if (cmd_load_config(argv[1], &conf, &loc, &d))
+	if (cmd_load_config(argv[1], &conf, &loc, &d, qc->keys))
 		return 1;
 	if (qc->own_from_interface && conf.n_peer_lists && backend_get(loc.ifname, &running) == 0 &&
 	    (running->flags & WGDEVICE_HAS_PUBLIC_KEY))

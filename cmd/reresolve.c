@@ -68,7 +68,8 @@ int cmd_reresolve(int argc, const char *argv[])
 		cmd_usage(cmd_find(argv[0], CMD_WGCTL), true);
 		return 1;
 	}
-	if (cmd_load_config(argv[1], &conf, &loc, &d))
+	/* Endpoints are all it uses: no key file is read, so none needs to be at hand. */
+	if (cmd_load_config(argv[1], &conf, &loc, &d, KEY_FILES_NONE))
 		return 1;
 	ret = backend_get(loc.ifname, &running);
 	/* Peers of shared lists count too, from the local files or cached copies: no fetch here. */

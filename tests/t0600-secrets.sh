@@ -114,8 +114,9 @@ test_expect_success 'the UAPI socket is 0600 in a 0755 directory' '
 	[ "$(stat -c %a "$WGCTL_RUN_DIR/$IA.sock")" = 600 ]
 '
 
-# Secrets go where secrets belong (key files, PrivateKey, PresharedKey, pubkey's stdin). A
-# secret typed where a public key, endpoint or address belongs is quoted back as wg quotes it.
+# Secrets go where secrets belong (key files of `set` and of the config's PrivateKeyFile and
+# PresharedKeyFile, PrivateKey, PresharedKey, pubkey's stdin). A secret typed where a public
+# key, endpoint or address belongs is quoted back as wg quotes it.
 test_expect_success 'a battery of bad inputs: no error message shows a secret' '
 	: >all-errors &&
 	{
@@ -141,6 +142,14 @@ test_expect_success 'a battery of bad inputs: no error message shows a secret' '
 			A "$WGCTL" check bad0.conf
 			A "$WGCTL" strip bad0.conf
 			A "$WGCTL" up --dry-run "$PWD/bad0.conf"
+		done
+		# Key files (PrivateKeyFile, PresharedKeyFile) holding something close to a key.
+		for kf in badkey shortkey hexkey /nonexistent; do
+			printf "[Interface]\nPrivateKeyFile = %s\n[Peer]\nPublicKey = %s\nPresharedKeyFile = badpsk\n" \
+				"$kf" "$PB" >bad1.conf
+			A "$WGCTL" check bad1.conf
+			A "$WGCTL" strip bad1.conf
+			A "$WGCTL" up --dry-run "$PWD/bad1.conf"
 		done
 	} >>all-errors 2>&1
 	[ -s all-errors ] && no_secrets all-errors

@@ -11,9 +11,12 @@
  *    that hooks keep), each with its section header if it is one, and a "# Name =" comment.
  * 3. on_line applies it. A NUL byte is reported and nothing else is done. wg-quick's header
  *    moves its [Interface] state, and inside [Interface] its keys are consumed (quick_entry).
- *    Every other line is kept for `strip` as its text, then goes to wg's grammar (wg_line): a
- *    header opens a section, a known key sets a field, anything else is "Line unrecognized".
- * Nothing is applied anywhere: the caller gets the model and the diagnostics.
+ *    wgctl's key files, in wg's sections, are consumed next (key_file_entry): they keep only
+ *    their place in the text `strip` prints. Every other line is kept for `strip` as its text,
+ *    then goes to wg's grammar (wg_line): a header opens a section, a known key sets a field,
+ *    anything else is "Line unrecognized".
+ * Nothing is applied anywhere, and no file but the config is opened: the caller gets the model
+ * and the diagnostics, and reads the key files (model/keyfile.h) when it needs the keys.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -45,6 +48,8 @@ struct parser {
 	struct wg_peer *peer;
 	struct strbuf stripped;
 	struct config_line line;
+	/* Where the slots' keys came from so far, for "never a key and its file" (0: not yet). */
+	unsigned int private_key_line, private_key_file_line, psk_line, psk_file_line;
 	int err;
 };
 
@@ -417,6 +422,70 @@ static bool quick_entry(struct parser *p, const struct config_line *l)
 	return true;
 }
 
+/* One slot, two sources: the later line is the error, and neither is applied from it. */
+static void both(struct parser *p, unsigned int lineno, const char *key, const char *other,
+		 unsigned int other_line)
+{
+	diag_error(p->d, lineno, "%s and the %s of line %u are the same key: keep one of them", key,
+		   other, other_line);
+}
+
+/*
+ * wgctl's PrivateKeyFile ([Interface]) and PresharedKeyFile ([Peer]). They stand for wg's keys,
+ * so they belong to wg's sections (not wg-quick's [Interface] state), but are matched and valued
+ * as wg-quick's keys are: a whole trimmed key, and a value that keeps its inner spaces (a path).
+ * wg(8) does not know them: a `setconf` file (CONFIG_GRAMMAR_WG) gets wg's "Line unrecognized",
+ * as does one in the other section. A shared peer list may not name them: a file on the host that
+ * reads the list is not the list's to choose. The line itself never reaches `strip`, whose
+ * text keeps only its place (strip_at), where config_strip_text() writes the key it names.
+ */
+static bool key_file_entry(struct parser *p, const struct config_line *l)
+{
+	bool interface = config_line_quick_is(l, "PrivateKeyFile");
+	const char *key = interface ? "PrivateKeyFile" : "PresharedKeyFile";
+	unsigned int *own = interface ? &p->private_key_file_line : &p->psk_file_line;
+	unsigned int other = interface ? p->private_key_line : p->psk_line;
+	struct wg_key_file *v, *ref;
+	bool refused = true;
+
+	if (p->grammar == CONFIG_GRAMMAR_WG ||
+	    (!interface && !config_line_quick_is(l, "PresharedKeyFile")) ||
+	    p->section != (interface ? SECTION_INTERFACE : SECTION_PEER))
+		return false;
+	if (p->grammar == CONFIG_GRAMMAR_PEERS)
+		diag_error(p->d, l->lineno,
+			   "A peer list cannot name a key file (%s) on the hosts that read it",
+			   key);
+	else if (!*l->quick.value)
+		diag_error(p->d, l->lineno, "%s names no file", key);
+	else if (other)
+		both(p, l->lineno, key, interface ? "PrivateKey" : "PresharedKey", other);
+	else if (*own)
+		diag_error(p->d, l->lineno, "A second %s for the same key; the first is on line %u",
+			   key, *own);
+	else
+		refused = false;
+	if (!*own)
+		*own = l->lineno;
+	if (refused)
+		return true;
+	v = realloc(p->conf->key_files, (p->conf->n_key_files + 1) * sizeof(*v));
+	if (!v) {
+		oom(p);
+		return true;
+	}
+	p->conf->key_files = v;
+	ref = &v[p->conf->n_key_files++];
+	memset(ref, 0, sizeof(*ref));
+	ref->peer = interface ? NULL : p->peer;
+	ref->lineno = l->lineno;
+	ref->strip_at = p->stripped.len;
+	ref->name = strdup(l->quick.value);
+	if (!ref->name)
+		oom(p);
+	return true;
+}
+
 static void wg_interface_line(struct parser *p, const struct config_line *l)
 {
 	struct wg_device *dev = p->conf->device;
@@ -429,8 +498,12 @@ static void wg_interface_line(struct parser *p, const struct config_line *l)
 		if (model_parse_fwmark(&dev->fwmark, v, p->d, l->lineno))
 			dev->flags |= WGDEVICE_HAS_FWMARK;
 	} else if ((v = config_line_wg_value(l, "PrivateKey"))) {
-		if (model_parse_secret_key(dev->private_key, v, p->d, l->lineno))
+		if (p->private_key_file_line)
+			both(p, l->lineno, "PrivateKey", "PrivateKeyFile",
+			     p->private_key_file_line);
+		else if (model_parse_secret_key(dev->private_key, v, p->d, l->lineno))
 			dev->flags |= WGDEVICE_HAS_PRIVATE_KEY;
+		p->private_key_line = l->lineno;
 	} else {
 		unrecognized(p, l->lineno, l->wg.line);
 	}
@@ -452,8 +525,11 @@ static void wg_peer_line(struct parser *p, const struct config_line *l)
 		if (model_parse_keepalive(&peer->persistent_keepalive_interval, v, p->d, l->lineno))
 			peer->flags |= WGPEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
 	} else if ((v = config_line_wg_value(l, "PresharedKey"))) {
-		if (model_parse_secret_key(peer->preshared_key, v, p->d, l->lineno))
+		if (p->psk_file_line)
+			both(p, l->lineno, "PresharedKey", "PresharedKeyFile", p->psk_file_line);
+		else if (model_parse_secret_key(peer->preshared_key, v, p->d, l->lineno))
 			peer->flags |= WGPEER_HAS_PRESHARED_KEY;
+		p->psk_line = l->lineno;
 	} else {
 		unrecognized(p, l->lineno, l->wg.line);
 	}
@@ -478,6 +554,7 @@ static void wg_section(struct parser *p, enum config_header header, unsigned int
 		p->peer->flags |= WGPEER_REPLACE_ALLOWEDIPS;
 		p->peer->lineno = lineno;
 		p->section = SECTION_PEER;
+		p->psk_line = p->psk_file_line = 0;
 	}
 }
 
@@ -508,7 +585,7 @@ static void on_line(void *ctx, const char *s, size_t len, unsigned int lineno)
 	}
 	if (l->quick.header)
 		p->quick_interface = l->quick.header == CONFIG_HEADER_INTERFACE;
-	if (quick_entry(p, l))
+	if (quick_entry(p, l) || key_file_entry(p, l))
 		return;
 	strbuf_puts(&p->stripped, l->text);
 	strbuf_putc(&p->stripped, '\n');
@@ -633,6 +710,11 @@ void config_free(struct wg_config *conf)
 	strlist_free(&conf->peer_list_keys);
 	free(conf->peer_list_ca);
 	model_peer_free_allowedips(&conf->peer_list_scope);
+	for (size_t i = 0; i < conf->n_key_files; ++i) {
+		free(conf->key_files[i].name);
+		free(conf->key_files[i].path);
+	}
+	free(conf->key_files);
 	if (conf->stripped) {
 		explicit_bzero(conf->stripped, strlen(conf->stripped));
 		free(conf->stripped);

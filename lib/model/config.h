@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A configuration file: the wg(8) part as a struct wg_device, and the keys wg-quick(8) handles
- * itself in [Interface]. The `stripped` text is what `wg-quick strip` prints.
+ * itself in [Interface]. The `stripped` text is what `wg-quick strip` prints (wgctl's key files
+ * not included: config_strip_text() writes their keys in).
  */
 #ifndef WGCTL_MODEL_CONFIG_H
 #define WGCTL_MODEL_CONFIG_H
@@ -43,6 +44,19 @@ struct wg_peer_list_ref {
 	unsigned int lineno;
 };
 
+/*
+ * One `PrivateKeyFile =` ([Interface]) or `PresharedKeyFile =` ([Peer]) line: wgctl's keys read
+ * from a file instead of written in the config (model/keyfile.h reads them).
+ */
+struct wg_key_file {
+	char *name;           /* the value as written, which `save` writes back */
+	char *path;           /* where it was looked for (keyfile.c's rule); NULL until then */
+	struct wg_peer *peer; /* the peer whose PresharedKey it holds; NULL: the PrivateKey */
+	unsigned int lineno;
+	size_t strip_at; /* the offset in `stripped` where `strip` writes the key's own line */
+	bool loaded;     /* the key is in the model (device or peer, HAS_* flag set) */
+};
+
 struct wg_config {
 	struct wg_device *device;
 	uint32_t flags;
@@ -66,6 +80,9 @@ struct wg_config {
 	struct strlist peer_list_keys;
 	char *peer_list_ca;
 	struct wg_peer peer_list_scope;
+	/* Key files in file order (so strip_at grows); their keys are read after parsing. */
+	struct wg_key_file *key_files;
+	size_t n_key_files;
 };
 
 enum config_grammar {

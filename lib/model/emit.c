@@ -6,6 +6,7 @@
 
 #include "model/emit.h"
 #include "model/encoding.h"
+#include "model/keyfile.h"
 
 void emit_endpoint(char *buf, size_t len, const struct wg_peer *peer)
 {
@@ -40,7 +41,9 @@ void emit_prefix(char *buf, size_t len, uint16_t family, const void *addr, uint8
 	snprintf(buf, len, "%s/%u", ip, cidr);
 }
 
-static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool with_name)
+/* psk_file: the PresharedKeyFile written in place of the key (save), or NULL. */
+static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool with_name,
+			 const char *psk_file)
 {
 	char base64[WG_KEY_LEN_BASE64], text[INET6_ADDRSTRLEN + NI_MAXSERV + 16];
 	const struct wg_allowedip *aip;
@@ -50,7 +53,9 @@ static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool wit
 		strbuf_printf(sb, "# Name = %s\n", peer->name);
 	key_to_base64(base64, peer->public_key);
 	strbuf_printf(sb, "PublicKey = %s\n", base64);
-	if (peer->flags & WGPEER_HAS_PRESHARED_KEY) {
+	if (psk_file) {
+		strbuf_printf(sb, "PresharedKeyFile = %s\n", psk_file);
+	} else if (peer->flags & WGPEER_HAS_PRESHARED_KEY) {
 		key_to_base64(base64, peer->preshared_key);
 		strbuf_printf(sb, "PresharedKey = %s\n", base64);
 	}
@@ -75,11 +80,14 @@ static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool wit
 
 void emit_peer(struct strbuf *sb, const struct wg_peer *peer)
 {
-	peer_section(sb, peer, true);
+	peer_section(sb, peer, true, NULL);
 }
 
-void emit_showconf(struct strbuf *sb, const struct wg_device *dev)
+/* showconf, with conf's key files (if conf) written where their keys would be. */
+static void device_sections(struct strbuf *sb, const struct wg_device *dev,
+			    const struct wg_config *conf)
 {
+	const struct wg_key_file *own = conf ? config_key_file(conf, NULL) : NULL, *psk;
 	char base64[WG_KEY_LEN_BASE64];
 	const struct wg_peer *peer;
 
@@ -88,15 +96,28 @@ void emit_showconf(struct strbuf *sb, const struct wg_device *dev)
 		strbuf_printf(sb, "ListenPort = %u\n", dev->listen_port);
 	if (dev->fwmark)
 		strbuf_printf(sb, "FwMark = 0x%x\n", dev->fwmark);
-	if (dev->flags & WGDEVICE_HAS_PRIVATE_KEY) {
+	if (own) {
+		strbuf_printf(sb, "PrivateKeyFile = %s\n", own->name);
+	} else if (dev->flags & WGDEVICE_HAS_PRIVATE_KEY) {
 		key_to_base64(base64, dev->private_key);
 		strbuf_printf(sb, "PrivateKey = %s\n", base64);
 	}
 	strbuf_putc(sb, '\n');
 	for_each_wgpeer (dev, peer) {
-		peer_section(sb, peer, false);
+		psk = conf ? config_key_file(conf, peer->public_key) : NULL;
+		peer_section(sb, peer, false, psk ? psk->name : NULL);
 		if (peer->next_peer)
 			strbuf_putc(sb, '\n');
 	}
 	explicit_bzero(base64, sizeof(base64));
+}
+
+void emit_showconf(struct strbuf *sb, const struct wg_device *dev)
+{
+	device_sections(sb, dev, NULL);
+}
+
+void emit_saved(struct strbuf *sb, const struct wg_device *dev, const struct wg_config *conf)
+{
+	device_sections(sb, dev, conf);
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "model/config.h"
 #include "model/model.h"
 #include "util/strbuf.h"
 
@@ -16,5 +17,11 @@ void emit_prefix(char *buf, size_t len, uint16_t family, const void *addr, uint8
 void emit_peer(struct strbuf *sb, const struct wg_peer *peer);
 /* Exactly `wg showconf`. */
 void emit_showconf(struct strbuf *sb, const struct wg_device *dev);
+/*
+ * What `save` writes of a running device: showconf, except that where conf takes a key from a
+ * file (PrivateKeyFile, or a PresharedKeyFile of the peer with the same public key) the *File
+ * line is written as conf has it, never the key (check config_key_files_match() first).
+ */
+void emit_saved(struct strbuf *sb, const struct wg_device *dev, const struct wg_config *conf);
 
 #endif

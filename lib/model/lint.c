@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "model/encoding.h"
+#include "model/keyfile.h"
 #include "model/lint.h"
 
 static bool hooks_mention(const struct wg_config *conf, const char *needle)
@@ -88,7 +89,9 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 
 	if (!(conf->flags & WGCONF_HAS_INTERFACE))
 		diag_warn(d, 0, "There is no [Interface] section");
-	else if (!(dev->flags & WGDEVICE_HAS_PRIVATE_KEY) && !hooks_mention(conf, "private-key"))
+	/* A PrivateKeyFile that could not be read has been warned about at its own line. */
+	else if (!(dev->flags & WGDEVICE_HAS_PRIVATE_KEY) && !config_key_file(conf, NULL) &&
+		 !hooks_mention(conf, "private-key"))
 		diag_warn(d, conf->interface_lineno,
 			  "[Interface] has no PrivateKey and no hook sets one: the interface "
 			  "cannot handshake");

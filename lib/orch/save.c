@@ -4,6 +4,12 @@
  * interface (addresses, DNS from its backend, MTU when the file set one, Table, hooks) followed by
  * the running wg configuration, written with file_write_atomic (0600), so that a crash leaves
  * either the old file or the new one.
+ *
+ * Keys the config takes from files (PrivateKeyFile, PresharedKeyFile) stay there: their *File
+ * lines are written back as they were, never the keys. When the running key is no longer the
+ * file's (a `wg set` since up), writing the line back would lose the running key, and writing
+ * the key would put it in the config: neither is done, the file is left as it was, and the
+ * message names the line and the key file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +18,7 @@
 
 #include "backend/backend.h"
 #include "model/emit.h"
+#include "model/keyfile.h"
 #include "orch/orch_impl.h"
 #include "util/file.h"
 
@@ -78,6 +85,21 @@ static int header(struct orch *o, const struct wg_device *dev, struct strbuf *ou
 	return out->oom ? -ENOMEM : 0;
 }
 
+/* Each running key that its key file no longer holds, at the config's line; -ECANCELED if any. */
+static int keys_still_in_files(struct orch *o, const struct wg_device *running)
+{
+	struct diag_list d;
+	int ret = 0;
+
+	diag_init(&d, o->path);
+	if (config_key_files_match(o->conf, running, &d))
+		ret = -ECANCELED;
+	for (size_t i = 0; i < d.count; ++i)
+		orch_failed(o, ret, d.items[i].line, "%s", d.items[i].message);
+	diag_free(&d);
+	return ret;
+}
+
 /* Peers that came from shared lists stay in their lists: the file keeps only its own. */
 static void drop_listed(struct wg_device *running, const struct wg_device *conf)
 {
@@ -108,7 +130,9 @@ int orch_save_run(struct orch *o)
 	if ((ret = backend_get(o->ifname, &dev)) < 0 || (ret = header(o, dev, &out)) < 0)
 		goto out;
 	drop_listed(dev, o->conf->device);
-	emit_showconf(&wg, dev);
+	if ((ret = keys_still_in_files(o, dev)) < 0)
+		goto out;
+	emit_saved(&wg, dev, o->conf);
 	/* showconf starts with its own "[Interface]\n", which the header replaces. */
 	rest = wg.buf && !strncmp(wg.buf, "[Interface]\n", 12) ? wg.buf + 12 : wg.buf ? wg.buf : "";
 	strbuf_puts(&out, rest);

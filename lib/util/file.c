@@ -205,6 +205,47 @@ int file_read_all(const char *path, size_t max, char **out, size_t *out_len)
 	return 0;
 }
 
+int file_read_secret(const char *path, void *buf, size_t cap, size_t *len, struct stat *st)
+{
+	size_t got = 0;
+	char extra = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st->st_mode))
+		goto out;
+	for (;;) {
+		/* Once buf is full, one byte more says whether the file goes on. */
+		n = got < cap ? read(fd, (char *)buf + got, cap - got) : read(fd, &extra, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (!n)
+			break;
+		if (got == cap) {
+			ret = -EFBIG;
+			break;
+		}
+		got += (size_t)n;
+	}
+	*len = got;
+	explicit_bzero(&extra, sizeof(extra));
+out:
+	close(fd);
+	return ret;
+}
+
 int file_mkdirs(const char *path, mode_t parents, mode_t last)
 {
 	char buf[4096];

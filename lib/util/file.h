@@ -3,6 +3,7 @@
 #define WGCTL_UTIL_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /*
@@ -21,5 +22,14 @@ int file_mkdirs(const char *path, mode_t parents, mode_t last);
 
 /* Reads a whole regular file of at most `max` bytes into a NUL-terminated buffer. 0 or -errno. */
 int file_read_all(const char *path, size_t max, char **out, size_t *out_len);
+
+/*
+ * Reads a file that holds a secret into the caller's buffer (which should be locked memory):
+ * fills *st with fstat of what was opened and, only if that is a regular file, reads at most
+ * `cap` bytes into buf and sets *len. Returns 0 or -errno: -EFBIG when the file holds more than
+ * `cap` bytes. A FIFO or device is opened without blocking and never read. No byte of the file
+ * is left anywhere but in buf.
+ */
+int file_read_secret(const char *path, void *buf, size_t cap, size_t *len, struct stat *st);
 
 #endif
