@@ -11,13 +11,7 @@
 #include "crypto/simd.h"
 #include "util/mem.h"
 
-/* Only crypto.c calls into this file, after checking the CPU (simd.h). */
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw"))),                 \
-			     apply_to = function)
-#else
-#pragma GCC target("avx512f,avx512vl,avx512bw")
-#endif
+SIMD_TARGET_BEGIN("avx512f,avx512vl,avx512bw")
 
 enum { FIRST = 448 }; /* keystream bytes of blocks 1..7 */
 
@@ -102,6 +96,4 @@ bool aead_avx512_open(uint8_t *dst, const uint8_t *src, size_t len, const uint8_
 	return ok;
 }
 
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
+SIMD_TARGET_END

@@ -13,13 +13,7 @@
 #include "crypto/simd.h"
 #include "util/bytes.h"
 
-/* Only crypto.c calls into this file, after checking the CPU (simd.h). */
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw"))),                 \
-			     apply_to = function)
-#else
-#pragma GCC target("avx512f,avx512vl,avx512bw")
-#endif
+SIMD_TARGET_BEGIN("avx512f,avx512vl,avx512bw")
 
 void chacha20_state(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12])
 {
@@ -260,6 +254,4 @@ void chacha20_avx512(uint8_t *dst, const uint8_t *src, size_t len, const uint32_
 		pass8(dst, src, len, st, ctr);
 }
 
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
+SIMD_TARGET_END

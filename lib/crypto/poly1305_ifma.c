@@ -13,13 +13,7 @@
 #include "crypto/simd.h"
 #include "util/mem.h"
 
-/* Only crypto.c calls into this file, after checking the CPU (simd.h). */
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512ifma"))),               \
-			     apply_to = function)
-#else
-#pragma GCC target("avx512f,avx512vl,avx512ifma")
-#endif
+SIMD_TARGET_BEGIN("avx512f,avx512vl,avx512ifma")
 
 typedef unsigned __int128 u128;
 
@@ -285,6 +279,4 @@ void poly1305_aead_ifma(uint8_t tag[16], const uint8_t key[32], const uint8_t *a
 	memzero_explicit(h, sizeof(h));
 }
 
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
+SIMD_TARGET_END

@@ -10,6 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * SIMD_TARGET_BEGIN("avx512f,...") ... SIMD_TARGET_END: the functions between them are compiled
+ * for those extensions. Only crypto.c calls into such a file, after checking the CPU.
+ */
+#define SIMD_PRAGMA(x) _Pragma(#x)
+#ifdef __clang__
+#define SIMD_TARGET_BEGIN(t)                                                                       \
+	SIMD_PRAGMA(clang attribute push(__attribute__((target(t))), apply_to = function))
+#define SIMD_TARGET_END SIMD_PRAGMA(clang attribute pop)
+#else
+#define SIMD_TARGET_BEGIN(t) SIMD_PRAGMA(GCC push_options) SIMD_PRAGMA(GCC target(t))
+#define SIMD_TARGET_END      SIMD_PRAGMA(GCC pop_options)
+#endif
+
 /* ChaCha20 input block (RFC 8439 §2.3) with the block counter left at 0. */
 void chacha20_state(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12]);
 /*

@@ -31,6 +31,17 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* One read(2), retried on EINTR: the byte count, 0 at the end, or -errno. */
+static ssize_t read_some(int fd, void *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, len);
+
+		if (n >= 0 || errno != EINTR)
+			return n < 0 ? -errno : n;
+	}
+}
+
 static void sync_parent(const char *path)
 {
 	char dir[4096];
@@ -179,15 +190,11 @@ int file_read_all(const char *path, size_t max, char **out, size_t *out_len)
 			}
 			buf = grown;
 		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
+		n = read_some(fd, buf + len, cap - len - 1);
+		if (n <= 0) {
+			ret = (int)n;
 			break;
 		}
-		if (!n)
-			break;
 		len += (size_t)n;
 		if (len > max) {
 			ret = -EFBIG;
@@ -224,15 +231,12 @@ int file_read_secret(const char *path, void *buf, size_t cap, size_t *len, struc
 		goto out;
 	for (;;) {
 		/* Once buf is full, one byte more says whether the file goes on. */
-		n = got < cap ? read(fd, (char *)buf + got, cap - got) : read(fd, &extra, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
+		n = got < cap ? read_some(fd, (char *)buf + got, cap - got)
+			      : read_some(fd, &extra, 1);
+		if (n <= 0) {
+			ret = (int)n;
 			break;
 		}
-		if (!n)
-			break;
 		if (got == cap) {
 			ret = -EFBIG;
 			break;
