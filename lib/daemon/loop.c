@@ -368,13 +368,6 @@ static void on_link(struct ev_handler *h, uint32_t events)
 	ret = linkwatch_read(&l->lw, &st);
 	if (ret)
 		log_error("Link notifications: %s", strerror(-ret));
-	if (l->lw.lost && !st.deleted) {
-		l->lw.lost = false;
-		if (tun_get_mtu(l->tun, &st.mtu) == -ENODEV)
-			st.deleted = true;
-		else
-			tun_is_up(l->tun, &st.up);
-	}
 	sync_link(l, st);
 }
 
@@ -471,7 +464,7 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	if ((ret = watch(l, l->timerfd, &l->h_timer)) || (ret = watch(l, tun->fd, &l->h_tun)) ||
 	    (ret = init_signals(l)) || (ret = init_inotify(l)))
 		return ret;
-	ret = linkwatch_open(&l->lw, tun->ifindex);
+	ret = linkwatch_open(&l->lw, tun->fd, tun->ifindex);
 	if (ret || (ret = watch(l, linkwatch_fd(&l->lw), &l->h_link)))
 		return ret;
 	/* This thread's cipher contexts, now: the packet path then cannot fail for memory. */
@@ -489,8 +482,12 @@ int loop_attach(struct loop *l, struct dp_device *dev)
 	l->dev = dev;
 	ev_time_now(&l->t);
 	/* Read after subscribing, so no change can fall between the two. */
-	if ((ret = tun_get_mtu(l->tun, &l->link.mtu)) || (ret = tun_is_up(l->tun, &l->link.up)))
+	ret = linkwatch_query(&l->lw, &l->link);
+	if (ret)
 		return ret;
+	l->link.went_down = false;
+	if (l->link.deleted)
+		return -ENODEV;
 	dp_device_set_mtu(dev, l->link.mtu);
 	dp_device_set_up(dev, l->link.up, &l->t);
 	return uapi_server_start(l->uapi, l->epfd, dev);
