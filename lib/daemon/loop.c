@@ -371,6 +371,12 @@ static void on_link(struct ev_handler *h, uint32_t events)
 	sync_link(l, st);
 }
 
+static void on_route(struct ev_handler *h, uint32_t events)
+{
+	(void)events;
+	srcroute_drain(&loop_of(h, h_route)->sr);
+}
+
 static void tick(struct loop *l)
 {
 	uint64_t deadline = dp_device_tick(l->dev, &l->t);
@@ -442,6 +448,7 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	l->h_signal.fn = on_signal;
 	l->h_inotify.fn = on_inotify;
 	l->h_link.fn = on_link;
+	l->h_route.fn = on_route;
 	l->bufs = calloc(RX_BUFS + 1, sizeof(*l->bufs));
 	l->tunq = calloc(TUNQ_MAX, sizeof(*l->tunq));
 	l->groups = calloc(TUNQ_MAX, sizeof(*l->groups));
@@ -467,6 +474,10 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	ret = linkwatch_open(&l->lw, tun->fd, tun->ifindex);
 	if (ret || (ret = watch(l, linkwatch_fd(&l->lw), &l->h_link)))
 		return ret;
+	ret = srcroute_open(&l->sr);
+	if (ret || (ret = watch(l, srcroute_fd(&l->sr), &l->h_route)))
+		return ret;
+	l->udp.sr = &l->sr;
 	/* This thread's cipher contexts, now: the packet path then cannot fail for memory. */
 	ret = crypto_thread_init();
 	if (ret)
@@ -547,6 +558,7 @@ void loop_destroy(struct loop *l)
 	udp_close(&l->udp);
 	if (l->lw.nl)
 		linkwatch_close(&l->lw);
+	srcroute_close(&l->sr);
 	if (l->inofd >= 0)
 		close(l->inofd);
 	if (l->sigfd >= 0)
