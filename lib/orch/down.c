@@ -79,5 +79,6 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 	orch_relay_down(&o);
 	if (present)
 		keep(&first, orch_hooks(&o, WG_HOOK_POST_DOWN));
+	orch_netns_down(&o);
 	return orch_end(&o, first);
 }

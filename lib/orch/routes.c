@@ -294,7 +294,7 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 			if (has_prefix(now, &p))
 				continue;
 			orch_prefix_text(text, sizeof(text), &p);
-			if (!table && !p.len) {
+			if (!table && !p.len && !o->netns) {
 				defaults_gone = true;
 				orch_say(o, "ip %s route delete %s dev %s table %u",
 					 fam_flag(p.family), text, o->ifname, old->fwmark);
@@ -365,8 +365,11 @@ int orch_routes_add(struct orch *o, const struct wg_device *running,
 			continue;
 		if (table)
 			ret = add_route(o, &all[i], table);
-		else if (all[i].len == 0)
+		/* In a namespace the tunnel is the only way out: no rules, no other route. */
+		else if (all[i].len == 0 && !o->netns)
 			ret = add_default(o, running, &all[i]);
+		else if (all[i].len == 0)
+			ret = add_route(o, &all[i], 0);
 		else if (o->opts->dry_run ||
 			 ((ret = orch_rtnl_route_dev_covers(o->rtnl, o->ifname, &all[i],
 							    &covered)) == 0 &&
