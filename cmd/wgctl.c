@@ -70,6 +70,8 @@ static const struct cmd commands[] = {
 	  "Validates config files, one host or a whole fleet, without touching the system" },
 	{ "reresolve", cmd_reresolve, CMD_WGCTL, "<interface | config file>",
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
+	{ "exec", cmd_exec, CMD_WGCTL, "<namespace> [-u <user>] -- <command> [<args>...]",
+	  "Runs a program inside a network namespace (Namespace =), optionally as a user" },
 	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
 	  "Runs the bundled userspace WireGuard datapath for an interface" },
 };

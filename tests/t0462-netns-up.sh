@@ -108,6 +108,42 @@ test_expect_success 'programs inside reach the server only through the tunnel; o
 	[ "$(clear_packets)" -gt "$c1" ]
 '
 
+# A name server and a web server behind the tunnel, on the server's tunnel address.
+have_dns=0
+if command -v dnsmasq >/dev/null && command -v python3 >/dev/null; then
+	ip netns exec "$S" dnsmasq -k --no-resolv --no-hosts --bind-interfaces -a 10.51.0.2 \
+		--address=/example.test/10.51.0.2 --pid-file="$TMP/dnsmasq.pid" >/dev/null 2>&1 &
+	(cd "$TMP" && exec ip netns exec "$S" python3 -m http.server -b 10.51.0.2 8462 >/dev/null 2>&1) &
+	wait_for "ip netns exec $S ss -tln | grep -q 10.51.0.2:8462" && have_dns=1
+fi
+
+test_expect_success 'wgctl exec runs a program inside, with the namespace sysfs and resolv.conf' '
+	"$WGCTL" exec "$V" -- cat /etc/resolv.conf | grep -qx "nameserver 10.51.0.2" &&
+	[ "$("$WGCTL" exec "$V" -- cat /sys/class/net/$IF/mtu)" = 1420 ] &&
+	[ "$("$WGCTL" exec "$V" -- id -u)" = 0 ] &&
+	"$WGCTL" exec "$V" true && ! "$WGCTL" exec "$V" -- false &&
+	! "$WGCTL" exec "$V/x" -- true 2>err && grep -q "not a network namespace name" err
+'
+
+test_expect_success 'wgctl exec -u nobody: not root, and no way back' '
+	[ "$("$WGCTL" exec "$V" -u nobody -- id -u)" = "$(id -u nobody)" ] &&
+	"$WGCTL" exec "$V" -u nobody -- grep -q "^CapEff:.0000000000000000" /proc/self/status &&
+	! "$WGCTL" exec "$V" -u nobody -- ip link set lo down 2>/dev/null &&
+	! "$WGCTL" exec "$V" -u no-such-user-t462 -- true 2>err && grep -q "no such user" err
+'
+
+if [ "$have_dns" = 1 ]; then
+	test_expect_success 'as nobody inside: DNS resolves through the tunnel server, TCP reaches it' '
+		"$WGCTL" exec "$V" -u nobody -- getent hosts www.example.test | grep -q "^10.51.0.2 " &&
+		"$WGCTL" exec "$V" -u nobody -- python3 -c "
+import urllib.request
+assert urllib.request.urlopen(\"http://www.example.test:8462/\", timeout=5).status == 200" &&
+		! $UN getent hosts www.example.test >/dev/null
+	'
+else
+	test_skip "needs dnsmasq and python3"
+fi
+
 test_expect_success 'show, save and reload work on it by its name' '
 	$UN "$WGCTL" show "$IF" | grep -q "peer: $spub" &&
 	sed -i "s/^DNS = .*/DNS = 10.51.0.3/" "$TMP/$IF.conf" &&

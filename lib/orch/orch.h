@@ -55,6 +55,11 @@ int orch_save(const struct wg_config *conf, const char *ifname, const char *path
  * on a running interface (show, set) when its link is a kernel one moved there. 0 or -errno.
  */
 int orch_netns_enter_recorded(const char *ifname);
+/*
+ * `wgctl exec`: runs argv inside namespace name as `ip netns exec` does, as user when not NULL.
+ * Returns only on failure (said on stderr), with -errno.
+ */
+int orch_netns_exec(const char *name, const char *user, char *const argv[]);
 
 /* Where `DNS =` goes on this host (lib/orch/dns.c). */
 enum orch_dns {
