@@ -72,6 +72,8 @@ static const struct cmd commands[] = {
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
 	{ "exec", cmd_exec, CMD_WGCTL, "<namespace> [-u <user>] -- <command> [<args>...]",
 	  "Runs a program inside a network namespace (Namespace =), optionally as a user" },
+	{ "killswitch", cmd_killswitch, CMD_WGCTL, "off <interface>",
+	  "Removes an interface's kill switch (KillSwitch = persistent outlives down)" },
 	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
 	  "Runs the bundled userspace WireGuard datapath for an interface" },
 };

@@ -60,6 +60,8 @@ int orch_netns_enter_recorded(const char *ifname);
  * Returns only on failure (said on stderr), with -errno.
  */
 int orch_netns_exec(const char *name, const char *user, char *const argv[]);
+/* `wgctl killswitch off IF`: removes the kill switch's table, persistent or not. 0 or -errno. */
+int orch_killswitch_off(const char *ifname, const struct orch_opts *opts);
 
 /* Where `DNS =` goes on this host (lib/orch/dns.c). */
 enum orch_dns {

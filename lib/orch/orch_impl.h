@@ -102,6 +102,8 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 int orch_routes_follow(struct orch *o);
 void orch_rules_down(struct orch *o, uint32_t table);
 int orch_table_number(const char *name, uint32_t *table);
+/* The first routing table from 51820 on that neither family uses: up's fwmark. */
+int orch_free_table(struct orch *o, uint32_t *table);
 /* relay.c: Forwarding/ProxyARP opt-in, with the previous values kept for down. */
 int orch_relay_up(struct orch *o);
 void orch_relay_down(struct orch *o);
@@ -142,6 +144,10 @@ int orch_dns_plan(const struct wg_config *conf, const struct wg_device *dev,
 void orch_dns_plan_free(struct orch_dns_plan *p);
 /* A default route through the tunnel: a /0 of a peer routed by Table auto (or main). */
 bool orch_dns_full_tunnel(const struct wg_config *conf, const struct wg_device *dev);
+
+/* killswitch.c: up's first step, and down's (which keeps a persistent one). */
+int orch_killswitch_up(struct orch *o);
+void orch_killswitch_down(struct orch *o);
 
 /* netns.c */
 /* The namespace `up` recorded for ifname: its name, and whether up made it. 0 or -errno. */

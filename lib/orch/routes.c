@@ -128,11 +128,24 @@ static int add_rule(struct orch *o, int family, enum orch_rtnl_rule_kind kind)
 	return ret;
 }
 
+int orch_free_table(struct orch *o, uint32_t *table)
+{
+	bool used4, used6;
+	int ret;
+
+	for (*table = FWMARK_TABLE_FIRST;; ++*table) {
+		if ((ret = orch_rtnl_table_in_use(o->rtnl, AF_INET, *table, &used4)) < 0 ||
+		    (ret = orch_rtnl_table_in_use(o->rtnl, AF_INET6, *table, &used6)) < 0)
+			return ret;
+		if (!used4 && !used6)
+			return 0;
+	}
+}
+
 /* The fwmark already set (FwMark in the file), or the first table free in both families. */
 static int choose_table(struct orch *o, const struct wg_device *running)
 {
 	struct wg_device delta = { 0 };
-	bool used4, used6;
 	int ret;
 
 	if (o->table)
@@ -141,13 +154,8 @@ static int choose_table(struct orch *o, const struct wg_device *running)
 		o->table = running->fwmark;
 		return 0;
 	}
-	for (o->table = FWMARK_TABLE_FIRST;; ++o->table) {
-		if ((ret = orch_rtnl_table_in_use(o->rtnl, AF_INET, o->table, &used4)) < 0 ||
-		    (ret = orch_rtnl_table_in_use(o->rtnl, AF_INET6, o->table, &used6)) < 0)
-			return ret;
-		if (!used4 && !used6)
-			break;
-	}
+	if ((ret = orch_free_table(o, &o->table)) < 0)
+		return ret;
 	orch_say(o, "wg set %s fwmark %u", o->ifname, o->table);
 	if (o->opts->dry_run)
 		return 0;

@@ -101,6 +101,7 @@ static int step_post_up(struct orch *o)
 
 /* wg-quick's cmd_up, in its order. */
 static const struct orch_step up_steps[] = {
+	{ "installing the kill switch", orch_killswitch_up },
 	{ "creating the network namespace", orch_netns_create },
 	{ "creating the link", step_link },
 	{ "PreUp", step_pre_up },

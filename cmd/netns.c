@@ -23,3 +23,15 @@ int cmd_exec(int argc, const char *argv[])
 	orch_netns_exec(argv[1], user, (char *const *)(argv + i));
 	return 1;
 }
+
+/* killswitch off IF */
+int cmd_killswitch(int argc, const char *argv[])
+{
+	struct orch_opts opts = { 0 };
+
+	if (argc != 3 || strcmp(argv[1], "off")) {
+		cmd_usage(cmd_find(argv[0], CMD_WGCTL), true);
+		return 1;
+	}
+	return orch_killswitch_off(argv[2], &opts) < 0;
+}
