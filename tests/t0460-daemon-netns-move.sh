@@ -54,9 +54,11 @@ transfer() { # namespace
 	ip netns exec "$1" timeout 300 iperf3 -c 10.47.0.2 -n "$SIZE" -J >"$TMP/iperf.json" 2>&1 &&
 		python3 -c '
 import json, sys
-r = json.load(open(sys.argv[1]))["end"]["sum_received"]
+e = json.load(open(sys.argv[1]))["end"]
+s, r, n = e["sum_sent"], e["sum_received"], int(sys.argv[2])
 print("# %.0f MB at %.0f Mbit/s" % (r["bytes"] / 1e6, r["bits_per_second"] / 1e6))
-assert r["bytes"] >= int(sys.argv[2]) * 0.99, r' "$TMP/iperf.json" "$(numfmt --from=iec "$SIZE")"
+# The receiver'"'"'s count is taken when the sender stops: what is still in flight is not in it.
+assert s["bytes"] >= n and r["bytes"] >= n * 0.9, e' "$TMP/iperf.json" "$(numfmt --from=iec "$SIZE")"
 }
 
 test_expect_success 'a tunnel between two daemons carries pings at home' '
