@@ -154,6 +154,11 @@ test_expect_success 'show, save and reload work on it by its name' '
 	grep -q "^Address = 10.51.0.1/24" "$TMP/$IF.conf" && pings "$V"
 '
 
+test_expect_success 'a second up is refused and changes nothing' '
+	! $UN "$WGCTL" up "$TMP/$IF.conf" 2>err && grep -q "already exists" err &&
+	! grep -q "^\[#\]" err && pings "$V"
+'
+
 test_expect_success 'down leaves no trace, the namespace it made included' '
 	$UN "$WGCTL" down "$TMP/$IF.conf" 2>err && cat err &&
 	grep -qx "\[#\] ip netns delete $V" err && wait_for no_trace

@@ -124,7 +124,8 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path,
 
 	if ((ret = orch_begin_up(&o, conf, ifname, path, opts, report)) < 0)
 		return orch_end(&o, ret);
-	if (orch_rtnl_link_index(o.rtnl, ifname) >= 0)
+	/* In a namespace the link is not here: a daemon's socket still tells that it runs. */
+	if (orch_rtnl_link_index(o.rtnl, ifname) >= 0 || (o.netns && orch_is_wireguard(ifname)))
 		return orch_end(&o, orch_failed(&o, -EEXIST, 0, "`%s' already exists", ifname));
 	if ((ret = orch_dns_check(&o)) < 0)
 		return orch_end(&o, ret);
