@@ -199,14 +199,21 @@ int linkwatch_query(struct linkwatch *lw, struct link_state *st)
 		return 0;
 	}
 	nsfd = ioctl(lw->tunfd, TUNGETDEVNETNS);
-	if (nsfd < 0)
-		return errno == EBADFD ? (st->deleted = true, 0) : -errno;
-	ret = fstat(nsfd, &ns) < 0 ? -errno : 0;
-	if (!ret && (ns.st_dev != lw->ns_dev || ns.st_ino != lw->ns_ino))
-		ret = nsid_of(nsfd, &nsid);
-	close(nsfd);
-	if (ret)
-		return ret;
+	if (nsfd < 0 && errno == EBADFD) {
+		st->deleted = true;
+		return 0;
+	}
+	/* Before Linux 5.2 there is no asking: the link is taken to be at home. */
+	if (nsfd < 0 && errno != ENOTTY && errno != EINVAL)
+		return -errno;
+	if (nsfd >= 0) {
+		ret = fstat(nsfd, &ns) < 0 ? -errno : 0;
+		if (!ret && (ns.st_dev != lw->ns_dev || ns.st_ino != lw->ns_ino))
+			ret = nsid_of(nsfd, &nsid);
+		close(nsfd);
+		if (ret)
+			return ret;
+	}
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
