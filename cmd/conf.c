@@ -10,6 +10,7 @@
 #include "model/emit.h"
 #include "model/config.h"
 #include "model/syncconf.h"
+#include "orch/orch.h"
 #include "util/strbuf.h"
 
 enum conf_mode { CONF_SET, CONF_ADD, CONF_SYNC };
@@ -98,7 +99,10 @@ int cmd_showconf(int argc, const char *argv[])
 
 	if (argc != 2)
 		return usage_error(argv[0]);
-	ret = backend_get(argv[1], &dev);
+	/* A kernel link that `up` moved into a namespace answers only there. */
+	ret = orch_netns_enter_recorded(argv[1]);
+	if (!ret)
+		ret = backend_get(argv[1], &dev);
 	if (ret < 0) {
 		fprintf(stderr, "Unable to access interface: %s\n", strerror(-ret));
 		return 1;

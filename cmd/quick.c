@@ -101,10 +101,27 @@ static int run_orch(int argc, const char *argv[], const struct quick_cmd *qc)
 	struct diag_list d;
 	int ret = 0, not_current = 0;
 
-	if (argc == 3 && !strcmp(argv[1], "--dry-run") && strcmp(prog_name, "wg-quick")) {
-		opts.dry_run = true;
-		argv[1] = argv[2];
-		--argc;
+	/* wgctl's own options, before the interface: --dry-run, --netns NAME. */
+	while (argc > 2 && strcmp(prog_name, "wg-quick")) {
+		int used = 0;
+
+		if (!strcmp(argv[1], "--dry-run")) {
+			opts.dry_run = true;
+			used = 1;
+		} else if (!strcmp(argv[1], "--netns") && argc > 3) {
+			if (!config_netns_name_ok(argv[2])) {
+				fprintf(stderr, "%s: `%s' is not a network namespace name\n",
+					prog_name, argv[2]);
+				return 1;
+			}
+			opts.netns = argv[2];
+			used = 2;
+		} else {
+			break;
+		}
+		for (int i = 1; i + used < argc; ++i)
+			argv[i] = argv[i + used];
+		argc -= used;
 	}
 	if (argc != 2) {
 		cmd_usage(cmd_find(argv[0], CMD_WGCTL), true);

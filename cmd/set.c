@@ -7,6 +7,7 @@
 #include "backend/resolve.h"
 #include "cmd/cmd.h"
 #include "model/set_args.h"
+#include "orch/orch.h"
 
 int cmd_set(int argc, const char *argv[])
 {
@@ -28,7 +29,10 @@ int cmd_set(int argc, const char *argv[])
 	ok = model_parse_set_args(dev, argc - 2, argv + 2, resolve_endpoint, &d);
 	diag_print(&d, stderr);
 	if (ok) {
-		ret = backend_set(argv[1], dev);
+		/* Endpoints were resolved here; a kernel link moved by `up` is set where it is. */
+		ret = orch_netns_enter_recorded(argv[1]);
+		if (!ret)
+			ret = backend_set(argv[1], dev);
 		if (ret < 0)
 			fprintf(stderr, "Unable to modify interface: %s\n", strerror(-ret));
 		ret = ret < 0;

@@ -8,6 +8,7 @@
 #include "backend/backend.h"
 #include "cmd/cmd.h"
 #include "cmd/show.h"
+#include "orch/orch.h"
 #include "model/config.h"
 #include "model/locate.h"
 
@@ -187,6 +188,8 @@ int cmd_show(int argc, const char *argv[])
 		status = show_all(&out, form, field);
 	else if (!strcmp(argv[1], "interfaces"))
 		status = argc > 2 ? show_usage() : show_interfaces(&out);
+	else if (orch_netns_enter_recorded(argv[1]) < 0)
+		status = 1;
 	else
 		status = show_single(&out, argv[1], form, field);
 	if (flush(&out) < 0 || fflush(stdout)) {

@@ -44,9 +44,12 @@ test_expect_success 'bash completion: subcommands, config names, set keywords' '
 		COMP_WORDS=(wgctl check -); COMP_CWORD=2; _wgctl; echo \"\${COMPREPLY[*]}\"
 		COMP_WORDS=(wgctl sync -); COMP_CWORD=2; _wgctl; echo \"\${COMPREPLY[*]}\"
 		COMP_WORDS=(wgctl pubkey -); COMP_CWORD=2; _wgctl; echo \"\${COMPREPLY[*]}\"
+		COMP_WORDS=(wgctl exec ns -u roo); COMP_CWORD=4; _wgctl; echo \"\${COMPREPLY[*]}\"
+		COMP_WORDS=(wgctl killswitch \"\"); COMP_CWORD=2; _wgctl; echo \"\${COMPREPLY[*]}\"
 	" >out &&
+	sed -n 9p out | grep -qx "root" && sed -n 10p out | grep -qx "off" &&
 	sed -n 5p out | grep -qx "sign" && sed -n 6p out | grep -qx -- "--json" &&
-	sed -n 7p out | grep -qx -- "--dry-run" && sed -n 8p out | grep -qx -- "--ed25519" &&
+	sed -n 7p out | grep -qx -- "--dry-run --netns" && sed -n 8p out | grep -qx -- "--ed25519" &&
 	sed -n 1p out | grep -qx "strip" && sed -n 2p out | grep -q "office" && sed -n 2p out | grep -q "wg0" &&
 	sed -n 3p out | grep -qx "peer fwmark private-key" && sed -n 4p out | grep -qx "\[\]"
 '

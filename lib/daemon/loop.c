@@ -368,14 +368,13 @@ static void on_link(struct ev_handler *h, uint32_t events)
 	ret = linkwatch_read(&l->lw, &st);
 	if (ret)
 		log_error("Link notifications: %s", strerror(-ret));
-	if (l->lw.lost && !st.deleted) {
-		l->lw.lost = false;
-		if (tun_get_mtu(l->tun, &st.mtu) == -ENODEV)
-			st.deleted = true;
-		else
-			tun_is_up(l->tun, &st.up);
-	}
 	sync_link(l, st);
+}
+
+static void on_route(struct ev_handler *h, uint32_t events)
+{
+	(void)events;
+	srcroute_drain(&loop_of(h, h_route)->sr);
 }
 
 static void tick(struct loop *l)
@@ -449,6 +448,7 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	l->h_signal.fn = on_signal;
 	l->h_inotify.fn = on_inotify;
 	l->h_link.fn = on_link;
+	l->h_route.fn = on_route;
 	l->bufs = calloc(RX_BUFS + 1, sizeof(*l->bufs));
 	l->tunq = calloc(TUNQ_MAX, sizeof(*l->tunq));
 	l->groups = calloc(TUNQ_MAX, sizeof(*l->groups));
@@ -471,9 +471,13 @@ int loop_init(struct loop *l, struct tun *tun, struct uapi_server *uapi, bool of
 	if ((ret = watch(l, l->timerfd, &l->h_timer)) || (ret = watch(l, tun->fd, &l->h_tun)) ||
 	    (ret = init_signals(l)) || (ret = init_inotify(l)))
 		return ret;
-	ret = linkwatch_open(&l->lw, tun->ifindex);
+	ret = linkwatch_open(&l->lw, tun->fd, tun->ifindex);
 	if (ret || (ret = watch(l, linkwatch_fd(&l->lw), &l->h_link)))
 		return ret;
+	ret = srcroute_open(&l->sr);
+	if (ret || (ret = watch(l, srcroute_fd(&l->sr), &l->h_route)))
+		return ret;
+	l->udp.sr = &l->sr;
 	/* This thread's cipher contexts, now: the packet path then cannot fail for memory. */
 	ret = crypto_thread_init();
 	if (ret)
@@ -489,8 +493,12 @@ int loop_attach(struct loop *l, struct dp_device *dev)
 	l->dev = dev;
 	ev_time_now(&l->t);
 	/* Read after subscribing, so no change can fall between the two. */
-	if ((ret = tun_get_mtu(l->tun, &l->link.mtu)) || (ret = tun_is_up(l->tun, &l->link.up)))
+	ret = linkwatch_query(&l->lw, &l->link);
+	if (ret)
 		return ret;
+	l->link.went_down = false;
+	if (l->link.deleted)
+		return -ENODEV;
 	dp_device_set_mtu(dev, l->link.mtu);
 	dp_device_set_up(dev, l->link.up, &l->t);
 	return uapi_server_start(l->uapi, l->epfd, dev);
@@ -550,6 +558,7 @@ void loop_destroy(struct loop *l)
 	udp_close(&l->udp);
 	if (l->lw.nl)
 		linkwatch_close(&l->lw);
+	srcroute_close(&l->sr);
 	if (l->inofd >= 0)
 		close(l->inofd);
 	if (l->sigfd >= 0)

@@ -13,6 +13,7 @@
 
 #include "daemon/event.h"
 #include "daemon/linkwatch.h"
+#include "daemon/srcroute.h"
 #include "daemon/tun.h"
 #include "daemon/udp.h"
 #include "daemon/uapi_server.h"
@@ -35,6 +36,7 @@ struct loop {
 	struct tun *tun;
 	struct udp udp;
 	struct linkwatch lw;
+	struct srcroute sr;
 	struct link_state link;
 	struct uapi_server *uapi;
 	struct dp_device *dev;
@@ -51,7 +53,7 @@ struct loop {
 	size_t tunq_n;
 	struct workers workers; /* AEAD helpers, see workers.h */
 	struct udp_watch udp_watch[UDP_WATCHES];
-	struct ev_handler h_tun, h_timer, h_signal, h_inotify, h_link;
+	struct ev_handler h_tun, h_timer, h_signal, h_inotify, h_link, h_route;
 };
 
 /* The dp_io_ops to create the device with, with the loop as their argument. */

@@ -74,26 +74,6 @@ void tun_close(struct tun *tun)
 	tun->fd = -1;
 }
 
-int tun_get_mtu(const struct tun *tun, unsigned int *mtu)
-{
-	struct ifreq ifr = { 0 };
-	int ret = link_ioctl(tun->name, SIOCGIFMTU, &ifr);
-
-	if (!ret)
-		*mtu = (unsigned int)ifr.ifr_mtu;
-	return ret;
-}
-
-int tun_is_up(const struct tun *tun, bool *up)
-{
-	struct ifreq ifr = { 0 };
-	int ret = link_ioctl(tun->name, SIOCGIFFLAGS, &ifr);
-
-	if (!ret)
-		*up = ifr.ifr_flags & IFF_UP;
-	return ret;
-}
-
 int tun_read(struct tun *tun, uint8_t *buf, size_t cap, size_t *len, struct dp_offload *off)
 {
 	struct virtio_net_hdr h;

@@ -28,8 +28,6 @@ struct tun {
  */
 int tun_open(struct tun *tun, const char *name, bool offload);
 void tun_close(struct tun *tun);
-int tun_get_mtu(const struct tun *tun, unsigned int *mtu);
-int tun_is_up(const struct tun *tun, bool *up);
 
 /*
  * Reads one packet into buf (cap bytes), its length into *len and the kernel's offload metadata

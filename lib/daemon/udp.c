@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "daemon/srcroute.h"
 #include "daemon/udp.h"
 #include "noise/messages.h"
 #include "util/log.h"
@@ -204,6 +205,7 @@ int udp_bind(struct udp *u, uint16_t port, uint32_t fwmark, uint16_t *bound)
 	}
 	udp_init(&n, u->gro);
 	n.gso = u->gso;
+	n.sr = u->sr;
 	ret = open_pair(&n, port, fwmark);
 	if (ret)
 		return ret;
@@ -404,6 +406,12 @@ static void build(struct msghdr *mh, struct iovec *iov, union cmsg_space *ctl,
 	}
 }
 
+/* Whether ep's learned source goes with the datagram, or the kernel picks one. */
+static bool use_src(struct udp *u, const struct dp_endpoint *ep)
+{
+	return ep->has_src && (!u->sr || srcroute_ok(u->sr, ep, u->fwmark));
+}
+
 static int fd_for(const struct udp *u, const struct dp_endpoint *ep)
 {
 	if (ep->addr.addr.sa_family == AF_INET)
@@ -422,7 +430,7 @@ static int send_one(struct udp *u, const struct dp_endpoint *ep, uint8_t *buf, s
 
 	if (fd < 0)
 		return -EAFNOSUPPORT;
-	build(&mh, &iov, &ctl, ep, true, segment);
+	build(&mh, &iov, &ctl, ep, use_src(u, ep), segment);
 	if (sendmsg(fd, &mh, 0) >= 0)
 		return 0;
 	if (ep->has_src && (errno == EINVAL || errno == EADDRNOTAVAIL || errno == ENETUNREACH)) {
@@ -498,7 +506,8 @@ size_t udp_flush(struct udp *u, struct udp_txq *q)
 
 			*rn = run_at(u, q, i);
 			iov[k] = (struct iovec){ q->area + e->off, rn->bytes };
-			build(&mm[k].msg_hdr, &iov[k], &ctl[k], &e->ep, true, rn->segment);
+			build(&mm[k].msg_hdr, &iov[k], &ctl[k], &e->ep, use_src(u, &e->ep),
+			      rn->segment);
 			i = next_sealed(q, i + rn->count, &n);
 			++k;
 		}

@@ -11,6 +11,8 @@
 
 #include "datapath/device.h"
 
+struct srcroute;
+
 struct udp {
 	int fd4, fd6; /* -1 when that family is unavailable */
 	/*
@@ -23,6 +25,8 @@ struct udp {
 	/* Segmentation offload: UDP_SEGMENT on send (dropped at the first EIO), UDP_GRO on receive.
 	 */
 	bool gso, gro;
+	/* Checks a learned source against the route before it is used (NULL: always used). */
+	struct srcroute *sr;
 };
 
 /*

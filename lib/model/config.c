@@ -352,6 +352,52 @@ static void quick_peer_list_scope(struct parser *p, const char *value, unsigned 
 		       "PeerListAllowedIPs is not a list of network prefixes");
 }
 
+bool config_netns_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && n <= 255 && strcmp(name, ".") && strcmp(name, "..") && !strchr(name, '/');
+}
+
+static void quick_namespace(struct parser *p, const char *value, unsigned int lineno)
+{
+	free(p->conf->netns);
+	p->conf->netns = NULL;
+	p->conf->flags &= ~WGCONF_HAS_NAMESPACE;
+	p->conf->netns_lineno = lineno;
+	if (!*value)
+		return;
+	if (!config_netns_name_ok(value)) {
+		diag_error(p->d, lineno, "Namespace is not a network namespace name: `%s'", value);
+		return;
+	}
+	p->conf->netns = strdup(value);
+	if (!p->conf->netns)
+		return oom(p);
+	p->conf->flags |= WGCONF_HAS_NAMESPACE;
+}
+
+static void quick_kill_switch(struct parser *p, const char *value, unsigned int lineno)
+{
+	p->conf->kill_switch_lineno = lineno;
+	p->conf->flags |= WGCONF_HAS_KILL_SWITCH;
+	if (!strcasecmp(value, "off") || !strcasecmp(value, "false"))
+		p->conf->kill_switch = WGCONF_KILL_SWITCH_OFF;
+	else if (!strcasecmp(value, "on") || !strcasecmp(value, "true"))
+		p->conf->kill_switch = WGCONF_KILL_SWITCH_ON;
+	else if (!strcasecmp(value, "persistent"))
+		p->conf->kill_switch = WGCONF_KILL_SWITCH_PERSISTENT;
+	else
+		diag_error(p->d, lineno, "KillSwitch is neither off, on nor persistent: `%s'",
+			   value);
+}
+
+static void quick_kill_switch_allow(struct parser *p, const char *value, unsigned int lineno)
+{
+	quick_prefixes(p, &p->conf->kill_switch_allow, value, lineno, true,
+		       "KillSwitchAllow is not a list of network prefixes");
+}
+
 static void quick_peer_list_key(struct parser *p, const char *value, unsigned int lineno)
 {
 	uint8_t key[WG_KEY_LEN];
@@ -401,9 +447,10 @@ static bool quick_entry(struct parser *p, const struct config_line *l)
 		quick_dns(p, value, lineno);
 	else if (config_line_quick_is(l, "MTU"))
 		quick_mtu(p, value, lineno);
-	else if (config_line_quick_is(l, "Table"))
+	else if (config_line_quick_is(l, "Table")) {
 		quick_table(p, value, lineno);
-	else if (config_line_quick_is(l, "SaveConfig"))
+		p->conf->table_lineno = lineno;
+	} else if (config_line_quick_is(l, "SaveConfig"))
 		quick_bool(p, value, lineno, &p->conf->save_config, WGCONF_HAS_SAVE_CONFIG);
 	else if (config_line_quick_is(l, "Forwarding"))
 		quick_forwarding(p, value, lineno);
@@ -417,6 +464,12 @@ static bool quick_entry(struct parser *p, const struct config_line *l)
 		quick_peer_list_ca(p, value);
 	else if (config_line_quick_is(l, "PeerListAllowedIPs"))
 		quick_peer_list_scope(p, value, lineno);
+	else if (config_line_quick_is(l, "Namespace"))
+		quick_namespace(p, value, lineno);
+	else if (config_line_quick_is(l, "KillSwitch"))
+		quick_kill_switch(p, value, lineno);
+	else if (config_line_quick_is(l, "KillSwitchAllow"))
+		quick_kill_switch_allow(p, value, lineno);
 	else
 		return false;
 	return true;
@@ -710,6 +763,8 @@ void config_free(struct wg_config *conf)
 	strlist_free(&conf->peer_list_keys);
 	free(conf->peer_list_ca);
 	model_peer_free_allowedips(&conf->peer_list_scope);
+	model_peer_free_allowedips(&conf->kill_switch_allow);
+	free(conf->netns);
 	for (size_t i = 0; i < conf->n_key_files; ++i) {
 		free(conf->key_files[i].name);
 		free(conf->key_files[i].path);

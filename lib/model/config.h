@@ -29,6 +29,15 @@ enum {
 	WGCONF_HAS_FORWARDING = 1U << 4,
 	WGCONF_HAS_PROXY_ARP = 1U << 5,
 	WGCONF_HAS_PEER_LIST_CA = 1U << 6,
+	WGCONF_HAS_NAMESPACE = 1U << 7,
+	WGCONF_HAS_KILL_SWITCH = 1U << 8,
+};
+
+/* wgctl's KillSwitch: off, on (until down), persistent (until `wgctl killswitch off`). */
+enum wg_kill_switch {
+	WGCONF_KILL_SWITCH_OFF,
+	WGCONF_KILL_SWITCH_ON,
+	WGCONF_KILL_SWITCH_PERSISTENT,
 };
 
 /* wgctl's relay opt-in (Forwarding = ipv4, ipv6): what `up` turns on and `down` restores. */
@@ -83,7 +92,21 @@ struct wg_config {
 	/* Key files in file order (so strip_at grows); their keys are read after parsing. */
 	struct wg_key_file *key_files;
 	size_t n_key_files;
+	/*
+	 * wgctl's Namespace: the network namespace the link is moved into (created where the
+	 * physical network is, so its UDP socket stays there); NULL: none.
+	 */
+	char *netns;
+	unsigned int netns_lineno, table_lineno;
+	/* wgctl's kill switch, and the prefixes it lets out in clear (only first/last_allowedip).
+	 */
+	enum wg_kill_switch kill_switch;
+	unsigned int kill_switch_lineno;
+	struct wg_peer kill_switch_allow;
 };
+
+/* A name `ip netns` accepts: not empty, ".", "..", no '/', at most NAME_MAX bytes. */
+bool config_netns_name_ok(const char *name);
 
 enum config_grammar {
 	CONFIG_GRAMMAR_WG,    /* what `wg setconf` accepts */

@@ -81,6 +81,38 @@ static void lint_dns(const struct wg_config *conf, struct diag_list *d)
 			  conf->dns_search.v[0]);
 }
 
+/* Namespace = and KillSwitch =: what has no meaning with them, or leaves them nothing to do. */
+static void lint_netns_kill_switch(const struct wg_config *conf, struct diag_list *d)
+{
+	const struct wg_peer *peer;
+	bool endpoint = false;
+
+	if (conf->netns && conf->table)
+		diag_warn(
+			d, conf->table_lineno,
+			"Table has no meaning with Namespace = %s: the tunnel is the only way out "
+			"there, and its routes go to the namespace's main table",
+			conf->netns);
+	if (conf->netns && conf->device->flags & WGDEVICE_HAS_FWMARK && conf->device->fwmark)
+		diag_warn(d, conf->netns_lineno,
+			  "FwMark has no meaning with Namespace = %s: no policy rules are needed "
+			  "there, and the mark stays on the UDP socket outside",
+			  conf->netns);
+	if (conf->kill_switch == WGCONF_KILL_SWITCH_OFF)
+		return;
+	if (conf->netns)
+		diag_warn(d, conf->kill_switch_lineno,
+			  "KillSwitch guards the namespace `up' runs in, not %s, which has no way "
+			  "out but the tunnel anyway",
+			  conf->netns);
+	for_each_wgpeer (conf->device, peer)
+		endpoint |= (peer->flags & WGPEER_HAS_ENDPOINT) || peer->endpoint_text;
+	if (!endpoint)
+		diag_warn(d, conf->kill_switch_lineno,
+			  "KillSwitch is on but no peer has an Endpoint: until a peer reaches this "
+			  "host first, nothing but loopback and KillSwitchAllow can leave");
+}
+
 void config_lint(const struct wg_config *conf, struct diag_list *d)
 {
 	const struct wg_device *dev = conf->device;
@@ -109,7 +141,9 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 			continue;
 		}
 		v4 = find_default(peer, AF_INET);
-		if (v4 && !find_default(peer, AF_INET6))
+		/* In a namespace, or behind a kill switch, IPv6 has no other way out. */
+		if (v4 && !find_default(peer, AF_INET6) && !conf->netns &&
+		    conf->kill_switch == WGCONF_KILL_SWITCH_OFF)
 			diag_warn(d, v4->lineno,
 				  "Peer %s takes 0.0.0.0/0 but not ::/0: IPv6 traffic will bypass "
 				  "the tunnel",
@@ -118,4 +152,5 @@ void config_lint(const struct wg_config *conf, struct diag_list *d)
 	d->item_source = NULL;
 	lint_relay(conf, d);
 	lint_dns(conf, d);
+	lint_netns_kill_switch(conf, d);
 }

@@ -35,9 +35,10 @@ void orch_report_free(struct orch_report *r)
 	diag_free(&r->diag);
 }
 
-int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname, const char *path,
-	       const struct orch_opts *opts, struct orch_report *report)
+static int begin(struct orch *o, const struct wg_config *conf, const char *ifname, const char *path,
+		 const struct orch_opts *opts, struct orch_report *report, bool up)
 {
+	bool created;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
@@ -49,9 +50,28 @@ int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname,
 	hook_env_init(&o->hooks);
 	if (!(o->dev = model_device_copy(conf->device)))
 		return orch_fail(o, "reading the configuration", -ENOMEM);
-	if ((ret = orch_rtnl_open(&o->rtnl)) < 0)
+	o->netns = opts->netns ? opts->netns : conf->netns;
+	if (!o->netns && !up &&
+	    orch_netns_recorded(ifname, o->netns_buf, sizeof(o->netns_buf), &created) == 0)
+		o->netns = o->netns_buf;
+	/* The link is there already: everything happens inside. (A namespace gone took it.) */
+	if (o->netns && !up && orch_netns_exists(o->netns) && (ret = orch_netns_join(o)) < 0)
+		return orch_fail(o, "entering the network namespace", ret);
+	if (!o->rtnl && (ret = orch_rtnl_open(&o->rtnl)) < 0)
 		return orch_fail(o, "rtnetlink", ret);
 	return 0;
+}
+
+int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname, const char *path,
+	       const struct orch_opts *opts, struct orch_report *report)
+{
+	return begin(o, conf, ifname, path, opts, report, false);
+}
+
+int orch_begin_up(struct orch *o, const struct wg_config *conf, const char *ifname,
+		  const char *path, const struct orch_opts *opts, struct orch_report *report)
+{
+	return begin(o, conf, ifname, path, opts, report, true);
 }
 
 int orch_steps(struct orch *o, const struct orch_step *steps, size_t n)

@@ -87,7 +87,7 @@ int orch_dns_check(struct orch *o)
 	struct diag_list d;
 	int ret = 0;
 
-	if (!o->conf->dns.n)
+	if (!o->conf->dns.n || o->netns)
 		return 0;
 	diag_init(&d, NULL);
 	problems(o->conf, chosen(o), DIAG_ERROR, &d);
@@ -334,6 +334,8 @@ int orch_dns_up(struct orch *o)
 
 	if (!o->conf->dns.n)
 		return 0;
+	if (o->netns)
+		return orch_netns_dns_up(o);
 	if (chosen(o) != ORCH_DNS_RESOLVED)
 		return resolvconf_up(o);
 	if ((ret = orch_dns_plan(o->conf, o->dev, &p)) < 0)
@@ -350,6 +352,11 @@ int orch_dns_up(struct orch *o)
 
 void orch_dns_down(struct orch *o, bool present, bool link_gone)
 {
+	if (o->netns) {
+		if (link_gone)
+			orch_netns_dns_remove(o);
+		return;
+	}
 	if (!o->conf->dns.n)
 		return;
 	if (chosen(o) == ORCH_DNS_RESOLVED) {
@@ -367,6 +374,11 @@ int orch_dns_reload(struct orch *o)
 	struct orch_dns_plan p;
 	int ifindex, ret;
 
+	if (o->netns) {
+		if (!o->conf->dns.n)
+			orch_netns_dns_remove(o);
+		return o->conf->dns.n ? orch_netns_dns_write(o) : 0;
+	}
 	if (chosen(o) != ORCH_DNS_RESOLVED)
 		return resolvconf_reload(o);
 	if ((ifindex = orch_rtnl_link_index(o->rtnl, o->ifname)) < 0)
@@ -389,6 +401,8 @@ int orch_dns_saved(struct orch *o, const struct wg_device *running, struct strli
 	int ifindex, ret = 0;
 	bool full;
 
+	if (o->netns)
+		return orch_netns_dns_read(o, out);
 	if (chosen(o) != ORCH_DNS_RESOLVED)
 		return resolvconf_servers(o->ifname, out);
 	if ((ifindex = orch_rtnl_link_index(o->rtnl, o->ifname)) < 0 ||

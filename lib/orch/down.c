@@ -76,8 +76,10 @@ int orch_down(const struct wg_config *conf, const char *ifname, const char *path
 	orch_dns_down(&o, present, true);
 	if (!opts->dry_run)
 		firewall_remove(ifname);
+	orch_killswitch_down(&o);
 	orch_relay_down(&o);
 	if (present)
 		keep(&first, orch_hooks(&o, WG_HOOK_POST_DOWN));
+	orch_netns_down(&o);
 	return orch_end(&o, first);
 }

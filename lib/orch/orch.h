@@ -21,6 +21,8 @@
 
 struct orch_opts {
 	bool dry_run;
+	/* `up --netns NAME` (and the others': where to find the link); overrides Namespace =. */
+	const char *netns;
 };
 
 /* Items without a source read "STEP: CAUSE"; items with one name a line of the config. */
@@ -47,6 +49,19 @@ int orch_sync(const struct wg_config *conf, const char *ifname, const char *path
 	      const struct orch_opts *opts, struct orch_report *report);
 int orch_save(const struct wg_config *conf, const char *ifname, const char *path,
 	      const struct orch_opts *opts, struct orch_report *report);
+
+/*
+ * Enters the network namespace that `up` recorded for ifname, if any: for the commands that work
+ * on a running interface (show, set) when its link is a kernel one moved there. 0 or -errno.
+ */
+int orch_netns_enter_recorded(const char *ifname);
+/*
+ * `wgctl exec`: runs argv inside namespace name as `ip netns exec` does, as user when not NULL.
+ * Returns only on failure (said on stderr), with -errno.
+ */
+int orch_netns_exec(const char *name, const char *user, char *const argv[]);
+/* `wgctl killswitch off IF`: removes the kill switch's table, persistent or not. 0 or -errno. */
+int orch_killswitch_off(const char *ifname, const struct orch_opts *opts);
 
 /* Where `DNS =` goes on this host (lib/orch/dns.c). */
 enum orch_dns {

@@ -41,6 +41,10 @@ struct orch {
 	enum orch_dns dns;
 	bool dns_known;
 	struct resolved *resolved;
+	/* The network namespace the link lives in (netns.c), NULL: none; whether `up` made it. */
+	const char *netns;
+	char netns_buf[256];
+	bool netns_created;
 };
 
 /* One step of a run: what failures call it, and what it does. */
@@ -54,6 +58,12 @@ int orch_steps(struct orch *o, const struct orch_step *steps, size_t n);
 /* The step that reads the interface into o->old (reload, sync). */
 int orch_read_old(struct orch *o);
 
+/*
+ * As orch_begin, for up: the namespace is only named (up enters it once the link is there);
+ * the others enter it before they open rtnetlink.
+ */
+int orch_begin_up(struct orch *o, const struct wg_config *conf, const char *ifname,
+		  const char *path, const struct orch_opts *opts, struct orch_report *report);
 /* Opens rtnetlink and copies the device: 0 or -errno (said in the report). */
 int orch_begin(struct orch *o, const struct wg_config *conf, const char *ifname, const char *path,
 	       const struct orch_opts *opts, struct orch_report *report);
@@ -92,6 +102,8 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 int orch_routes_follow(struct orch *o);
 void orch_rules_down(struct orch *o, uint32_t table);
 int orch_table_number(const char *name, uint32_t *table);
+/* The first routing table from 51820 on that neither family uses: up's fwmark. */
+int orch_free_table(struct orch *o, uint32_t *table);
 /* relay.c: Forwarding/ProxyARP opt-in, with the previous values kept for down. */
 int orch_relay_up(struct orch *o);
 void orch_relay_down(struct orch *o);
@@ -132,5 +144,26 @@ int orch_dns_plan(const struct wg_config *conf, const struct wg_device *dev,
 void orch_dns_plan_free(struct orch_dns_plan *p);
 /* A default route through the tunnel: a /0 of a peer routed by Table auto (or main). */
 bool orch_dns_full_tunnel(const struct wg_config *conf, const struct wg_device *dev);
+
+/* killswitch.c: up's first step, and down's (which keeps a persistent one). */
+int orch_killswitch_up(struct orch *o);
+void orch_killswitch_down(struct orch *o);
+
+/* netns.c */
+/* The namespace `up` recorded for ifname: its name, and whether up made it. 0 or -errno. */
+int orch_netns_recorded(const char *ifname, char *name, size_t len, bool *created);
+bool orch_netns_exists(const char *name);
+/* up's steps: the namespace (when missing), the link moved there and the run after it. */
+int orch_netns_create(struct orch *o);
+int orch_netns_move(struct orch *o);
+int orch_netns_record(struct orch *o);
+int orch_netns_join(struct orch *o);
+/* down: deletes the namespace if up made it, and the record. */
+void orch_netns_down(struct orch *o);
+/* DNS in /etc/netns/NAME/resolv.conf. */
+int orch_netns_dns_up(struct orch *o);
+int orch_netns_dns_write(struct orch *o);
+void orch_netns_dns_remove(struct orch *o);
+int orch_netns_dns_read(struct orch *o, struct strlist *out);
 
 #endif

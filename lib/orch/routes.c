@@ -128,11 +128,24 @@ static int add_rule(struct orch *o, int family, enum orch_rtnl_rule_kind kind)
 	return ret;
 }
 
+int orch_free_table(struct orch *o, uint32_t *table)
+{
+	bool used4, used6;
+	int ret;
+
+	for (*table = FWMARK_TABLE_FIRST;; ++*table) {
+		if ((ret = orch_rtnl_table_in_use(o->rtnl, AF_INET, *table, &used4)) < 0 ||
+		    (ret = orch_rtnl_table_in_use(o->rtnl, AF_INET6, *table, &used6)) < 0)
+			return ret;
+		if (!used4 && !used6)
+			return 0;
+	}
+}
+
 /* The fwmark already set (FwMark in the file), or the first table free in both families. */
 static int choose_table(struct orch *o, const struct wg_device *running)
 {
 	struct wg_device delta = { 0 };
-	bool used4, used6;
 	int ret;
 
 	if (o->table)
@@ -141,13 +154,8 @@ static int choose_table(struct orch *o, const struct wg_device *running)
 		o->table = running->fwmark;
 		return 0;
 	}
-	for (o->table = FWMARK_TABLE_FIRST;; ++o->table) {
-		if ((ret = orch_rtnl_table_in_use(o->rtnl, AF_INET, o->table, &used4)) < 0 ||
-		    (ret = orch_rtnl_table_in_use(o->rtnl, AF_INET6, o->table, &used6)) < 0)
-			return ret;
-		if (!used4 && !used6)
-			break;
-	}
+	if ((ret = orch_free_table(o, &o->table)) < 0)
+		return ret;
 	orch_say(o, "wg set %s fwmark %u", o->ifname, o->table);
 	if (o->opts->dry_run)
 		return 0;
@@ -294,7 +302,7 @@ void orch_routes_remove(struct orch *o, const struct wg_device *old, const struc
 			if (has_prefix(now, &p))
 				continue;
 			orch_prefix_text(text, sizeof(text), &p);
-			if (!table && !p.len) {
+			if (!table && !p.len && !o->netns) {
 				defaults_gone = true;
 				orch_say(o, "ip %s route delete %s dev %s table %u",
 					 fam_flag(p.family), text, o->ifname, old->fwmark);
@@ -365,8 +373,11 @@ int orch_routes_add(struct orch *o, const struct wg_device *running,
 			continue;
 		if (table)
 			ret = add_route(o, &all[i], table);
-		else if (all[i].len == 0)
+		/* In a namespace the tunnel is the only way out: no rules, no other route. */
+		else if (all[i].len == 0 && !o->netns)
 			ret = add_default(o, running, &all[i]);
+		else if (all[i].len == 0)
+			ret = add_route(o, &all[i], 0);
 		else if (o->opts->dry_run ||
 			 ((ret = orch_rtnl_route_dev_covers(o->rtnl, o->ifname, &all[i],
 							    &covered)) == 0 &&

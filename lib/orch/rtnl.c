@@ -342,6 +342,38 @@ int orch_rtnl_link_del(struct orch_rtnl *r, const char *ifname)
 }
 
 /* `ip link set mtu M up dev IF`: one RTM_NEWLINK with IFLA_MTU and IFF_UP in ifi_change. */
+int orch_rtnl_link_set_netns(struct orch_rtnl *r, const char *ifname, int nsfd)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int index = orch_rtnl_link_index(r, ifname);
+
+	if (index < 0)
+		return index;
+	ifi.ifi_index = index;
+	msg = rt_msg(RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	if (!msg || nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)nsfd) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return rt_talk(r, msg, NULL, NULL);
+}
+
+int orch_rtnl_link_set_up(struct orch_rtnl *r, const char *ifname)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
+	int index = orch_rtnl_link_index(r, ifname);
+	struct nl_msg *msg;
+
+	if (index < 0)
+		return index;
+	ifi.ifi_index = index;
+	msg = rt_msg(RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	return msg ? rt_talk(r, msg, NULL, NULL) : -ENOMEM;
+}
+
 int orch_rtnl_link_set_mtu_up(struct orch_rtnl *r, const char *ifname, unsigned int mtu)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,

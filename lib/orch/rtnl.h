@@ -30,6 +30,10 @@ int orch_rtnl_link_add_wireguard(struct orch_rtnl *r, const char *ifname);
 int orch_rtnl_link_del(struct orch_rtnl *r, const char *ifname);
 int orch_rtnl_link_set_mtu_up(struct orch_rtnl *r, const char *ifname, unsigned int mtu);
 int orch_rtnl_link_mtu(struct orch_rtnl *r, const char *ifname, unsigned int *mtu);
+/* `ip link set dev IF netns NS`, NS given as an open namespace fd. */
+int orch_rtnl_link_set_netns(struct orch_rtnl *r, const char *ifname, int nsfd);
+/* `ip link set dev IF up`. */
+int orch_rtnl_link_set_up(struct orch_rtnl *r, const char *ifname);
 int orch_rtnl_link_mtu_by_index(struct orch_rtnl *r, int ifindex, unsigned int *mtu);
 
 /* Addresses: `ip address add/del ADDR/LEN dev IF`; list fills at most max, returns the count. */

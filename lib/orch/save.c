@@ -82,6 +82,17 @@ static int header(struct orch *o, const struct wg_device *dev, struct strbuf *ou
 		emit_prefix(text, sizeof(text), a->family, &a->ip6, a->cidr);
 		strbuf_printf(out, "PeerListAllowedIPs = %s\n", text);
 	}
+	if (o->conf->netns)
+		strbuf_printf(out, "Namespace = %s\n", o->conf->netns);
+	if (o->conf->flags & WGCONF_HAS_KILL_SWITCH)
+		strbuf_printf(out, "KillSwitch = %s\n",
+			      o->conf->kill_switch == WGCONF_KILL_SWITCH_PERSISTENT ? "persistent"
+			      : o->conf->kill_switch == WGCONF_KILL_SWITCH_ON       ? "on"
+										    : "off");
+	for (a = o->conf->kill_switch_allow.first_allowedip; a; a = a->next_allowedip) {
+		emit_prefix(text, sizeof(text), a->family, &a->ip6, a->cidr);
+		strbuf_printf(out, "KillSwitchAllow = %s\n", text);
+	}
 	return out->oom ? -ENOMEM : 0;
 }
 

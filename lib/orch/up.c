@@ -67,6 +67,9 @@ static int step_link(struct orch *o)
 
 	if (ret == 0 && (ret = undo_push(&o->undo, orch_link_undo, NULL, 0)) < 0)
 		orch_link_undo(o, NULL);
+	/* Moved where its namespace is; its undo then deletes it there. */
+	if (ret == 0)
+		ret = orch_netns_move(o);
 	return ret;
 }
 
@@ -98,6 +101,8 @@ static int step_post_up(struct orch *o)
 
 /* wg-quick's cmd_up, in its order. */
 static const struct orch_step up_steps[] = {
+	{ "installing the kill switch", orch_killswitch_up },
+	{ "creating the network namespace", orch_netns_create },
 	{ "creating the link", step_link },
 	{ "PreUp", step_pre_up },
 	{ "configuring the interface", step_config },
@@ -108,6 +113,7 @@ static const struct orch_step up_steps[] = {
 	{ "adding routes", step_routes },
 	{ "enabling forwarding", orch_relay_up },
 	{ "PostUp", step_post_up },
+	{ "recording the network namespace", orch_netns_record },
 };
 
 int orch_up(const struct wg_config *conf, const char *ifname, const char *path,
@@ -116,9 +122,10 @@ int orch_up(const struct wg_config *conf, const char *ifname, const char *path,
 	struct orch o;
 	int ret;
 
-	if ((ret = orch_begin(&o, conf, ifname, path, opts, report)) < 0)
+	if ((ret = orch_begin_up(&o, conf, ifname, path, opts, report)) < 0)
 		return orch_end(&o, ret);
-	if (orch_rtnl_link_index(o.rtnl, ifname) >= 0)
+	/* In a namespace the link is not here: a daemon's socket still tells that it runs. */
+	if (orch_rtnl_link_index(o.rtnl, ifname) >= 0 || (o.netns && orch_is_wireguard(ifname)))
 		return orch_end(&o, orch_failed(&o, -EEXIST, 0, "`%s' already exists", ifname));
 	if ((ret = orch_dns_check(&o)) < 0)
 		return orch_end(&o, ret);
