@@ -70,6 +70,10 @@ static const struct cmd commands[] = {
 	  "Validates config files, one host or a whole fleet, without touching the system" },
 	{ "reresolve", cmd_reresolve, CMD_WGCTL, "<interface | config file>",
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
+	{ "peer", cmd_peer, CMD_WGCTL,
+	  "add <interface> <name> [options] | remove <interface> <name | key> | list [--json] "
+	  "<interface>",
+	  "Adds a client (keys, address, config, QR code), removes one, or lists them" },
 	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
 	  "Runs the bundled userspace WireGuard datapath for an interface" },
 };
