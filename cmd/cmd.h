@@ -45,5 +45,6 @@ int cmd_sign(int argc, const char *argv[]);
 int cmd_verify(int argc, const char *argv[]);
 int cmd_daemon(int argc, const char *argv[]);
 int cmd_peer(int argc, const char *argv[]);
+int cmd_metrics(int argc, const char *argv[]);
 
 #endif

@@ -74,6 +74,9 @@ static const struct cmd commands[] = {
 	  "add <interface> <name> [options] | remove <interface> <name | key> | list [--json] "
 	  "<interface>",
 	  "Adds a client (keys, address, config, QR code), removes one, or lists them" },
+	{ "metrics", cmd_metrics, CMD_WGCTL, "[--textfile <directory>] [<interface>...]",
+	  "Prints the interfaces' counters in the Prometheus text format, or writes them for "
+	  "node_exporter" },
 	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
 	  "Runs the bundled userspace WireGuard datapath for an interface" },
 };
