@@ -77,6 +77,11 @@ static const struct cmd commands[] = {
 	{ "metrics", cmd_metrics, CMD_WGCTL, "[--textfile <directory>] [<interface>...]",
 	  "Prints the interfaces' counters in the Prometheus text format, or writes them for "
 	  "node_exporter" },
+	{ "events", cmd_events, CMD_WGCTL,
+	  "[--interval <seconds>] [--stale <seconds>] [--exec <command>] [--state <file>] "
+	  "<interface>",
+	  "Prints a JSON line (and runs a command) when a peer connects, disconnects, roams, "
+	  "appears or goes" },
 	{ "daemon", cmd_daemon, CMD_WGCTL, "[-f|--foreground] <interface>",
 	  "Runs the bundled userspace WireGuard datapath for an interface" },
 };
