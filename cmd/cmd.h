@@ -47,5 +47,6 @@ int cmd_daemon(int argc, const char *argv[]);
 int cmd_peer(int argc, const char *argv[]);
 int cmd_metrics(int argc, const char *argv[]);
 int cmd_events(int argc, const char *argv[]);
+int cmd_reresolve_watch(int argc, const char *argv[]);
 
 #endif

@@ -68,7 +68,8 @@ static const struct cmd commands[] = {
 	  "Checks a shared peer list's signature (default: the list's name with .sig appended)" },
 	{ "check", cmd_check, CMD_WGCTL, "[--json] <interface | config file>...",
 	  "Validates config files, one host or a whole fleet, without touching the system" },
-	{ "reresolve", cmd_reresolve, CMD_WGCTL, "<interface | config file>",
+	{ "reresolve", cmd_reresolve, CMD_WGCTL,
+	  "[--watch [--interval <seconds>] [--stale <seconds>]] <interface | config file>",
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
 	{ "peer", cmd_peer, CMD_WGCTL,
 	  "add <interface> <name> [options] | remove <interface> <name | key> | list [--json] "

@@ -433,3 +433,76 @@ int peeredit_interface_comment(const char *text, const char *key, char **out)
 	config_line_free(&cl);
 	return ret;
 }
+
+static int comment_push(struct peeredit_comment **v, size_t *n, const uint8_t *key,
+			const char *value)
+{
+	struct peeredit_comment *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	memcpy(nv[*n].public_key, key, WG_KEY_LEN);
+	nv[*n].value = strdup(value);
+	if (!nv[*n].value)
+		return -ENOMEM;
+	++*n;
+	return 0;
+}
+
+int peeredit_peer_comments(const char *text, const char *key, struct peeredit_comment **out,
+			   size_t *n)
+{
+	struct config_line cl;
+	size_t at = 0, len = strlen(text);
+	uint8_t pub[WG_KEY_LEN];
+	char *value = NULL;
+	bool in_peer = false, has_key = false;
+	const char *val;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	config_line_init(&cl);
+	for (;;) {
+		const char *nl = at < len ? memchr(text + at, '\n', len - at) : NULL;
+		size_t end = nl ? (size_t)(nl - text) : len;
+		bool eof = at >= len;
+
+		if (!eof && (ret = config_line_read(&cl, text + at, end - at, 1)))
+			break;
+		if (eof || cl.wg.header != CONFIG_HEADER_NONE) {
+			if (in_peer && has_key && value && (ret = comment_push(out, n, pub, value)))
+				break;
+			free(value);
+			value = NULL;
+			has_key = false;
+			if (eof)
+				break;
+			in_peer = cl.wg.header == CONFIG_HEADER_PEER;
+		} else if (in_peer && !value && (val = comment_value(cl.text, key)) && *val) {
+			if (!(value = strdup(val))) {
+				ret = -ENOMEM;
+				break;
+			}
+		} else if (in_peer && (val = config_line_wg_value(&cl, "PublicKey"))) {
+			has_key = key_from_base64(pub, val);
+		}
+		at = end + 1;
+	}
+	free(value);
+	config_line_free(&cl);
+	if (ret) {
+		peeredit_comments_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+void peeredit_comments_free(struct peeredit_comment *v, size_t n)
+{
+	for (size_t i = 0; i < n; ++i)
+		free(v[i].value);
+	free(v);
+}

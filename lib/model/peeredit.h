@@ -71,4 +71,18 @@ int peeredit_remove(const char *text, const uint8_t key[WG_KEY_LEN], char **out,
  */
 int peeredit_interface_comment(const char *text, const char *key, char **out);
 
+/* One `# KEY = VALUE` comment of a [Peer] section, with the section's public key. */
+struct peeredit_comment {
+	uint8_t public_key[WG_KEY_LEN];
+	char *value;
+};
+
+/*
+ * Every [Peer] section's first `# KEY = VALUE` comment (sections with a valid PublicKey only),
+ * in file order: wgctl's own keys (`# Endpoints =`), which wg and `strip` leave as comments.
+ * 0 or -ENOMEM; free with peeredit_comments_free().
+ */
+int peeredit_peer_comments(const char *text, const char *key, struct peeredit_comment **out,
+			   size_t *n);
+void peeredit_comments_free(struct peeredit_comment *v, size_t n);
 #endif

@@ -251,8 +251,29 @@ static void test_sections(void)
 	diag_free(&d);
 }
 
+static void test_comments(void)
+{
+	struct peeredit_comment *v;
+	uint8_t a[WG_KEY_LEN], b[WG_KEY_LEN];
+	size_t n;
+
+	key_from_base64(a, KEY_A);
+	key_from_base64(b, KEY_B);
+	must(peeredit_peer_comments("[Interface]\n# Endpoints = no:1\n[Peer]\n# Endpoints = "
+				    "b:51820, [2001:db8::1]:51820\nPublicKey = " KEY_A
+				    "\n[Peer]\nPublicKey = " KEY_B "\n[Peer]\n# Endpoints = x:1\n"
+				    "[Peer]\nPublicKey=" KEY_B "\n#endpoints=c:2",
+				    "Endpoints", &v, &n));
+	ok(n == 2 && !memcmp(v[0].public_key, a, WG_KEY_LEN) &&
+		   !strcmp(v[0].value, "b:51820, [2001:db8::1]:51820") &&
+		   !memcmp(v[1].public_key, b, WG_KEY_LEN) && !strcmp(v[1].value, "c:2"),
+	   "# Endpoints = per peer; [Interface]'s and keyless sections' ignored");
+	peeredit_comments_free(v, n);
+}
+
 int main(void)
 {
+	test_comments();
 	test_allocate();
 	test_taken();
 	test_text();
