@@ -72,9 +72,10 @@ static void chunk(struct strbuf *sb, const char type[4], const uint8_t *data, si
 
 	put32(sb, (uint32_t)len);
 	strbuf_append(sb, type, 4);
-	strbuf_append(sb, (const char *)data, len);
-	if (len)
+	if (len) {
+		strbuf_append(sb, (const char *)data, len);
 		crc = crc32(crc, data, (uInt)len);
+	}
 	put32(sb, (uint32_t)crc);
 }
 

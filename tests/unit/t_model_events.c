@@ -52,6 +52,7 @@ int main(void)
 	ok(back.n == 1 && back.valid && !back.v[0].connected && back.v[0].handshake == 1121 &&
 		   !strcmp(back.v[0].endpoint, "0.0.0.0:2"),
 	   "state round trip");
+	ev_state_free(&st);
 	ok(ev_state_parse(&st, "junk\n") == -EINVAL && !st.valid, "junk state refused");
 	ev_state_free(&st);
 	st = back;
