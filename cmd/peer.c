@@ -117,8 +117,16 @@ static int client_routes(const struct add_opts *o, const struct wg_config *conf,
 	struct diag_list d;
 	bool ok;
 
-	if (!o->full_tunnel && !o->allowed_ips)
+	if (!o->full_tunnel && !o->allowed_ips) {
+		if (!conf->addresses.first_allowedip) {
+			fprintf(stderr,
+				"%s: no `Address =' to route to the server: pass --allowed-ips or "
+				"--full-tunnel\n",
+				prog_name);
+			return -EINVAL;
+		}
 		return peeredit_subnets(conf, routes);
+	}
 	diag_init(&d, "--allowed-ips");
 	ok = model_parse_allowedips(routes, o->full_tunnel ? "0.0.0.0/0, ::/0" : o->allowed_ips, &d,
 				    0);

@@ -186,6 +186,8 @@ test_expect_success 'a full subnet, no Address, no endpoint: errors, files uncha
 	cmp f1 "$TMP/o/f1.conf" &&
 	printf "[Interface]\nPrivateKey = %s\n" "$("$WGCTL" genkey)" >"$TMP/o/f2.conf" && cp "$TMP/o/f2.conf" f2 &&
 	! "$WGCTL" peer add "$TMP/o/f2.conf" b 2>e && grep -q "no .Address =." e && cmp f2 "$TMP/o/f2.conf" &&
+	! "$WGCTL" peer add "$TMP/o/f2.conf" b --address 10.1.1.1 2>e && grep -q "pass --allowed-ips" e &&
+	cmp f2 "$TMP/o/f2.conf" &&
 	printf "[Interface]\nPrivateKey = %s\nAddress = 10.82.0.1/24\n" "$("$WGCTL" genkey)" >"$TMP/o/f3.conf" &&
 	cp "$TMP/o/f3.conf" f3 && ! "$WGCTL" peer add "$TMP/o/f3.conf" b 2>e && grep -q "no endpoint" e &&
 	cmp f3 "$TMP/o/f3.conf" && "$WGCTL" peer add "$TMP/o/f3.conf" b --endpoint h:1 >/dev/null 2>&1
