@@ -16,7 +16,7 @@ STATEDIR ?= /var/lib
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 PKG_CONFIG ?= pkg-config
-PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libsystemd libcurl libcrypto
+PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libsystemd libcurl libcrypto libqrencode zlib
 
 SANITIZE ?=
 B ?= build$(if $(SANITIZE),-san)
@@ -57,7 +57,7 @@ space := $(empty) $(empty)
 #     sideways call is an undefined reference;
 #   - tests/check-includes refuses an #include of a layer outside the closure, or of a library
 #     outside the layers that call it, before anything is compiled.
-LAYERS := util crypto model noise datapath backend orch daemon fleet cmd
+LAYERS := util crypto model noise datapath backend orch daemon fleet qr cmd
 uses_util :=
 uses_crypto := util
 uses_model := crypto
@@ -67,13 +67,15 @@ uses_backend := model
 uses_orch := backend
 uses_daemon := datapath
 uses_fleet := model
-uses_cmd := orch daemon fleet
+uses_qr := util
+uses_cmd := orch daemon fleet qr
 pkgs_crypto := libcrypto
 pkgs_model := inih
 pkgs_backend := libmnl
 pkgs_orch := libnl-3.0 libnl-route-3.0 libsystemd
 pkgs_daemon := libmnl
 pkgs_fleet := libcurl
+pkgs_qr := libqrencode zlib
 pthread_layers := crypto daemon fleet
 headers_libcrypto := openssl/
 headers_inih := ini.h
@@ -82,6 +84,8 @@ headers_libnl-3.0 := netlink/
 headers_libnl-route-3.0 := netlink/route/
 headers_libsystemd := systemd/
 headers_libcurl := curl/
+headers_libqrencode := qrencode.h
+headers_zlib := zlib.h
 
 closure = $(sort $(1) $(foreach u,$(uses_$(1)),$(call closure,$(u))))
 layer_dir = $(if $(filter cmd,$(1)),cmd,lib/$(1))

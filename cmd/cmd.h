@@ -46,5 +46,9 @@ int cmd_verify(int argc, const char *argv[]);
 int cmd_daemon(int argc, const char *argv[]);
 int cmd_exec(int argc, const char *argv[]);
 int cmd_killswitch(int argc, const char *argv[]);
+int cmd_peer(int argc, const char *argv[]);
+int cmd_metrics(int argc, const char *argv[]);
+int cmd_events(int argc, const char *argv[]);
+int cmd_reresolve_watch(int argc, const char *argv[]);
 
 #endif

@@ -64,6 +64,8 @@ int cmd_reresolve(int argc, const char *argv[])
 	time_t now = time(NULL);
 	int ret, failed = 0;
 
+	if (argc >= 2 && !strcmp(argv[1], "--watch"))
+		return cmd_reresolve_watch(argc, argv);
 	if (argc != 2) {
 		cmd_usage(cmd_find(argv[0], CMD_WGCTL), true);
 		return 1;

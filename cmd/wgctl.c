@@ -68,8 +68,21 @@ static const struct cmd commands[] = {
 	  "Checks a shared peer list's signature (default: the list's name with .sig appended)" },
 	{ "check", cmd_check, CMD_WGCTL, "[--json] <interface | config file>...",
 	  "Validates config files, one host or a whole fleet, without touching the system" },
-	{ "reresolve", cmd_reresolve, CMD_WGCTL, "<interface | config file>",
+	{ "reresolve", cmd_reresolve, CMD_WGCTL,
+	  "[--watch [--interval <seconds>] [--stale <seconds>]] <interface | config file>",
 	  "Re-resolves hostname endpoints of peers whose handshake is stale" },
+	{ "peer", cmd_peer, CMD_WGCTL,
+	  "add <interface> <name> [options] | remove <interface> <name | key> | list [--json] "
+	  "<interface>",
+	  "Adds a client (keys, address, config, QR code), removes one, or lists them" },
+	{ "metrics", cmd_metrics, CMD_WGCTL, "[--textfile <directory>] [<interface>...]",
+	  "Prints the interfaces' counters in the Prometheus text format, or writes them for "
+	  "node_exporter" },
+	{ "events", cmd_events, CMD_WGCTL,
+	  "[--interval <seconds>] [--stale <seconds>] [--exec <command>] [--state <file>] "
+	  "<interface>",
+	  "Prints a JSON line (and runs a command) when a peer connects, disconnects, roams, "
+	  "appears or goes" },
 	{ "exec", cmd_exec, CMD_WGCTL, "<namespace> [-u <user>] -- <command> [<args>...]",
 	  "Runs a program inside a network namespace (Namespace =), optionally as a user" },
 	{ "killswitch", cmd_killswitch, CMD_WGCTL, "off <interface>",

@@ -8,6 +8,7 @@
 #define WGCTL_BACKEND_BACKEND_H
 
 #include "model/model.h"
+#include "util/strbuf.h"
 #include "util/strlist.h"
 
 struct backend_ops {
@@ -28,6 +29,8 @@ extern const struct backend_ops backend_uapi;
 const struct backend_ops *backend_for(const char *ifname);
 int backend_get(const char *ifname, struct wg_device **dev);
 int backend_set(const char *ifname, const struct wg_device *delta);
+/* The bundled datapath's `name=number` counters (stats.c); -EOPNOTSUPP elsewhere. */
+int backend_stats(const char *ifname, struct strbuf *out);
 /* Every WireGuard interface of every backend, in wg's order, without duplicates. */
 int backend_list(struct strlist *names);
 
