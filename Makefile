@@ -16,7 +16,7 @@ STATEDIR ?= /var/lib
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 PKG_CONFIG ?= pkg-config
-PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libsystemd libcurl libcrypto
+PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libsystemd libcurl libcrypto libsodium
 
 SANITIZE ?=
 B ?= build$(if $(SANITIZE),-san)
@@ -68,7 +68,7 @@ uses_orch := backend
 uses_daemon := datapath
 uses_fleet := model
 uses_cmd := orch daemon fleet
-pkgs_crypto := libcrypto
+pkgs_crypto := libcrypto libsodium
 pkgs_model := inih
 pkgs_backend := libmnl
 pkgs_orch := libnl-3.0 libnl-route-3.0 libsystemd
@@ -82,6 +82,7 @@ headers_libnl-3.0 := netlink/
 headers_libnl-route-3.0 := netlink/route/
 headers_libsystemd := systemd/
 headers_libcurl := curl/
+headers_libsodium := sodium
 
 closure = $(sort $(1) $(foreach u,$(uses_$(1)),$(call closure,$(u))))
 layer_dir = $(if $(filter cmd,$(1)),cmd,lib/$(1))
@@ -91,7 +92,7 @@ $(foreach l,$(LAYERS),$(eval closure_$(l) := $(call closure,$(l))))
 $(foreach l,$(LAYERS),$(eval layer_$(l) := $(foreach u,$(closure_$(l)),$(objs_$(u)))))
 $(foreach l,$(LAYERS),$(eval libs_$(l) := $(call libs,$(sort $(foreach u,$(closure_$(l)),$(pkgs_$(u))))) \
 	$(if $(filter $(pthread_layers),$(closure_$(l))),-lpthread)))
-# libsodium is a test oracle only (differential tests); wgctl itself never links it.
+# Tests of any layer may call libsodium as an oracle (the crypto layer itself uses its X25519).
 TEST_ORACLE_LIBS := $(call libs,libsodium)
 
 # The layer each fuzz harness belongs to: it links that layer's closure and includes only from it.
