@@ -191,7 +191,7 @@ bench-crypto: $(B)/tests/tools/crypto-bench
 	$(Q)$(B)/tests/tools/crypto-bench
 
 # The datapath benchmark (tests/bench/README.md): reports, never passes or fails on numbers.
-bench: $(WGCTL_BIN) $(B)/tests/tools/crypto-bench
+bench: $(WGCTL_BIN) $(B)/tests/tools/crypto-bench $(B)/tests/tools/hsbench
 	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) tests/bench/run $(BENCH_ARGS)
 
 # Just the floods, replays and lossy underlay of check (t0610, t0620), with their figures.
