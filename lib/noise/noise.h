@@ -2,11 +2,11 @@
 /*
  * The WireGuard handshake (Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s) and transport keypairs, sans-I/O.
  *
- * The caller owns all memory (nothing is allocated here; the crypto library's X25519 allocates,
- * and its -ENOMEM is passed on), passes CLOCK_BOOTTIME nanoseconds as `now` and wall time for
- * TAI64N labels, and owns the peer and index tables: the core reaches them through the upcalls
- * in struct noise_local. Index upcalls map a random 32-bit index to a remote; the keypair or
- * handshake behind an index is found on the remote.
+ * The caller owns all memory (nothing is allocated here, nor by the crypto seam's X25519),
+ * passes CLOCK_BOOTTIME nanoseconds as `now` and wall time for TAI64N labels, and owns the peer
+ * and index tables: the core reaches them through the upcalls in struct noise_local. Index
+ * upcalls map a random 32-bit index to a remote; the keypair or handshake behind an index is
+ * found on the remote.
  *
  * Not thread-safe. All state that changes per packet lives in struct noise_remote and its
  * keypairs, so the caller can serialise per peer; noise_local changes only on reconfiguration.
