@@ -214,6 +214,7 @@ static void owner_append(struct allowedips *t, struct allowedips_owner *o, uint3
 	++o->count;
 	o->table = t;
 	n->owner = o;
+	t->prefixes4 += n->bitlen == 32;
 }
 
 static void owner_unlink(struct allowedips *t, uint32_t i)
@@ -232,6 +233,7 @@ static void owner_unlink(struct allowedips *t, uint32_t i)
 	n->owner_prev = n->owner_next = 0;
 	--o->count;
 	n->owner = NULL;
+	t->prefixes4 -= n->bitlen == 32;
 }
 
 /*
@@ -374,11 +376,35 @@ static void dir4_refresh(struct allowedips *t, uint32_t a, unsigned int cidr)
 	}
 }
 
-/* After any change of the prefix at node i: its slots, if it is IPv4. */
+/* Every IPv4 prefix's slots: the directory made afresh from the trie. */
+static void dir4_build(struct allowedips *t)
+{
+	for (uint32_t i = 1; i < t->top && !t->dir4_failed; ++i) {
+		const struct allowedips_node *n = N(t, i);
+
+		if (n->owner && n->bitlen == 32)
+			dir4_refresh(t, (uint32_t)(n->key[0] >> 32), n->cidr);
+	}
+}
+
+/*
+ * After any change of the prefix at node n: its slots, if it is IPv4. The directory exists
+ * from dir4_min IPv4 prefixes on and goes below half that: on a small table its sparse tables
+ * would cost more than the trie (a lone /32 takes a 2 KiB level-2 table), and the trie is in
+ * cache anyway.
+ */
 static void dir_refresh_node(struct allowedips *t, const struct allowedips_node *n)
 {
-	if (n->bitlen == 32)
+	if (n->bitlen != 32)
+		return;
+	if (!t->dir4) {
+		if (t->prefixes4 >= t->dir4_min && t->prefixes4 && !t->dir4_failed)
+			dir4_build(t);
+	} else if (t->prefixes4 < t->dir4_min / 2 || !t->prefixes4) {
+		dir4_free(t);
+	} else {
 		dir4_refresh(t, (uint32_t)(n->key[0] >> 32), n->cidr);
+	}
 }
 
 /* Replaces old (a child of its parent, or the root) with new in the tree. */
@@ -393,6 +419,16 @@ void allowedips_init(struct allowedips *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->top = 1;
+	t->dir4_min = ALLOWEDIPS_DIR4_MIN;
+}
+
+void allowedips_set_dir4_min(struct allowedips *t, size_t prefixes)
+{
+	t->dir4_min = prefixes;
+	if (t->dir4 && (t->prefixes4 < prefixes / 2 || !t->prefixes4))
+		dir4_free(t);
+	else if (!t->dir4 && t->prefixes4 >= prefixes && t->prefixes4 && !t->dir4_failed)
+		dir4_build(t);
 }
 
 void allowedips_owner_init(struct allowedips_owner *o)
@@ -402,11 +438,14 @@ void allowedips_owner_init(struct allowedips_owner *o)
 
 static void release_chunks(struct allowedips *t)
 {
+	size_t dir4_min = t->dir4_min;
+
 	dir4_free(t);
 	for (size_t c = 0; c < t->nchunks; ++c)
 		free(t->chunks[c]);
 	free(t->chunks);
 	allowedips_init(t);
+	t->dir4_min = dir4_min;
 }
 
 void allowedips_free(struct allowedips *t)
@@ -707,10 +746,16 @@ static int check_tree(const struct allowedips *t, uint32_t i, uint32_t parent, u
 static int check_dir4(const struct allowedips *t)
 {
 	const struct allowedips_dir4 *d = t->dir4;
-	size_t bytes = sizeof(*d);
+	size_t bytes = sizeof(*d), prefixes4 = 0;
 
+	for (uint32_t i = 1; i < t->top; ++i)
+		prefixes4 += N(t, i)->owner && N(t, i)->bitlen == 32;
+	if (prefixes4 != t->prefixes4)
+		return -EUCLEAN;
 	if (!d)
-		return t->root4 && !t->dir4_failed ? -EUCLEAN : 0;
+		return prefixes4 && prefixes4 >= t->dir4_min && !t->dir4_failed ? -EUCLEAN : 0;
+	if (!prefixes4 || prefixes4 < t->dir4_min / 2)
+		return -EUCLEAN;
 	for (uint32_t hi = 0; hi < ARRAY_LEN(d->owner); ++hi) {
 		const struct dir4_l1 *l1 = d->child[hi];
 		unsigned int used = 0;
