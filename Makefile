@@ -16,7 +16,7 @@ STATEDIR ?= /var/lib
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 PKG_CONFIG ?= pkg-config
-PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libsystemd libcurl libcrypto libqrencode zlib
+PKGS := inih libmnl libnl-3.0 libnl-route-3.0 libsystemd libcurl libcrypto libsodium libqrencode zlib
 
 SANITIZE ?=
 B ?= build$(if $(SANITIZE),-san)
@@ -69,7 +69,7 @@ uses_daemon := datapath
 uses_fleet := model
 uses_qr := util
 uses_cmd := orch daemon fleet qr
-pkgs_crypto := libcrypto
+pkgs_crypto := libcrypto libsodium
 pkgs_model := inih
 pkgs_backend := libmnl
 pkgs_orch := libnl-3.0 libnl-route-3.0 libsystemd
@@ -84,6 +84,7 @@ headers_libnl-3.0 := netlink/
 headers_libnl-route-3.0 := netlink/route/
 headers_libsystemd := systemd/
 headers_libcurl := curl/
+headers_libsodium := sodium
 headers_libqrencode := qrencode.h
 headers_zlib := zlib.h
 
@@ -95,7 +96,7 @@ $(foreach l,$(LAYERS),$(eval closure_$(l) := $(call closure,$(l))))
 $(foreach l,$(LAYERS),$(eval layer_$(l) := $(foreach u,$(closure_$(l)),$(objs_$(u)))))
 $(foreach l,$(LAYERS),$(eval libs_$(l) := $(call libs,$(sort $(foreach u,$(closure_$(l)),$(pkgs_$(u))))) \
 	$(if $(filter $(pthread_layers),$(closure_$(l))),-lpthread)))
-# libsodium is a test oracle only (differential tests); wgctl itself never links it.
+# Tests of any layer may call libsodium as an oracle (the crypto layer itself uses its X25519).
 TEST_ORACLE_LIBS := $(call libs,libsodium)
 
 # The layer each fuzz harness belongs to: it links that layer's closure and includes only from it.
@@ -194,7 +195,7 @@ bench-crypto: $(B)/tests/tools/crypto-bench
 	$(Q)$(B)/tests/tools/crypto-bench
 
 # The datapath benchmark (tests/bench/README.md): reports, never passes or fails on numbers.
-bench: $(WGCTL_BIN) $(B)/tests/tools/crypto-bench
+bench: $(WGCTL_BIN) $(B)/tests/tools/crypto-bench $(B)/tests/tools/hsbench
 	$(Q)B=$(B) WGCTL=$(abspath $(WGCTL_BIN)) tests/bench/run $(BENCH_ARGS)
 
 # Just the floods, replays and lossy underlay of check (t0610, t0620), with their figures.

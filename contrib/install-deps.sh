@@ -8,9 +8,10 @@
 set -euo pipefail
 GO_OFFLOAD_DIR=${GO_OFFLOAD_DIR:-/opt/wireguard-go-offload}
 GO_OFFLOAD_VERSION=0.0.20231211-1~bpo12+1
+# libsodium-dev brings libsodium23, the one wgctl links at run time (X25519).
 build=(build-essential pkg-config git libinih-dev libmnl-dev libnl-3-dev libnl-route-3-dev
-	libsystemd-dev libcurl4-openssl-dev libssl-dev libqrencode-dev zlib1g-dev iproute2 iputils-ping)
-test=(libsodium-dev clang clang-format libclang-rt-14-dev wireguard-tools wireguard-go python3 perl mandoc zsh openssl
+	libsystemd-dev libcurl4-openssl-dev libssl-dev libsodium-dev libqrencode-dev zlib1g-dev iproute2 iputils-ping)
+test=(clang clang-format libclang-rt-14-dev wireguard-tools wireguard-go python3 perl mandoc zsh openssl
 	iperf3 nftables iptables openresolv qemu-system-x86 cpio kmod tshark dbus-daemon dnsmasq-base
 	zbar-tools prometheus prometheus-node-exporter curl)
 SUDO=

@@ -25,7 +25,7 @@ test_expect_success 'bench: JSON has every figure, numeric and non-negative, for
 	        "udp_fixed_mbps", "udp_fixed_loss_pct", "udp_fixed_jitter_ms",
 	        "ping_idle_p50_ms", "ping_idle_p99_ms", "ping_load_p50_ms", "ping_load_p99_ms",
 	        "cpu_s_per_gb", "cpu_s_per_gb_sender", "cpu_s_per_gb_receiver",
-	        "rss_peak_a_mib", "rss_peak_b_mib", "bringup_ms"]
+	        "rss_peak_a_mib", "rss_peak_b_mib", "bringup_ms", "hs_per_cpu_s", "hs_per_s"]
 	def num(v):
 	    return isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
 	bad = []

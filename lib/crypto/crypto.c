@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * The only file that includes OpenSSL. ChaCha20-Poly1305 runs on two EVP_CIPHER_CTX per thread
- * (one per direction). Keying a context costs as much as sealing a whole 1420-byte packet, so
- * each remembers its key and a packet under the same key only sets the nonce; the copy is
- * compared in constant time. Remembered keys leave only through crypto_forget_key(), which
+ * The only file that includes OpenSSL or libsodium. ChaCha20-Poly1305 runs on two EVP_CIPHER_CTX
+ * per thread (one per direction). Keying a context costs as much as sealing a whole 1420-byte
+ * packet, so each remembers its key and a packet under the same key only sets the nonce; the copy
+ * is compared in constant time. Remembered keys leave only through crypto_forget_key(), which
  * reaches every thread's contexts through a registry, each context behind a spinlock that its
  * own thread alone takes per packet, so the lock costs one uncontended atomic operation.
  *
  * The contexts are allocated by crypto_thread_init(), or at a thread's first AEAD call; after
- * that the AEAD never allocates. X25519 goes through EVP_PKEY, which allocates on every call:
- * a handshake-rate cost, and a failure there is -ENOMEM, never a rejected key.
+ * that the AEAD never allocates. X25519 is libsodium's (the only call into it): no allocation, no
+ * per-call setup, constant time, about three times the rate of OpenSSL's EVP_PKEY path, which
+ * allocates four objects per call (docs/crypto.md has the measurement).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <sodium.h>
 
 #include "crypto/crypto.h"
 #include "crypto/simd.h"
@@ -75,50 +77,32 @@ static void ctx_destroy(void *p)
 	state_free(p);
 }
 
-static int x25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
-		  const uint8_t point[CURVE25519_KEY_SIZE]);
-static int x25519_public(uint8_t pub[CURVE25519_KEY_SIZE],
-			 const uint8_t secret[CURVE25519_KEY_SIZE]);
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static int sodium_err;
 
 /*
- * OpenSSL sets itself up for X25519 on first use (engine tables, key management), once: an
- * allocation that fails in there fails X25519 for the rest of the process. Done here, such a
- * failure fails crypto_init(); afterwards an allocation failure is only ever transient.
+ * sodium_init() picks the fastest X25519 for this CPU; until it has run, libsodium uses its
+ * portable one. Once, before the first multiplication, whoever comes first.
  */
-static int x25519_warm_up(void)
+static void sodium_setup(void)
 {
-	uint8_t secret[CURVE25519_KEY_SIZE] = { 1 }, pub[CURVE25519_KEY_SIZE];
-	uint8_t out[CURVE25519_KEY_SIZE];
-	int ret = x25519_public(pub, secret);
-
-	if (ret == 0)
-		ret = x25519(out, secret, pub);
-	memzero_explicit(out, sizeof(out));
-	return ret;
+	sodium_err = sodium_init() < 0 ? -EOPNOTSUPP : 0;
 }
 
 static void do_init(void)
 {
-	EVP_KEYEXCH *x25519;
 	int ret;
 
-	/*
-	 * Fetched once: passing a NULL cipher on re-key then skips the per-call provider lookup.
-	 * X25519 is only looked up and run once, so that its failures later can only be for memory.
-	 */
+	/* Fetched once: passing a NULL cipher on re-key then skips the per-call provider lookup. */
 	aead = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
-	x25519 = EVP_KEYEXCH_fetch(NULL, "X25519", NULL);
-	if (!aead || !x25519) {
-		EVP_KEYEXCH_free(x25519);
+	pthread_once(&sodium_once, sodium_setup);
+	if (!aead || sodium_err) {
 		EVP_CIPHER_free(aead);
 		aead = NULL;
 		init_err = -EOPNOTSUPP;
 		return;
 	}
-	EVP_KEYEXCH_free(x25519);
-	ret = x25519_warm_up();
-	if (ret == 0)
-		ret = -pthread_key_create(&ctx_key, ctx_destroy);
+	ret = -pthread_key_create(&ctx_key, ctx_destroy);
 	if (ret) {
 		EVP_CIPHER_free(aead);
 		aead = NULL;
@@ -476,79 +460,36 @@ uint64_t curve25519_operations(void)
 	return __atomic_load_n(&x25519_count, __ATOMIC_RELAXED);
 }
 
-static int x25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
-		  const uint8_t point[CURVE25519_KEY_SIZE])
-{
-	EVP_PKEY *priv, *peer = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	size_t len = CURVE25519_KEY_SIZE;
-	int ret = -ENOMEM;
-
-	/* Any 32 bytes are a key: setting up fails only when the library cannot allocate. */
-	priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, scalar, CURVE25519_KEY_SIZE);
-	if (!priv)
-		goto out;
-	peer = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, point, CURVE25519_KEY_SIZE);
-	if (!peer)
-		goto out;
-	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
-	if (!ctx || EVP_PKEY_derive_init(ctx) <= 0 ||
-	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0)
-		goto out;
-	/*
-	 * Deriving allocates nothing: OpenSSL fails it only for an all-zero result, which is what
-	 * the seam refuses, and checks again here in constant time as its own contract.
-	 */
-	ret = -EKEYREJECTED;
-	if (EVP_PKEY_derive(ctx, out, &len) <= 0 || len != CURVE25519_KEY_SIZE ||
-	    ct_is_zero(out, CURVE25519_KEY_SIZE))
-		goto out;
-	ret = 0;
-
-out:
-	if (ret) {
-		memzero_explicit(out, CURVE25519_KEY_SIZE);
-		ERR_clear_error();
-	}
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(peer);
-	EVP_PKEY_free(priv);
-	return ret;
-}
-
-static int x25519_public(uint8_t pub[CURVE25519_KEY_SIZE],
-			 const uint8_t secret[CURVE25519_KEY_SIZE])
-{
-	EVP_PKEY *priv;
-	size_t len = CURVE25519_KEY_SIZE;
-	int ret = -ENOMEM;
-
-	/* OpenSSL computes the public key here: the only failure is an allocation. */
-	priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, secret, CURVE25519_KEY_SIZE);
-	if (!priv)
-		goto out;
-	if (EVP_PKEY_get_raw_public_key(priv, pub, &len) > 0 && len == CURVE25519_KEY_SIZE)
-		ret = 0;
-	EVP_PKEY_free(priv);
-
-out:
-	if (ret) {
-		memzero_explicit(pub, CURVE25519_KEY_SIZE);
-		ERR_clear_error();
-	}
-	return ret;
-}
-
 int curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
 	       const uint8_t point[CURVE25519_KEY_SIZE])
 {
 	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
-	return x25519(out, scalar, point);
+	pthread_once(&sodium_once, sodium_setup);
+	if (unlikely(sodium_err)) {
+		memzero_explicit(out, CURVE25519_KEY_SIZE);
+		return -EIO;
+	}
+	/*
+	 * libsodium clamps the scalar, ignores bit 255 of the point and fails for exactly one
+	 * reason: an all-zero result (a point of low order, refused before or checked after the
+	 * ladder, both in constant time). It allocates nothing, so there is no -ENOMEM any more.
+	 */
+	if (crypto_scalarmult_curve25519(out, scalar, point) != 0) {
+		memzero_explicit(out, CURVE25519_KEY_SIZE);
+		return -EKEYREJECTED;
+	}
+	return 0;
 }
 
 int curve25519_generate_public(uint8_t pub[CURVE25519_KEY_SIZE],
 			       const uint8_t secret[CURVE25519_KEY_SIZE])
 {
 	__atomic_fetch_add(&x25519_count, 1, __ATOMIC_RELAXED);
-	return x25519_public(pub, secret);
+	pthread_once(&sodium_once, sodium_setup);
+	/* A clamped scalar is never a multiple of the base point's order: this cannot fail. */
+	if (unlikely(sodium_err) || crypto_scalarmult_curve25519_base(pub, secret) != 0) {
+		memzero_explicit(pub, CURVE25519_KEY_SIZE);
+		return -EIO;
+	}
+	return 0;
 }

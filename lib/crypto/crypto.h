@@ -11,7 +11,7 @@
  * ChaCha20-Poly1305 keeps per-thread cipher contexts. crypto_thread_init() creates the calling
  * thread's ahead of the packet path, after which its AEAD calls never allocate and so cannot
  * fail for memory; without it the first call on a thread creates them, or fails with -ENOMEM.
- * X25519 allocates on every call (OpenSSL's EVP_PKEY): handshakes and configuration only.
+ * X25519 (libsodium's) never allocates either.
  */
 #ifndef WGCTL_CRYPTO_H
 #define WGCTL_CRYPTO_H
@@ -53,13 +53,13 @@ int crypto_random(void *buf, size_t len);
 
 void curve25519_clamp_secret(uint8_t secret[CURVE25519_KEY_SIZE]);
 /*
- * out = scalar * point: 0, -EKEYREJECTED when the result is all-zero (point of low order), or
- * -ENOMEM. On error out is zeroed.
+ * out = scalar * point, in constant time: 0, -EKEYREJECTED when the result is all-zero (point
+ * of low order), or -EIO when the library could not be set up. On error out is zeroed.
  */
 int __must_check curve25519(uint8_t out[CURVE25519_KEY_SIZE],
 			    const uint8_t scalar[CURVE25519_KEY_SIZE],
 			    const uint8_t point[CURVE25519_KEY_SIZE]);
-/* pub = scalar * basepoint: 0 or -ENOMEM (pub zeroed). Every secret has a public key. */
+/* pub = scalar * basepoint: 0, or -EIO (pub zeroed) as above. Every secret has a public key. */
 int __must_check curve25519_generate_public(uint8_t pub[CURVE25519_KEY_SIZE],
 					    const uint8_t secret[CURVE25519_KEY_SIZE]);
 /* Scalar multiplications so far, process-wide: what a flood may not make grow (`stats=1`). */

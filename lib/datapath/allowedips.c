@@ -8,6 +8,8 @@
 
 #include "datapath/allowedips.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /*
  * Keys are held as two host-order 64-bit words, most significant bit first, so that IPv4 (in the
  * top 32 bits of key[0]) and IPv6 share the same bit arithmetic. key is always masked to cidr.
@@ -212,6 +214,7 @@ static void owner_append(struct allowedips *t, struct allowedips_owner *o, uint3
 	++o->count;
 	o->table = t;
 	n->owner = o;
+	t->prefixes4 += n->bitlen == 32;
 }
 
 static void owner_unlink(struct allowedips *t, uint32_t i)
@@ -230,6 +233,178 @@ static void owner_unlink(struct allowedips *t, uint32_t i)
 	n->owner_prev = n->owner_next = 0;
 	--o->count;
 	n->owner = NULL;
+	t->prefixes4 -= n->bitlen == 32;
+}
+
+/*
+ * The IPv4 directory (allowedips.h). Level 0 is indexed by the top 16 bits of the address and
+ * holds prefixes of length 0..16, level 1 by the next 8 (17..24), level 2 by the last 8 (25..32).
+ * A slot holds the owner of the longest prefix of its level's lengths that covers it, so that a
+ * lookup keeps the deepest non-empty slot on its way down. Owners, not node indices: a lookup
+ * then needs no node at all. A table below level 0 exists while it has an owner or a child.
+ */
+enum { DIR_L0 = 16, DIR_L1 = 24 };
+
+struct dir4_l2 {
+	struct allowedips_owner *owner[256];
+	unsigned int used;
+};
+
+struct dir4_l1 {
+	struct allowedips_owner *owner[256];
+	struct dir4_l2 *child[256];
+	unsigned int used;
+};
+
+struct allowedips_dir4 {
+	struct allowedips_owner *owner[1 << DIR_L0];
+	struct dir4_l1 *child[1 << DIR_L0];
+};
+
+/* The owner of the longest prefix of length lo..hi covering the (hi-bit) slot at key0. */
+static struct allowedips_owner *trie_best4(const struct allowedips *t, uint64_t key0,
+					   unsigned int lo, unsigned int hi)
+{
+	const uint64_t key[2] = { key0, 0 };
+	struct allowedips_owner *found = NULL;
+	const struct allowedips_node *n;
+
+	for (uint32_t i = t->root4; i; i = n->bit[bit_at(key, n->cidr)]) {
+		n = N(t, i);
+		if (n->cidr > hi || !prefix_matches(n, key))
+			break;
+		if (n->owner && n->cidr >= lo)
+			found = n->owner;
+		if (n->cidr == 32)
+			break;
+	}
+	return found;
+}
+
+static void dir4_free(struct allowedips *t)
+{
+	struct allowedips_dir4 *d = t->dir4;
+
+	if (!d)
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(d->child); ++i) {
+		struct dir4_l1 *l1 = d->child[i];
+
+		if (!l1)
+			continue;
+		for (size_t j = 0; j < 256; ++j)
+			free(l1->child[j]);
+		free(l1);
+	}
+	free(d);
+	t->dir4 = NULL;
+	t->dir4_bytes = 0;
+}
+
+/* Out of memory: lookups walk the trie from now on (until the table is emptied). */
+static void dir4_fail(struct allowedips *t)
+{
+	dir4_free(t);
+	t->dir4_failed = true;
+}
+
+/* Sets one slot of a lower table and keeps its count of non-empty slots. */
+static void slot_set(struct allowedips_owner **slot, unsigned int *used, struct allowedips_owner *o)
+{
+	*used += (o != NULL) - (*slot != NULL);
+	*slot = o;
+}
+
+/* Recomputes every slot that the IPv4 prefix a/cidr (host order, masked) covers. */
+static void dir4_refresh(struct allowedips *t, uint32_t a, unsigned int cidr)
+{
+	struct allowedips_dir4 *d = t->dir4;
+	struct allowedips_owner *o;
+	struct dir4_l1 *l1;
+	struct dir4_l2 *l2;
+	uint32_t hi = a >> 16, mid = (a >> 8) & 255;
+
+	if (t->dir4_failed)
+		return;
+	if (!d) {
+		d = t->dir4 = calloc(1, sizeof(*d));
+		if (!d)
+			return dir4_fail(t);
+		t->dir4_bytes = sizeof(*d);
+	}
+	if (cidr <= DIR_L0) {
+		for (uint32_t s = hi, end = hi + (1U << (DIR_L0 - cidr)); s < end; ++s)
+			d->owner[s] = trie_best4(t, (uint64_t)s << 48, 0, DIR_L0);
+		return;
+	}
+	l1 = d->child[hi];
+	if (!l1) {
+		l1 = d->child[hi] = calloc(1, sizeof(*l1));
+		if (!l1)
+			return dir4_fail(t);
+		t->dir4_bytes += sizeof(*l1);
+	}
+	if (cidr <= DIR_L1) {
+		for (uint32_t s = mid, end = mid + (1U << (DIR_L1 - cidr)); s < end; ++s) {
+			o = trie_best4(t, (uint64_t)(hi << 8 | s) << 40, DIR_L0 + 1, DIR_L1);
+			slot_set(&l1->owner[s], &l1->used, o);
+		}
+	} else {
+		l2 = l1->child[mid];
+		if (!l2) {
+			l2 = l1->child[mid] = calloc(1, sizeof(*l2));
+			if (!l2)
+				return dir4_fail(t);
+			t->dir4_bytes += sizeof(*l2);
+			++l1->used;
+		}
+		for (uint32_t s = a & 255, end = (a & 255) + (1U << (32 - cidr)); s < end; ++s) {
+			o = trie_best4(t, (uint64_t)((a & ~255U) | s) << 32, DIR_L1 + 1, 32);
+			slot_set(&l2->owner[s], &l2->used, o);
+		}
+		if (!l2->used) {
+			free(l2);
+			l1->child[mid] = NULL;
+			t->dir4_bytes -= sizeof(*l2);
+			--l1->used;
+		}
+	}
+	if (!l1->used) {
+		free(l1);
+		d->child[hi] = NULL;
+		t->dir4_bytes -= sizeof(*l1);
+	}
+}
+
+/* Every IPv4 prefix's slots: the directory made afresh from the trie. */
+static void dir4_build(struct allowedips *t)
+{
+	for (uint32_t i = 1; i < t->top && !t->dir4_failed; ++i) {
+		const struct allowedips_node *n = N(t, i);
+
+		if (n->owner && n->bitlen == 32)
+			dir4_refresh(t, (uint32_t)(n->key[0] >> 32), n->cidr);
+	}
+}
+
+/*
+ * After any change of the prefix at node n: its slots, if it is IPv4. The directory exists
+ * from dir4_min IPv4 prefixes on and goes below half that: on a small table its sparse tables
+ * would cost more than the trie (a lone /32 takes a 2 KiB level-2 table), and the trie is in
+ * cache anyway.
+ */
+static void dir_refresh_node(struct allowedips *t, const struct allowedips_node *n)
+{
+	if (n->bitlen != 32)
+		return;
+	if (!t->dir4) {
+		if (t->prefixes4 >= t->dir4_min && t->prefixes4 && !t->dir4_failed)
+			dir4_build(t);
+	} else if (t->prefixes4 < t->dir4_min / 2 || !t->prefixes4) {
+		dir4_free(t);
+	} else {
+		dir4_refresh(t, (uint32_t)(n->key[0] >> 32), n->cidr);
+	}
 }
 
 /* Replaces old (a child of its parent, or the root) with new in the tree. */
@@ -244,6 +419,16 @@ void allowedips_init(struct allowedips *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->top = 1;
+	t->dir4_min = ALLOWEDIPS_DIR4_MIN;
+}
+
+void allowedips_set_dir4_min(struct allowedips *t, size_t prefixes)
+{
+	t->dir4_min = prefixes;
+	if (t->dir4 && (t->prefixes4 < prefixes / 2 || !t->prefixes4))
+		dir4_free(t);
+	else if (!t->dir4 && t->prefixes4 >= prefixes && t->prefixes4 && !t->dir4_failed)
+		dir4_build(t);
 }
 
 void allowedips_owner_init(struct allowedips_owner *o)
@@ -253,10 +438,14 @@ void allowedips_owner_init(struct allowedips_owner *o)
 
 static void release_chunks(struct allowedips *t)
 {
+	size_t dir4_min = t->dir4_min;
+
+	dir4_free(t);
 	for (size_t c = 0; c < t->nchunks; ++c)
 		free(t->chunks[c]);
 	free(t->chunks);
 	allowedips_init(t);
+	t->dir4_min = dir4_min;
 }
 
 void allowedips_free(struct allowedips *t)
@@ -318,6 +507,7 @@ int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_
 			if (n->owner)
 				owner_unlink(t, i);
 			owner_append(t, o, i);
+			dir_refresh_node(t, n);
 			return 0;
 		}
 		parent = i;
@@ -360,6 +550,7 @@ int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_
 		}
 	}
 	owner_append(t, o, new);
+	dir_refresh_node(t, N(t, new));
 	return 0;
 }
 
@@ -367,11 +558,14 @@ int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_
 static void unown(struct allowedips *t, uint32_t i)
 {
 	struct allowedips_node *n = N(t, i), *p;
+	const struct allowedips_node gone = *n;
 	uint32_t parent, child;
 
 	owner_unlink(t, i);
-	if (n->bit[0] && n->bit[1])
+	if (n->bit[0] && n->bit[1]) {
+		dir_refresh_node(t, n);
 		return;
+	}
 	child = n->bit[0] ? n->bit[0] : n->bit[1];
 	parent = n->parent;
 	*slot_of(t, i) = child;
@@ -379,14 +573,16 @@ static void unown(struct allowedips *t, uint32_t i)
 		N(t, child)->parent = parent;
 	node_free(t, i);
 	if (child || !parent)
-		return;
+		goto out;
 	p = N(t, parent);
 	if (p->owner)
-		return;
+		goto out;
 	child = p->bit[0] ? p->bit[0] : p->bit[1];
 	*slot_of(t, parent) = child;
 	N(t, child)->parent = p->parent;
 	node_free(t, parent);
+out:
+	dir_refresh_node(t, &gone);
 }
 
 static uint32_t find_exact(struct allowedips *t, int family, const void *addr, uint8_t cidr,
@@ -452,6 +648,25 @@ struct allowedips_owner *allowedips_lookup(const struct allowedips *t, int famil
 		bitlen = 128;
 	} else {
 		return NULL;
+	}
+	if (bitlen == 32 && t->dir4) {
+		const struct allowedips_dir4 *d = t->dir4;
+		const uint8_t *p = addr;
+		uint32_t a =
+			(uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		const struct dir4_l1 *l1 = d->child[a >> 16];
+		const struct dir4_l2 *l2;
+		struct allowedips_owner *o;
+
+		found = d->owner[a >> 16];
+		if (!l1)
+			return found;
+		if ((o = l1->owner[(a >> 8) & 255]))
+			found = o;
+		l2 = l1->child[(a >> 8) & 255];
+		if (l2 && (o = l2->owner[a & 255]))
+			found = o;
+		return found;
 	}
 	load_key(key, bitlen, addr);
 	while (i) {
@@ -524,6 +739,69 @@ static int check_tree(const struct allowedips *t, uint32_t i, uint32_t parent, u
 	return ret ? ret : check_tree(t, n->bit[1], i, bitlen, nodes);
 }
 
+/*
+ * Every slot of every table against the trie, the tables' counts, and a table for every IPv4
+ * prefix longer than 16 (or 24): what the directory says is what the trie says.
+ */
+static int check_dir4(const struct allowedips *t)
+{
+	const struct allowedips_dir4 *d = t->dir4;
+	size_t bytes = sizeof(*d), prefixes4 = 0;
+
+	for (uint32_t i = 1; i < t->top; ++i)
+		prefixes4 += N(t, i)->owner && N(t, i)->bitlen == 32;
+	if (prefixes4 != t->prefixes4)
+		return -EUCLEAN;
+	if (!d)
+		return prefixes4 && prefixes4 >= t->dir4_min && !t->dir4_failed ? -EUCLEAN : 0;
+	if (!prefixes4 || prefixes4 < t->dir4_min / 2)
+		return -EUCLEAN;
+	for (uint32_t hi = 0; hi < ARRAY_LEN(d->owner); ++hi) {
+		const struct dir4_l1 *l1 = d->child[hi];
+		unsigned int used = 0;
+
+		if (d->owner[hi] != trie_best4(t, (uint64_t)hi << 48, 0, DIR_L0))
+			return -EUCLEAN;
+		if (!l1)
+			continue;
+		bytes += sizeof(*l1);
+		for (uint32_t mid = 0; mid < 256; ++mid) {
+			const struct dir4_l2 *l2 = l1->child[mid];
+			unsigned int used2 = 0;
+
+			if (l1->owner[mid] !=
+			    trie_best4(t, (uint64_t)(hi << 8 | mid) << 40, DIR_L0 + 1, DIR_L1))
+				return -EUCLEAN;
+			used += (l1->owner[mid] != NULL) + (l2 != NULL);
+			if (!l2)
+				continue;
+			bytes += sizeof(*l2);
+			for (uint32_t lo = 0; lo < 256; ++lo) {
+				if (l2->owner[lo] !=
+				    trie_best4(t, (uint64_t)(hi << 16 | mid << 8 | lo) << 32,
+					       DIR_L1 + 1, 32))
+					return -EUCLEAN;
+				used2 += l2->owner[lo] != NULL;
+			}
+			if (!used2 || used2 != l2->used)
+				return -EUCLEAN;
+		}
+		if (!used || used != l1->used)
+			return -EUCLEAN;
+	}
+	for (uint32_t i = 1; i < t->top; ++i) {
+		const struct allowedips_node *n = N(t, i);
+		uint32_t a = (uint32_t)(n->key[0] >> 32);
+
+		if (!n->owner || n->bitlen != 32 || n->cidr <= DIR_L0)
+			continue;
+		if (!d->child[a >> 16] ||
+		    (n->cidr > DIR_L1 && !d->child[a >> 16]->child[(a >> 8) & 255]))
+			return -EUCLEAN;
+	}
+	return bytes == t->dir4_bytes ? 0 : -EUCLEAN;
+}
+
 int allowedips_check(const struct allowedips *t)
 {
 	size_t nodes = 0, free_nodes = 0;
@@ -541,7 +819,7 @@ int allowedips_check(const struct allowedips *t)
 	if (!ret && (free_nodes != t->free_count || t->top > capacity(t) + !t->nchunks ||
 		     t->nodes + t->free_count + 1 != t->top))
 		ret = -EUCLEAN;
-	return ret;
+	return ret ? ret : check_dir4(t);
 }
 
 size_t allowedips_node_count(const struct allowedips *t)
@@ -552,6 +830,11 @@ size_t allowedips_node_count(const struct allowedips *t)
 size_t allowedips_bytes(const struct allowedips *t)
 {
 	return t->bytes;
+}
+
+size_t allowedips_dir_bytes(const struct allowedips *t)
+{
+	return t->dir4_bytes;
 }
 
 size_t allowedips_arena_bytes(const struct allowedips *t)

@@ -13,15 +13,27 @@
  * reader scheme (RCU-like deferred reuse, or a rwlock) can be added around it later. Such a
  * scheme has to cover the free list (a removed node is reused, not freed) and the chunk table,
  * which add_chunk() may move.
+ *
+ * IPv4 lookups do not walk the trie: a direct-indexed table of three levels (16, 8 and 8 bits of
+ * the address, DIR-16-8-8) holds, per slot, the owner of the longest prefix whose length falls in
+ * that level and covers the slot; a lookup reads at most three slots and keeps the deepest owner,
+ * so it costs about one cache miss per level instead of one per trie node. The trie stays the
+ * only truth (insert, remove, the owner lists, allowedips_check()); after each change the slots
+ * that the changed prefix covers are recomputed from it. A table that cannot be allocated turns
+ * the directory off and lookups walk the trie again: an insert never fails for it. Small tables
+ * (below ALLOWEDIPS_DIR4_MIN IPv4 prefixes) have none: their trie stays in cache, and sparse
+ * directory tables would cost more memory than the trie's nodes.
  */
 #ifndef WGCTL_DATAPATH_ALLOWEDIPS_H
 #define WGCTL_DATAPATH_ALLOWEDIPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct allowedips_node;
 struct allowedips;
+struct allowedips_dir4;
 
 /* Node references are 32-bit indices into the table's node arena; 0 is none. */
 struct allowedips_owner {
@@ -45,11 +57,26 @@ struct allowedips {
 	/* Freed nodes, chained through bit[0], and the next never-used index. */
 	uint32_t free_list, top;
 	size_t free_count;
+	/*
+	 * The IPv4 lookup directory: built once the table holds dir4_min IPv4 prefixes, dropped
+	 * below half that; NULL before, or after an allocation for it failed.
+	 */
+	struct allowedips_dir4 *dir4;
+	bool dir4_failed;
+	size_t dir4_bytes, dir4_min, prefixes4;
 };
+
+/*
+ * Below this many IPv4 prefixes, no directory: the trie is small enough to stay mostly in cache,
+ * and on sparse prefixes each level-2 table (2 KiB) would hold one or two of them.
+ */
+enum { ALLOWEDIPS_DIR4_MIN = 1 << 18 };
 
 void allowedips_init(struct allowedips *t);
 /* Frees every node and leaves the owners that were in the table with empty lists. */
 void allowedips_free(struct allowedips *t);
+/* Where the IPv4 directory starts (ALLOWEDIPS_DIR4_MIN by default; 0 or 1: always). For tests. */
+void allowedips_set_dir4_min(struct allowedips *t, size_t prefixes);
 /* An all-zero owner is valid too. */
 void allowedips_owner_init(struct allowedips_owner *o);
 
@@ -87,6 +114,8 @@ int allowedips_node_read(const struct allowedips_node *n, void *addr, uint8_t *c
 size_t allowedips_node_count(const struct allowedips *t);
 /* Bytes of the nodes in use (nodes * node size). */
 size_t allowedips_bytes(const struct allowedips *t);
+/* Bytes of the IPv4 lookup directory's tables (allocated; the top level is touched sparsely). */
+size_t allowedips_dir_bytes(const struct allowedips *t);
 /* Bytes of the chunks allocated for nodes, in use, free or set aside. */
 size_t allowedips_arena_bytes(const struct allowedips *t);
 size_t allowedips_node_size(void);

@@ -17,8 +17,12 @@
 #include "crypto/crypto.h"
 #include "noise/noise.h"
 #include "noise/tai64n.h"
+#include "util/secmem.h"
 
 _Static_assert((int)NOISE_HASH_LEN == (int)BLAKE2S_HASH_SIZE, "HASH is BLAKE2s-256");
+
+/* Every remote's keypair slots, while it has a session (struct noise_remote). */
+static struct secmem_pool keypairs_pool = SECMEM_POOL_INIT(sizeof(struct noise_keypairs));
 
 static uint64_t elapsed(uint64_t since, uint64_t now)
 {
@@ -338,6 +342,9 @@ void noise_remote_keypairs_clear(struct noise_remote *r)
 	keypair_drop(r, r->r_current);
 	keypair_drop(r, r->r_next);
 	r->r_previous = r->r_current = r->r_next = NULL;
+	/* Wiped as it goes back. */
+	secmem_pool_free(&keypairs_pool, r->r_keypairs);
+	r->r_keypairs = NULL;
 }
 
 /* The latest timestamp survives on purpose: forgetting it would re-open old initiations. */
@@ -678,6 +685,12 @@ int noise_begin_session(struct noise_remote *r, uint64_t now)
 		initiator = false;
 	else
 		return -EINVAL;
+	/* Before anything changes: without memory the handshake stays as it was. */
+	if (!r->r_keypairs) {
+		r->r_keypairs = secmem_pool_alloc(&keypairs_pool);
+		if (!r->r_keypairs)
+			return -ENOMEM;
+	}
 
 	/*
 	 * Free slots before taking one. The initiator's keypair is confirmed by the response and
@@ -699,8 +712,8 @@ int noise_begin_session(struct noise_remote *r, uint64_t now)
 		keypair_drop(r, r->r_previous);
 		r->r_next = r->r_previous = NULL;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(r->r_keypair_store); ++i) {
-		struct noise_keypair *slot = &r->r_keypair_store[i];
+	for (size_t i = 0; i < ARRAY_SIZE(r->r_keypairs->slot); ++i) {
+		struct noise_keypair *slot = &r->r_keypairs->slot[i];
 
 		if (slot != r->r_previous && slot != r->r_current && slot != r->r_next) {
 			kp = slot;

@@ -2,11 +2,13 @@
 /*
  * The WireGuard handshake (Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s) and transport keypairs, sans-I/O.
  *
- * The caller owns all memory (nothing is allocated here; the crypto library's X25519 allocates,
- * and its -ENOMEM is passed on), passes CLOCK_BOOTTIME nanoseconds as `now` and wall time for
- * TAI64N labels, and owns the peer and index tables: the core reaches them through the upcalls
- * in struct noise_local. Index upcalls map a random 32-bit index to a remote; the keypair or
- * handshake behind an index is found on the remote.
+ * The caller owns all memory but the keypair slots (nothing else is allocated here, nor by the
+ * crypto seam's X25519): those come from a locked pool at a remote's first session and go back
+ * when its keypairs are cleared, so noise_begin_session() may fail with -ENOMEM. The caller
+ * passes CLOCK_BOOTTIME nanoseconds as `now` and wall time for TAI64N labels, and owns the peer
+ * and index tables: the core reaches them through the upcalls in struct noise_local. Index
+ * upcalls map a random 32-bit index to a remote; the keypair or handshake behind an index is
+ * found on the remote.
  *
  * Not thread-safe. All state that changes per packet lives in struct noise_remote and its
  * keypairs, so the caller can serialise per peer; noise_local changes only on reconfiguration.
@@ -88,6 +90,10 @@ struct noise_keypair {
 	struct replay_counter kp_replay;
 };
 
+struct noise_keypairs {
+	struct noise_keypair slot[3];
+};
+
 struct noise_remote {
 	struct noise_local *r_local;
 	uint8_t r_public[NOISE_PUBLIC_KEY_LEN];
@@ -101,8 +107,12 @@ struct noise_remote {
 	uint8_t r_timestamp[NOISE_TIMESTAMP_LEN];
 	uint64_t r_last_initiation_consumed;
 	bool r_has_consumed_initiation;
-	/* Storage for the three slots; a slot is free when no pointer refers to it. */
-	struct noise_keypair r_keypair_store[3];
+	/*
+	 * Storage for the three slots, a slot free when no pointer refers to it: NULL until a
+	 * session begins and again once every keypair is dropped, so that an idle remote carries
+	 * no keypair memory (3.4 KiB, mostly replay windows).
+	 */
+	struct noise_keypairs *r_keypairs;
 	struct noise_keypair *r_previous, *r_current, *r_next;
 };
 

@@ -135,6 +135,116 @@ void secmem_free(void *p)
 	stat_sub(&stat_bytes, map_len);
 }
 
+/*
+ * A slab is one secmem_alloc() of SLAB_BYTES: this header, then objects of `stride` bytes, each
+ * led by a 16-byte tag naming its slab (how secmem_pool_free finds it). Free objects are chained
+ * through their first word; `bump` is the first never-used one.
+ */
+enum { SLAB_BYTES = 64 * 1024, TAG = 16 };
+
+struct secmem_slab {
+	struct secmem_pool *pool;
+	struct secmem_slab *prev, *next; /* in pool->partial while it has room */
+	void *free;
+	size_t used, bump, cap, stride;
+} __attribute__((aligned(16)));
+
+static size_t slab_stride(size_t size)
+{
+	return TAG + (size + 15) / 16 * 16;
+}
+
+static void partial_unlink(struct secmem_pool *pool, struct secmem_slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		pool->partial = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->prev = s->next = NULL;
+}
+
+static void partial_push(struct secmem_pool *pool, struct secmem_slab *s)
+{
+	s->prev = NULL;
+	s->next = pool->partial;
+	if (s->next)
+		s->next->prev = s;
+	pool->partial = s;
+}
+
+void *secmem_pool_alloc(struct secmem_pool *pool)
+{
+	size_t stride = slab_stride(pool->size), cap;
+	struct secmem_slab *s;
+	unsigned char *obj;
+
+	if (!pool->size || stride > SLAB_BYTES - sizeof(struct secmem_hdr) - sizeof(*s)) {
+		errno = pool->size ? EOVERFLOW : EINVAL;
+		return NULL;
+	}
+	/* The slab and secmem's own header fill SLAB_BYTES exactly: one mapping, no rounding. */
+	cap = (SLAB_BYTES - sizeof(struct secmem_hdr) - sizeof(*s)) / stride;
+	pthread_mutex_lock(&pool->lock);
+	s = pool->partial;
+	if (!s) {
+		s = secmem_alloc(SLAB_BYTES - sizeof(struct secmem_hdr));
+		if (!s) {
+			pthread_mutex_unlock(&pool->lock);
+			errno = ENOMEM;
+			return NULL;
+		}
+		s->pool = pool;
+		s->cap = cap;
+		s->stride = stride;
+		partial_push(pool, s);
+		++pool->slabs;
+	}
+	if (s->free) {
+		obj = s->free;
+		memcpy(&s->free, obj + TAG, sizeof(s->free));
+		memset(obj + TAG, 0, sizeof(s->free));
+	} else {
+		obj = (unsigned char *)(s + 1) + s->bump++ * stride;
+		memcpy(obj, &s, sizeof(s));
+	}
+	if (++s->used == s->cap)
+		partial_unlink(pool, s);
+	++pool->objects;
+	pthread_mutex_unlock(&pool->lock);
+	return obj + TAG;
+}
+
+void secmem_pool_free(struct secmem_pool *pool, void *p)
+{
+	unsigned char *obj;
+	struct secmem_slab *s;
+
+	if (!p)
+		return;
+	obj = (unsigned char *)p - TAG;
+	memcpy(&s, obj, sizeof(s));
+	if (s->pool != pool)
+		__builtin_trap(); /* not from this pool */
+	memzero_explicit(p, s->stride - TAG);
+	pthread_mutex_lock(&pool->lock);
+	memcpy(obj + TAG, &s->free, sizeof(s->free));
+	s->free = obj;
+	if (s->used-- == s->cap)
+		partial_push(pool, s);
+	--pool->objects;
+	/* An empty slab goes, unless it is the only one with room left. */
+	if (!s->used && (s->prev || s->next)) {
+		partial_unlink(pool, s);
+		--pool->slabs;
+		pthread_mutex_unlock(&pool->lock);
+		secmem_free(s);
+		return;
+	}
+	pthread_mutex_unlock(&pool->lock);
+}
+
 void secmem_get_stats(struct secmem_stats *out)
 {
 	out->live_allocs = __atomic_load_n(&stat_allocs, __ATOMIC_RELAXED);

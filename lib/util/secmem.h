@@ -8,6 +8,7 @@
 #ifndef WGCTL_UTIL_SECMEM_H
 #define WGCTL_UTIL_SECMEM_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /*
@@ -24,6 +25,29 @@ void *secmem_calloc(size_t nmemb, size_t size);
  * never pass malloc'd memory here).
  */
 void secmem_free(void *p);
+
+/*
+ * A pool of equal objects in secmem slabs: the same protections (locked, out of core dumps, not
+ * inherited, zeroed when handed out, wiped when given back), without a mapping and page rounding
+ * per object. For many long-lived objects of one size (a device's peers). Thread-safe. A slab
+ * that empties is unmapped unless it is the pool's last one with room.
+ */
+struct secmem_slab;
+struct secmem_pool {
+	size_t size; /* of an object, as asked */
+	pthread_mutex_t lock;
+	struct secmem_slab *partial; /* slabs with a free object */
+	size_t objects, slabs;
+};
+#define SECMEM_POOL_INIT(object_size)                                                              \
+	{                                                                                          \
+		.size = (object_size), .lock = PTHREAD_MUTEX_INITIALIZER                           \
+	}
+
+/* A zeroed object of pool->size bytes, 16-byte aligned, or NULL (errno ENOMEM). */
+void *secmem_pool_alloc(struct secmem_pool *pool);
+/* Wipes obj and gives it back; NULL is fine. obj must come from this pool. */
+void secmem_pool_free(struct secmem_pool *pool, void *obj);
 
 struct secmem_stats {
 	size_t live_allocs;     /* allocations not yet freed */

@@ -314,6 +314,9 @@ int main(int argc, char **argv)
 	       (double)allowedips_arena_bytes(&t) / 1048576.0,
 	       (double)allowedips_arena_bytes(&t) / (double)(nprefixes ? nprefixes : 1),
 	       allowedips_node_size());
+	printf("  IPv4 lookup directory (16-8-8 tables)  %8.1f MiB %6.1f B/IPv4 prefix\n",
+	       (double)allowedips_dir_bytes(&t) / 1048576.0,
+	       (double)allowedips_dir_bytes(&t) / (double)(n4 ? n4 : 1));
 	if (allowedips_check(&t)) {
 		fprintf(stderr, "aips-bench: allowedips_check failed\n");
 		return 1;

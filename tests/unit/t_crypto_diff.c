@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Differential tests of the crypto seam: libsodium is the oracle for X25519, ChaCha20-Poly1305
- * and XChaCha20-Poly1305; OpenSSL's own EVP BLAKE2s/BLAKE2SMAC/HMAC for our BLAKE2s. Inputs come
- * from a seeded generator; WGCTL_SEED=<n> replays a run.
- * Also counts OpenSSL allocations to hold the seam to "no allocation per packet".
+ * Differential tests of the crypto seam: OpenSSL's EVP X25519 is the oracle for X25519 (which the
+ * seam takes from libsodium), libsodium for ChaCha20-Poly1305 and XChaCha20-Poly1305; OpenSSL's own
+ * EVP BLAKE2s/BLAKE2SMAC/HMAC for our BLAKE2s. Inputs come from a seeded generator; WGCTL_SEED=<n>
+ * replays a run. Also counts OpenSSL allocations to hold the seam to "no allocation per packet".
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -87,43 +87,99 @@ static void test_no_alloc(void)
 		       "CRYPTO_set_mem_functions\n");
 }
 
+/* OpenSSL's X25519 through EVP_PKEY, the oracle: 0, or -1 when it refuses (all-zero result). */
+static int evp_x25519(uint8_t out[32], const uint8_t s[32], const uint8_t p[32])
+{
+	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, s, 32);
+	EVP_PKEY *peer = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, p, 32);
+	EVP_PKEY_CTX *ctx = priv ? EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL) : NULL;
+	size_t len = 32;
+	int ret = -1;
+
+	if (!priv || !peer || !ctx)
+		abort();
+	if (EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) > 0 &&
+	    EVP_PKEY_derive(ctx, out, &len) > 0 && len == 32)
+		ret = 0;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(peer);
+	EVP_PKEY_free(priv);
+	return ret;
+}
+
+static void evp_x25519_public(uint8_t pub[32], const uint8_t s[32])
+{
+	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, s, 32);
+	size_t len = 32;
+
+	if (!priv || EVP_PKEY_get_raw_public_key(priv, pub, &len) <= 0 || len != 32)
+		abort();
+	EVP_PKEY_free(priv);
+}
+
+/*
+ * The seam (libsodium) against OpenSSL on random scalars and points, and on random scalars with
+ * each low-order point: two independent implementations must agree on every value and verdict.
+ */
 static void test_x25519(void)
 {
+	static const char *const low[] = {
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+		"5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	};
 	uint8_t s[32], p[32], ours[32], theirs[32];
-	bool same = true, pub_same = true;
+	bool same = true, pub_same = true, low_same = true;
 	int i, rejected = 0;
 	unsigned long before;
 
 	for (i = 0; i < ROUNDS; ++i) {
-		bool r_ours;
-		int r_theirs;
+		int r_ours, r_theirs;
 
 		rng_fill(s, sizeof(s));
 		rng_fill(p, sizeof(p));
-		r_ours = curve25519(ours, s, p) == 0;
-		r_theirs = crypto_scalarmult_curve25519(theirs, s, p);
-		if (r_ours != (r_theirs == 0) || (r_ours && memcmp(ours, theirs, 32))) {
+		r_ours = curve25519(ours, s, p);
+		r_theirs = evp_x25519(theirs, s, p);
+		if ((r_ours == 0) != (r_theirs == 0) || (r_ours && r_ours != -EKEYREJECTED) ||
+		    (r_ours == 0 && memcmp(ours, theirs, 32))) {
 			tap_hexdump("scalar", s, 32);
 			tap_hexdump("point ", p, 32);
 			same = false;
 		}
-		rejected += !r_ours;
+		rejected += r_ours != 0;
 
-		if (curve25519_generate_public(ours, s) ||
-		    crypto_scalarmult_curve25519_base(theirs, s) || memcmp(ours, theirs, 32)) {
+		evp_x25519_public(theirs, s);
+		if (curve25519_generate_public(ours, s) || memcmp(ours, theirs, 32)) {
 			tap_hexdump("secret", s, 32);
 			pub_same = false;
 		}
 	}
+	for (i = 0; i < (int)(ARRAY_SIZE(low) * 8); ++i) {
+		rng_fill(s, sizeof(s));
+		if (unhex(p, 32, low[i % ARRAY_SIZE(low)]) != 32)
+			abort();
+		p[31] |= (uint8_t)(i & 8) << 4; /* bit 255, which both must ignore */
+		memset(ours, 0xaa, sizeof(ours));
+		low_same &= curve25519(ours, s, p) == -EKEYREJECTED && ct_is_zero(ours, 32) &&
+			    evp_x25519(theirs, s, p) != 0;
+	}
 	before = failalloc_allocs;
-	if (curve25519(ours, s, p) == 0)
-		printf("# x25519 via EVP_PKEY: %lu OpenSSL allocations per call\n",
-		       failalloc_allocs - before);
-	ok(failalloc_allocs > before, "allocation hook is live (x25519 allocates)");
-	ok(same, "x25519 == libsodium for %d random scalars/points (%d rejected by both)", ROUNDS,
-	   rejected);
-	ok(pub_same, "x25519 public key == libsodium scalarmult_base for %d random secrets",
-	   ROUNDS);
+	for (i = 0; i < 100; ++i) {
+		rng_fill(p, sizeof(p));
+		rejected += curve25519(ours, s, p) != 0;
+		rejected += curve25519_generate_public(ours, s) != 0;
+	}
+	ok(failalloc_allocs == before, "x25519 makes no OpenSSL allocation (got %lu in 200 calls)",
+	   failalloc_allocs - before);
+	ok(same, "x25519 == OpenSSL EVP X25519 for %d random scalars/points (%d rejected by both)",
+	   ROUNDS, rejected);
+	ok(pub_same, "x25519 public key == OpenSSL's for %d random secrets", ROUNDS);
+	ok(low_same,
+	   "each low-order point, with and without bit 255: rejected by both, output zeroed");
 }
 
 static bool check_aead(bool x, size_t len, size_t adlen, const uint8_t *key, const uint8_t *nonce,

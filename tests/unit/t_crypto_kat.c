@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "tap.h"
 #include "../vectors/crypto/blake2s_kat.h"
+#include "../vectors/crypto/x25519_wycheproof.h"
 
 static uint8_t *hexdup(const char *hex, size_t *len)
 {
@@ -151,6 +152,37 @@ static void test_x25519_low_order(void)
 	unhex32(p, "2fe57da347cd62431528daac5fbb290730fff684afc4cfc2ed90995f58cb3b74");
 	ok(curve25519_generate_public(out, s) == 0 && !memcmp(out, p, 32),
 	   "x25519 all-zero secret clamps like wg(8)");
+}
+
+/*
+ * Every Wycheproof X25519 test: valid and "acceptable" ones (non-canonical and twist points) all
+ * have one right answer, and those with an all-zero shared secret must be refused, output zeroed.
+ */
+static void test_x25519_wycheproof(void)
+{
+	size_t i, bad = 0, refused = 0;
+	uint8_t s[32], p[32], want[32], got[32];
+
+	for (i = 0; i < ARRAY_SIZE(x25519_wycheproof); ++i) {
+		const struct x25519_wycheproof *t = &x25519_wycheproof[i];
+		int ret;
+
+		unhex32(s, t->priv);
+		unhex32(p, t->pub);
+		unhex32(want, t->shared);
+		memset(got, 0xaa, sizeof(got));
+		ret = curve25519(got, s, p);
+		if (t->zero ? ret != -EKEYREJECTED : ret != 0) {
+			printf("# wycheproof tcId %d: returned %d\n", t->tc_id, ret);
+			++bad;
+		} else if (memcmp(got, want, 32)) {
+			printf("# wycheproof tcId %d: wrong shared secret\n", t->tc_id);
+			++bad;
+		}
+		refused += ret == -EKEYREJECTED;
+	}
+	ok(bad == 0 && i == 518, "x25519: all %zu Wycheproof vectors (%zu refused as all-zero)", i,
+	   refused);
 }
 
 static void test_clamp(void)
@@ -449,6 +481,7 @@ int main(void)
 	test_x25519_iterated();
 	test_x25519_alice_bob();
 	test_x25519_low_order();
+	test_x25519_wycheproof();
 	test_clamp();
 	/* Every implementation of the seam's AEAD this CPU can run answers the same vectors. */
 	for (size_t i = 0; i < ARRAY_SIZE(aead_impls); ++i) {

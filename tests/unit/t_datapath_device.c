@@ -590,8 +590,8 @@ static bool same_config(const struct wg_device *a, const struct wg_device *b)
 
 /*
  * The Diffie-Hellman work of a set (our new public key, each peer's DH under a new private key,
- * each new peer's) comes before anything changes: OpenSSL failing at any of its allocations
- * fails the set with -ENOMEM, the device as it was and its session working.
+ * each new peer's) comes before anything changes: OpenSSL failing at any of its allocations (if
+ * it makes any) fails the set with -ENOMEM, the device as it was and its session working.
  */
 static void test_apply_out_of_memory(void)
 {
@@ -620,7 +620,8 @@ static void test_apply_out_of_memory(void)
 		model_device_free(after);
 	}
 	settle();
-	ok(k > 0 && enomem,
+	/* Since X25519 is libsodium's, the Diffie-Hellman work allocates nothing: k may be 0. */
+	ok(enomem,
 	   "a new private key and a new peer: each of %ld OpenSSL allocations failing "
 	   "fails the set with -ENOMEM (out of memory), not a rejected key",
 	   k);

@@ -743,8 +743,7 @@ static void test_expiry(struct world *w)
 	ok(!node_index_count(&w->a) && !node_index_count(&w->b) && !w->a.index_errors &&
 		   !w->b.index_errors,
 	   "clear drops every index");
-	ok(ct_is_zero(w->ab->r_keypair_store, sizeof(w->ab->r_keypair_store)),
-	   "clear wipes every keypair");
+	ok(!w->ab->r_keypairs, "clear gives the keypairs' storage back (wiped)");
 
 	advance(w, NSEC_PER_SEC);
 	ok(!handshake(w, &w->a, w->ab, &w->b, NULL), "new session");
@@ -865,8 +864,8 @@ static int each_allocation(const char *what, struct world *w, int (*step)(struct
 		enomem &= ret == -ENOMEM;
 		same &= unchanged(w);
 	}
-	ok(k > 0 && enomem, "%s: each of %ld allocations failing is -ENOMEM, not the peer's fault",
-	   what, k);
+	/* k is 0 for the steps whose only crypto is X25519 (libsodium's) and BLAKE2s. */
+	ok(enomem, "%s: each of %ld allocations failing is -ENOMEM, not the peer's fault", what, k);
 	ok(same, "%s: and leaves the state as before, so the same message works later", what);
 	return ret;
 }
@@ -951,20 +950,20 @@ static void test_out_of_memory(struct world *w)
 
 	memcpy(ss, w->ab->r_ss, sizeof(ss));
 	ss_valid = w->ab->r_ss_valid;
+	/* X25519 is libsodium's and allocates nothing: these need no memory at all. */
 	failalloc_after(0);
 	ret = noise_remote_precompute(w->ab);
-	failalloc_off();
-	ok(ret == -ENOMEM && !memcmp(ss, w->ab->r_ss, sizeof(ss)) && ss_valid == w->ab->r_ss_valid,
-	   "noise_remote_precompute() without memory: -ENOMEM, the remote unchanged");
+	ok(failalloc_off() == 0 && ret == 0 && !memcmp(ss, w->ab->r_ss, sizeof(ss)) &&
+		   ss_valid == w->ab->r_ss_valid,
+	   "noise_remote_precompute() with every OpenSSL allocation failing: same result");
 	memcpy(priv, w->a.l.l_private, sizeof(priv));
 	identity = w->a.l.l_has_identity;
-	memset(key, 0x77, sizeof(key));
+	memcpy(key, priv, sizeof(key));
 	failalloc_after(0);
 	ret = noise_local_set_private(&w->a.l, key);
-	failalloc_off();
-	ok(ret == -ENOMEM && !memcmp(priv, w->a.l.l_private, sizeof(priv)) &&
+	ok(failalloc_off() == 0 && ret == 0 && !memcmp(priv, w->a.l.l_private, sizeof(priv)) &&
 		   identity == w->a.l.l_has_identity,
-	   "noise_local_set_private() without memory: -ENOMEM, the identity unchanged");
+	   "noise_local_set_private() with every OpenSSL allocation failing: same identity");
 
 	/*
 	 * Dropping a keypair makes the cipher contexts forget its keys (OpenSSL's keep them): here

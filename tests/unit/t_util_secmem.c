@@ -247,6 +247,55 @@ static void test_harden(void)
 	ok(getrlimit(RLIMIT_CORE, &r) == 0 && r.rlim_cur == 0 && r.rlim_max == 0, "RLIMIT_CORE 0");
 }
 
+/*
+ * The pool: zeroed, aligned, distinct objects packed into 64 KiB slabs (not a mapping each),
+ * wiped and reused, slabs given back as they empty. 4200 bytes is a datapath peer's size.
+ */
+static void test_pool(void)
+{
+	static struct secmem_pool pool = SECMEM_POOL_INIT(4200);
+	enum { N = 200 };
+	unsigned char *obj[N];
+	struct secmem_stats st0, st1;
+	bool zero = true, aligned = true, apart = true;
+	size_t i, j;
+
+	secmem_get_stats(&st0);
+	for (i = 0; i < N; ++i) {
+		obj[i] = secmem_pool_alloc(&pool);
+		if (!obj[i])
+			abort();
+		for (j = 0; j < 4200; ++j)
+			zero &= obj[i][j] == 0;
+		aligned &= ((uintptr_t)obj[i] & 15) == 0;
+		memset(obj[i], (int)(i & 255) | 1, 4200);
+	}
+	for (i = 0; i < N; ++i) {
+		for (j = 0; j < 4200; ++j)
+			apart &= obj[i][j] == ((i & 255) | 1);
+	}
+	secmem_get_stats(&st1);
+	ok(zero && aligned, "pool: %d objects zeroed and 16-byte aligned", N);
+	ok(apart, "pool: no object overlaps another");
+	ok(pool.slabs == (N + 14) / 15 && st1.live_allocs == st0.live_allocs + pool.slabs &&
+		   st1.live_bytes == st0.live_bytes + pool.slabs * 65536,
+	   "pool: %zu slabs of 64 KiB for %d objects of 4200 B (one mapping each)", pool.slabs, N);
+	for (i = 0; i < N; i += 2)
+		secmem_pool_free(&pool, obj[i]);
+	for (i = 0; i < N; i += 2) {
+		obj[i] = secmem_pool_alloc(&pool);
+		for (j = 0; j < 4200; ++j)
+			zero &= obj[i][j] == 0;
+	}
+	ok(zero && pool.slabs == (N + 14) / 15, "pool: freed objects come back wiped, no new slab");
+	for (i = 0; i < N; ++i)
+		secmem_pool_free(&pool, obj[i]);
+	secmem_pool_free(&pool, NULL);
+	secmem_get_stats(&st1);
+	ok(pool.objects == 0 && pool.slabs == 1 && st1.live_allocs == st0.live_allocs + 1,
+	   "pool: emptied, it keeps one slab (%zu)", pool.slabs);
+}
+
 int main(void)
 {
 	test_alloc_zero_locked_dontdump();
@@ -254,6 +303,7 @@ int main(void)
 	test_lock_failure_tolerated();
 	test_bad_sizes();
 	test_many();
+	test_pool();
 	test_harden();
 	return done_testing();
 }
