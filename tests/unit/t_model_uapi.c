@@ -579,7 +579,11 @@ static void test_big_peer(void)
 			++n;
 	}
 	ok(!ret && n == 130560 && !diff_set(dev, back), "130560 allowed IPs parse back (%zu)", n);
-	ok(secs < 0.25, "and in well under a second (%.3f s)", secs);
+	/*
+	 * A guard against a quadratic parser (minutes at this size), not a speed figure: linear
+	 * parsing takes well under a second, so only a limit far above it stays quiet on a busy host.
+	 */
+	ok(secs < 10, "and not quadratically (%.3f s)", secs);
 	model_device_free(back);
 	model_device_free(dev);
 	strbuf_free(&sb);
