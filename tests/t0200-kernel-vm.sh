@@ -7,7 +7,11 @@
 test_description='netlink backend and kernel interop in a VM'
 . "$(dirname "$0")/lib.sh"
 
-VM_SECONDS=${WGCTL_VM_SECONDS:-240}
+VM_SECONDS=${WGCTL_VM_SECONDS:-900}
+# The host's test scripts the guest runs on kernel links (tests/vm/orch.sh), in the same boot:
+# script[:VAR=value,...] ("+" for a space in a value). WGCTL_VM_ORCH=none runs only guest.sh.
+ORCH_TESTS=${WGCTL_VM_ORCH:-tests/t0300-quick-differential.sh:QUICK_TOOLS=quick+wgctl+persona,QUICK_CONFS=full+full6+tbloff+tbl1234+mtu+mtumin+relay+hooks+save+dns tests/t0320-up-down.sh tests/t0330-demo.sh tests/vm/kernel-orch.sh}
+[ "$ORCH_TESTS" = none ] && ORCH_TESTS=
 
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	test_skip_all "needs qemu-system-x86_64 (contrib/install-deps.sh --test installs qemu-system-x86)"
@@ -21,6 +25,10 @@ mkdir -p "$vm"
 build_ok=true
 {
 	"$TOP/tests/vm/mkdata.sh" "$vm/data" wg &&
+		if [ -n "$ORCH_TESTS" ]; then
+			printf 'TOP=%s\nWGCTL_HOST=%s\nTREE=%s\nORCH_TESTS="%s"\n' "$TOP" "$(realpath "$WGCTL")" \
+				"$tree" "$ORCH_TESTS" >"$vm/data/hostinfo"
+		fi &&
 		"$TOP/tests/vm/mkinitramfs.sh" "$vm/initrd.gz" "$tree" "$WGCTL" "$TOP/tests/vm/init.sh" \
 			"$TOP/tests/vm/guest.sh" "$vm/data"
 } >"$vm/build.log" 2>&1 || build_ok=false
@@ -32,7 +40,7 @@ if ! $build_ok; then
 fi
 
 start=$(date +%s)
-"$TOP/tests/vm/run.sh" "$(ls "$tree"/boot/vmlinuz-*)" "$vm/initrd.gz" "$vm/console.log" "$vm/tap.txt" \
+WGCTL_VM_HOSTROOT=$([ -n "$ORCH_TESTS" ] && echo 1 || echo 0) "$TOP/tests/vm/run.sh" "$(ls "$tree"/boot/vmlinuz-*)" "$vm/initrd.gz" "$vm/console.log" "$vm/tap.txt" \
 	"$VM_SECONDS"
 qemu_status=$?
 elapsed=$(($(date +%s) - start))

@@ -354,6 +354,9 @@ t 'syncconf keeps the established session (handshake time, counters)' t_sync_kee
 t 'wgctl show interfaces lists what wg lists' t_list
 t 'show on the kernel interface: every field, dump and all dump equal wg' t_show_forms
 
+# ---- 5. orchestration on kernel links: the host's test scripts in this boot (orch.sh) --------
+[ -f /orch.sh ] && . /orch.sh
+
 # A sanitized build (init.sh set log_path): the daemon is ended by deleting its link, and waited
 # for, since its exit runs LeakSanitizer; then no process may have written a report.
 t_sanitizers() {
