@@ -26,8 +26,8 @@ build_ok=true
 {
 	"$TOP/tests/vm/mkdata.sh" "$vm/data" wg &&
 		if [ -n "$ORCH_TESTS" ]; then
-			printf 'TOP=%s\nWGCTL_HOST=%s\nTREE=%s\nORCH_TESTS="%s"\n' "$TOP" "$(realpath "$WGCTL")" \
-				"$tree" "$ORCH_TESTS" >"$vm/data/hostinfo"
+			printf 'TOP=%s\nWGCTL_HOST=%s\nTREE=%s\nORCH_TESTS="%s"\nORCH_ONLY=%s\n' "$TOP" \
+				"$(realpath "$WGCTL")" "$tree" "$ORCH_TESTS" "${WGCTL_VM_ORCH_ONLY:-0}" >"$vm/data/hostinfo"
 		fi &&
 		"$TOP/tests/vm/mkinitramfs.sh" "$vm/initrd.gz" "$tree" "$WGCTL" "$TOP/tests/vm/init.sh" \
 			"$TOP/tests/vm/guest.sh" "$vm/data"

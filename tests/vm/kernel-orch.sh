@@ -36,13 +36,13 @@ ip -n "$s" addr add 192.0.2.1/24 dev uls && ip -n "$s" link set uls up
 ip -n "$c" route add default via 192.0.2.1 dev ulc
 for a in 198.51.100.1 198.51.100.2 203.0.113.1; do ip -n "$s" addr add $a/32 dev lo; done
 # 203.0.113.1 only through the tunnel: the server drops it on the underlay.
-in_s nft -f - <<'NFT'
-table inet ko { chain in { type filter hook input priority 0; iifname "uls" ip daddr 203.0.113.1 drop; } }
-NFT
+in_s nft add table inet ko
+in_s nft 'add chain inet ko in { type filter hook input priority 0; }'
+in_s nft add rule inet ko in iifname uls ip daddr 203.0.113.1 drop
 # The client's marked UDP to the endpoint, counted as it leaves by the underlay.
-in_c nft -f - <<'NFT'
-table inet ko { chain out { type filter hook output priority 0; oifname "ulc" ip daddr 198.51.100.1 udp dport 51820 meta mark 0xca6c counter; } }
-NFT
+in_c nft add table inet ko
+in_c nft 'add chain inet ko out { type filter hook output priority 0; }'
+in_c nft add rule inet ko out oifname ulc ip daddr 198.51.100.1 udp dport 51820 meta mark 0xca6c counter
 
 printf '[Interface]\nPrivateKey = %s\nAddress = 10.70.0.1/24\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.70.0.2/32, 10.70.0.3/32\n' \
 	"$(key s)" "$(pub c)" >"$TMP/srv0.conf"
@@ -65,6 +65,7 @@ echo "198.51.100.1 peer-x.wgctl.test" >>/etc/hosts
 kernel_link() { ip -n "$1" -d link show "$2" | grep -qw wireguard; }
 
 test_expect_success 'up (server and full-tunnel client): kernel links, no daemon in either namespace' '
+	! in_c ping -c 1 -W 1 203.0.113.1 >/dev/null 2>&1 &&
 	in_s "$WGCTL" up "$TMP/srv0.conf" 2>srv.err && in_c "$WGCTL" up "$TMP/etc/cli0.conf" 2>cli.err &&
 	! grep -q "Falling back\|daemon" cli.err srv.err &&
 	kernel_link "$s" srv0 && kernel_link "$c" cli0 && [ -z "$(ip netns pids "$c")$(ip netns pids "$s")" ] &&
@@ -91,14 +92,16 @@ test_expect_success 'reload after changing an Address, a peer and DNS: applied, 
 	[ "$(in_c wg show cli0 latest-handshakes | grep "$(pub s)" | awk "{ print \$2 }")" = "$hs0" ] &&
 	in_c ping -c 1 -W 3 -I 10.70.0.3 203.0.113.1 >/dev/null
 '
+# (on the server: the client's full tunnel routes everything, so the file's peer would win every
+# prefix a listed peer claims there)
 test_expect_success 'sync from a peer list: a peer added to the list appears, one removed goes' '
-	printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.81.0.0/16\n" "$(pub y)" >"$TMP/etc/fleet.peers" &&
-	sed -i "/^DNS = /a PeerList = fleet.peers" "$TMP/etc/cli0.conf" &&
-	in_c "$WGCTL" sync "$TMP/etc/cli0.conf" 2>sync1.err && in_c wg show cli0 peers | grep -qx "$(pub y)" &&
-	printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.82.0.0/16\n" "$(pub z)" >"$TMP/etc/fleet.peers" &&
-	in_c "$WGCTL" sync "$TMP/etc/cli0.conf" 2>sync2.err &&
-	in_c wg show cli0 peers | grep -qx "$(pub z)" && ! in_c wg show cli0 peers | grep -qx "$(pub y)" &&
-	in_c wg show cli0 peers | grep -qx "$(pub s)" && in_c ping -c 1 -W 3 203.0.113.1 >/dev/null
+	printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.81.0.0/16\n" "$(pub y)" >"$TMP/fleet.peers" &&
+	sed -i "/^ListenPort = /a PeerList = fleet.peers" "$TMP/srv0.conf" &&
+	in_s "$WGCTL" sync "$TMP/srv0.conf" 2>sync1.err && cat sync1.err && in_s wg show srv0 peers | grep -qx "$(pub y)" &&
+	printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.82.0.0/16\n" "$(pub z)" >"$TMP/fleet.peers" &&
+	in_s "$WGCTL" sync "$TMP/srv0.conf" 2>sync2.err && cat sync2.err &&
+	in_s wg show srv0 peers | grep -qx "$(pub z)" && ! in_s wg show srv0 peers | grep -qx "$(pub y)" &&
+	in_s wg show srv0 peers | grep -qx "$(pub c)" && in_c ping -c 1 -W 3 203.0.113.1 >/dev/null
 '
 test_expect_success 'reresolve: a peer that never completed a handshake follows its name' '
 	sed -i "s/^198.51.100.1 peer-x.wgctl.test$/198.51.100.2 peer-x.wgctl.test/" /etc/hosts &&
@@ -109,9 +112,9 @@ test_expect_success 'reresolve: a peer that never completed a handshake follows 
 test_expect_success 'save: a peer added with wg set is written into the file' '
 	in_c wg set cli0 peer "$(pub y)" allowed-ips 10.83.0.0/16 &&
 	cp "$TMP/etc/cli0.conf" before.conf &&
-	in_c "$WGCTL" save "$TMP/etc/cli0.conf" 2>save.err &&
+	in_c "$WGCTL" save "$TMP/etc/cli0.conf" 2>save.err && cat save.err "$TMP/etc/cli0.conf" | grep -v Key &&
 	grep -qx "PublicKey = $(pub y)" "$TMP/etc/cli0.conf" && grep -qx "AllowedIPs = 10.83.0.0/16" "$TMP/etc/cli0.conf" &&
-	grep -qx "Address = 10.70.0.2/32, 10.70.0.3/32" "$TMP/etc/cli0.conf" &&
+	grep -q "^Address = .*10.70.0.3/32" "$TMP/etc/cli0.conf" &&
 	! cmp -s before.conf "$TMP/etc/cli0.conf"
 '
 test_expect_success 'down of both: the namespaces hold no WireGuard link, rule or DNS record' '

@@ -21,9 +21,32 @@ orch_mount() {
 	mount -t devtmpfs devtmpfs "$R/dev"
 	mkdir -p "$R/dev/pts" "$R/dev/shm"
 	mount -t devpts devpts "$R/dev/pts"
+	# What udev would add: bash's process substitution opens /dev/fd/N.
+	ln -sf /proc/self/fd "$R/dev/fd"
+	ln -sf /proc/self/fd/0 "$R/dev/stdin"
+	ln -sf /proc/self/fd/1 "$R/dev/stdout"
+	ln -sf /proc/self/fd/2 "$R/dev/stderr"
 	mount -t tmpfs tmpfs "$R/dev/shm"
+	# /tmp must be a tmpfs (t0300 puts overlay upper directories there, which an overlay cannot
+	# hold), but the tree under test may live below /tmp: its directories are carried over.
+	keep=
+	for d in "$TOP" "$(dirname "$WGCTL_HOST")"; do
+		case $d in /tmp/*) keep="$keep $d" ;; esac
+	done
+	i=0
+	for d in $keep; do
+		i=$((i + 1))
+		mkdir -p "/hold$i"
+		mount --bind "$R$d" "/hold$i"
+	done
 	mount -t tmpfs -o mode=0755 run "$R/run"
 	mount -t tmpfs -o mode=1777 tmp "$R/tmp"
+	i=0
+	for d in $keep; do
+		i=$((i + 1))
+		mkdir -p "$R$d"
+		mount --move "/hold$i" "$R$d"
+	done
 	# ip netns keeps its namespace files under /run/netns (a mount point of its own).
 	mkdir -p "$R/run/netns" "$R/run/resolvconf" "$R/var/cache/wgctl-vm"
 	kver=$(uname -r)
@@ -32,21 +55,24 @@ orch_mount() {
 	printf '#!/bin/sh\nexec /bin/chroot %s /sbin/modprobe "$@"\n' "$R" >/modprobe-host
 	chmod 0755 /modprobe-host
 	echo /modprobe-host >/proc/sys/kernel/modprobe
-	[ -x "$R$WGCTL_HOST" ] && [ -d "$R$TOP/tests" ]
+	[ -x "$R$WGCTL_HOST" ] || { echo "no $WGCTL_HOST in the shared root"; return 1; }
+	[ -d "$R$TOP/tests" ] || { echo "no $TOP/tests in the shared root"; return 1; }
 }
 
 # orch_run SCRIPT [VAR=value,...]: runs the host's test script in the chroot, relays its TAP.
 orch_run() {
 	script=$1
+	vars=${2:-}
+	name=${script##*/}
+	name=${name%.sh}
 	# One env argument per VAR=value; "+" in a value stands for a space.
 	set --
 	oldifs=$IFS
 	IFS=,
-	for v in ${2:-}; do
+	for v in $vars; do
 		set -- "$@" "$(echo "$v" | tr '+' ' ')"
 	done
 	IFS=$oldifs
-	name=$(basename "$script" .sh)
 	start=$(now_ms)
 	chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 WGCTL="$WGCTL_HOST" WGCTL_TOP="$TOP" WGCTL_IN_VM=1 "$@" \
