@@ -10,7 +10,7 @@ test_description='netlink backend and kernel interop in a VM'
 VM_SECONDS=${WGCTL_VM_SECONDS:-900}
 # The host's test scripts the guest runs on kernel links (tests/vm/orch.sh), in the same boot:
 # script[:VAR=value,...] ("+" for a space in a value). WGCTL_VM_ORCH=none runs only guest.sh.
-ORCH_TESTS=${WGCTL_VM_ORCH:-tests/t0300-quick-differential.sh:QUICK_TOOLS=quick+wgctl+persona,QUICK_CONFS=full+full6+tbloff+tbl1234+mtu+mtumin+relay+hooks+save+dns tests/t0320-up-down.sh tests/t0330-demo.sh tests/vm/kernel-orch.sh}
+ORCH_TESTS=${WGCTL_VM_ORCH:-tests/vm/kernel-orch.sh tests/t0330-demo.sh tests/t0300-quick-differential.sh:QUICK_TOOLS=quick+wgctl+persona,QUICK_CONFS=full+hooks,QUICK_EXTRA=0,QUICK_TIMEOUT=60}
 [ "$ORCH_TESTS" = none ] && ORCH_TESTS=
 
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||

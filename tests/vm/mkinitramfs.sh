@@ -38,7 +38,7 @@ copy_bin ip "$(command -v ip || echo /usr/sbin/ip)"
 copy_bin insmod "$(command -v kmod || echo /usr/bin/kmod)"
 for t in env timeout mount mkdir cat cmp grep sed seq sleep sort head tail wc tr ls rm cp mv ln \
 	ping awk date dd stat cut diff uname chroot chmod \
-	basename dirname; do
+	basename dirname tee; do
 	p=$(PATH=$PATH:/usr/sbin:/sbin command -v "$t" || true)
 	[ -n "$p" ] && copy_bin "$t" "$p"
 done

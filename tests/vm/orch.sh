@@ -74,13 +74,17 @@ orch_run() {
 	done
 	IFS=$oldifs
 	start=$(now_ms)
-	chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LANG=C.UTF-8 WGCTL="$WGCTL_HOST" WGCTL_TOP="$TOP" WGCTL_IN_VM=1 "$@" \
-		/bin/bash -c 'cd "$1" && exec bash "$2"' sh "$TOP" "$script" >/tmp/orch.out 2>&1
-	rc=$?
+	echo "=== $name"
+	# The console shows its output as it comes (a hang is seen where it hangs).
+	{
+		chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LANG=C.UTF-8 WGCTL="$WGCTL_HOST" WGCTL_TOP="$TOP" WGCTL_IN_VM=1 "$@" \
+			/bin/bash -c 'cd "$1" && exec bash "$2"' sh "$TOP" "$script" 2>&1
+		echo $? >/tmp/orch.rc
+	} | tee /tmp/orch.out
+	rc=$(cat /tmp/orch.rc)
 	ms=$(($(now_ms) - start))
-	echo "=== $name (exit $rc, ${ms} ms)"
-	cat /tmp/orch.out
+	echo "=== $name: exit $rc, ${ms} ms"
 	ran=0
 	while IFS= read -r line; do
 		case $line in
