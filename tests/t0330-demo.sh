@@ -50,6 +50,10 @@ test_expect_success 'make demo: two hosts up with wgctl up, pings over IPv4 and 
 	[ "$(grep -c "^3 packets transmitted, 3 received, 0% packet loss" out)" = 2 ] &&
 	grep -q "^64 bytes from 10.99.0.1: " out && grep -q "^64 bytes from fd99::2: " out
 '
+test_expect_success 'the datapath it names is the one this kernel offers (kernel tier: the module)' '
+	if [ -d /sys/module/wireguard ]; then want="the kernel.s WireGuard link"; else want="carried by wgctl.s bundled datapath"; fi &&
+	[ "$(grep -c "^--- host .: wg0 is $want" out)" = 2 ]
+'
 test_expect_success 'wgctl show in each host: the peer by name, a handshake, traffic' '
 	grep -qx "  name: host B" out && grep -qx "  name: host A" out &&
 	[ "$(grep -c "^  latest handshake: " out)" = 2 ] &&
