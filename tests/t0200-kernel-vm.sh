@@ -2,8 +2,16 @@
 # SPDX-License-Identifier: MIT
 # The kernel tier: Debian's stock kernel (which has WireGuard) boots under qemu TCG with an
 # initramfs holding this build, and tests/vm/guest.sh checks the netlink backend against
-# Debian's wg and the userspace datapath against the kernel's. The guest's TAP lines are
-# relayed here; if the VM never reports, one "not ok" carries the console's tail.
+# Debian's wg and the userspace datapath against the kernel's. In the same boot, the host's / is
+# shared read-only over 9p and tests/vm/orch.sh runs host test scripts in a chroot on the guest's
+# kernel links: `wgctl up` and friends (tests/vm/kernel-orch.sh), `make demo` (t0330), and t0300's
+# differential against Debian's wg-quick, wgctl's wg-quick personality included. Every exec
+# there reads its binary over 9p, slow under TCG: the default set is kept small.
+#   WGCTL_VM_ORCH="script[:VAR=value,...] ..."  other scripts ("+" for a space; none: no phase 2)
+#   WGCTL_VM_ORCH_ONLY=1   skip guest.sh's own checks (quicker runs of the orchestration tests)
+#   WGCTL_VM_SECONDS       qemu's time limit (900)
+# The guest's TAP lines are relayed here; if the VM never reports, one "not ok" carries the
+# console's tail.
 test_description='netlink backend and kernel interop in a VM'
 . "$(dirname "$0")/lib.sh"
 
