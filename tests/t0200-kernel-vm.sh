@@ -9,13 +9,13 @@
 # there reads its binary over 9p, slow under TCG: the default set is kept small.
 #   WGCTL_VM_ORCH="script[:VAR=value,...] ..."  other scripts ("+" for a space; none: no phase 2)
 #   WGCTL_VM_ORCH_ONLY=1   skip guest.sh's own checks (quicker runs of the orchestration tests)
-#   WGCTL_VM_SECONDS       qemu's time limit (900)
+#   WGCTL_VM_SECONDS       qemu's time limit (1800)
 # The guest's TAP lines are relayed here; if the VM never reports, one "not ok" carries the
 # console's tail.
 test_description='netlink backend and kernel interop in a VM'
 . "$(dirname "$0")/lib.sh"
 
-VM_SECONDS=${WGCTL_VM_SECONDS:-900}
+VM_SECONDS=${WGCTL_VM_SECONDS:-1800}
 # The host's test scripts the guest runs on kernel links (tests/vm/orch.sh), in the same boot:
 # script[:VAR=value,...] ("+" for a space in a value). WGCTL_VM_ORCH=none runs only guest.sh.
 ORCH_TESTS=${WGCTL_VM_ORCH:-tests/vm/kernel-orch.sh tests/t0330-demo.sh tests/t0300-quick-differential.sh:QUICK_TOOLS=quick+wgctl+persona,QUICK_CONFS=full+hooks,QUICK_EXTRA=0,QUICK_TIMEOUT=60}
