@@ -2,12 +2,24 @@
 # SPDX-License-Identifier: MIT
 # The kernel tier: Debian's stock kernel (which has WireGuard) boots under qemu TCG with an
 # initramfs holding this build, and tests/vm/guest.sh checks the netlink backend against
-# Debian's wg and the userspace datapath against the kernel's. The guest's TAP lines are
-# relayed here; if the VM never reports, one "not ok" carries the console's tail.
+# Debian's wg and the userspace datapath against the kernel's. In the same boot, the host's / is
+# shared read-only over 9p and tests/vm/orch.sh runs host test scripts in a chroot on the guest's
+# kernel links: `wgctl up` and friends (tests/vm/kernel-orch.sh), `make demo` (t0330), and t0300's
+# differential against Debian's wg-quick, wgctl's wg-quick personality included. Every exec
+# there reads its binary over 9p, slow under TCG: the default set is kept small.
+#   WGCTL_VM_ORCH="script[:VAR=value,...] ..."  other scripts ("+" for a space; none: no phase 2)
+#   WGCTL_VM_ORCH_ONLY=1   skip guest.sh's own checks (quicker runs of the orchestration tests)
+#   WGCTL_VM_SECONDS       qemu's time limit (1800)
+# The guest's TAP lines are relayed here; if the VM never reports, one "not ok" carries the
+# console's tail.
 test_description='netlink backend and kernel interop in a VM'
 . "$(dirname "$0")/lib.sh"
 
-VM_SECONDS=${WGCTL_VM_SECONDS:-240}
+VM_SECONDS=${WGCTL_VM_SECONDS:-1800}
+# The host's test scripts the guest runs on kernel links (tests/vm/orch.sh), in the same boot:
+# script[:VAR=value,...] ("+" for a space in a value). WGCTL_VM_ORCH=none runs only guest.sh.
+ORCH_TESTS=${WGCTL_VM_ORCH:-tests/vm/kernel-orch.sh tests/t0330-demo.sh tests/t0300-quick-differential.sh:QUICK_TOOLS=quick+wgctl+persona,QUICK_CONFS=full+hooks,QUICK_EXTRA=0,QUICK_TIMEOUT=60}
+[ "$ORCH_TESTS" = none ] && ORCH_TESTS=
 
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	test_skip_all "needs qemu-system-x86_64 (contrib/install-deps.sh --test installs qemu-system-x86)"
@@ -21,6 +33,10 @@ mkdir -p "$vm"
 build_ok=true
 {
 	"$TOP/tests/vm/mkdata.sh" "$vm/data" wg &&
+		if [ -n "$ORCH_TESTS" ]; then
+			printf 'TOP=%s\nWGCTL_HOST=%s\nTREE=%s\nORCH_TESTS="%s"\nORCH_ONLY=%s\n' "$TOP" \
+				"$(realpath "$WGCTL")" "$tree" "$ORCH_TESTS" "${WGCTL_VM_ORCH_ONLY:-0}" >"$vm/data/hostinfo"
+		fi &&
 		"$TOP/tests/vm/mkinitramfs.sh" "$vm/initrd.gz" "$tree" "$WGCTL" "$TOP/tests/vm/init.sh" \
 			"$TOP/tests/vm/guest.sh" "$vm/data"
 } >"$vm/build.log" 2>&1 || build_ok=false
@@ -32,7 +48,7 @@ if ! $build_ok; then
 fi
 
 start=$(date +%s)
-"$TOP/tests/vm/run.sh" "$(ls "$tree"/boot/vmlinuz-*)" "$vm/initrd.gz" "$vm/console.log" "$vm/tap.txt" \
+WGCTL_VM_HOSTROOT=$([ -n "$ORCH_TESTS" ] && echo 1 || echo 0) "$TOP/tests/vm/run.sh" "$(ls "$tree"/boot/vmlinuz-*)" "$vm/initrd.gz" "$vm/console.log" "$vm/tap.txt" \
 	"$VM_SECONDS"
 qemu_status=$?
 elapsed=$(($(date +%s) - start))

@@ -59,7 +59,8 @@
 # the userspace daemon's `[#]` line (`wireguard-go IF` / `wgctl daemon IF`) → `<userspace> IF`.
 #
 # Selection (environment): QUICK_TOOLS="quick wgctl" (default both; "quick" alone checks the
-# harness against Debian), QUICK_CONFS="full dns ..." (corpus names; default all; none: no corpus rows),
+# harness against Debian; "persona" adds wgctl called as wg-quick through a link, compared with
+# Debian's like wgctl, its `save`/refusals and `strip` too; the kernel tier runs all three), QUICK_CONFS="full dns ..." (corpus names; default all; none: no corpus rows),
 # QUICK_EXTRA=0 skips the by-name/cross/failing PostUp/traffic rows, QUICK_KEEP=DIR keeps the work files,
 # QUICK_TIMEOUT=10 seconds after which one up/down is killed (a hang fails its rows, no more),
 # WGCTL_USERSPACE=wireguard-go makes wgctl use wireguard-go as its datapath (to tell
@@ -305,6 +306,11 @@ for n in $CONFS; do
 			"compare_state $n"
 		test_expect_success "$n: wgctl prints wg-quick's [#] lines for up and down" "compare_err $n"
 	fi
+	if have_tool quick && have_tool persona; then
+		test_expect_success "$n: wgctl as wg-quick leaves the states wg-quick leaves (up and after-down snapshots, hooks, saved file)" \
+			"compare_state $n persona"
+		test_expect_success "$n: wgctl as wg-quick prints wg-quick's [#] lines for up and down" "compare_err $n persona"
+	fi
 	if have_tool quick && have_tool upstream; then
 		test_expect_success "$n: (normalisation check) upstream wg-quick's state equals Debian's rewritten" \
 			"compare_state $n upstream"
@@ -312,6 +318,18 @@ for n in $CONFS; do
 			"compare_err $n upstream"
 	fi
 done
+
+# --- strip: the personality's `wg-quick strip` prints Debian's output for every corpus config.
+if have_tool quick && have_tool persona; then
+	test_expect_success "strip: wgctl as wg-quick strip prints what wg-quick strip prints (every corpus config)" '
+		rc=0
+		for n in $CONFS; do
+			gen "$n" quick && wg-quick strip "$FILE" >q.out 2>q.err; echo "exit $?" >>q.out
+			"$BIN/wg-quick" strip "$FILE" >p.out 2>p.err; echo "exit $?" >>p.out
+			diff -u --label "wg-quick strip $n" --label "wgctl as wg-quick strip $n" q.out p.out || rc=1
+		done
+		[ $rc = 0 ]'
+fi
 
 # --- cross teardown, failing PostUp (in run-one's isolation; generic state checks)
 # xrun NAME TAG STEPS...: fresh namespace, config NAME for tool dir TAG, run-one with STEPS.
@@ -349,7 +367,7 @@ if [ "${QUICK_EXTRA:-1}" != 0 ]; then
 			svm_residue $XOUT/s0 $XOUT/s1 | diff -u --label "initial (R1)" --label "after down" - $XOUT/s2 &&
 			grep -q "^DNS = " $XOUT/saved && ! grep -qi "^SaveConfig" $XOUT/saved'
 	done
-	for t in wgctl upstream; do
+	for t in wgctl persona upstream; do
 		have_tool quick && have_tool $t || continue
 		test_expect_success "by name: $t save writes the file wg-quick save writes; refusals read the same" "
 			rc=0

@@ -5,7 +5,8 @@
 # the machine are never touched) and whose /run/resolvconf is a private tmpfs. Steps:
 #   snap NAME        snapshot.sh NS IF > OUT/NAME
 #   up TOOL|down TOOL|save TOOL   TOOL (quick = Debian wg-quick with wireguard-go, wgctl = $WGCTL
-#                    with $BIN first in PATH, upstream = the wg-quick script $QUICK_UPSTREAM with
+#                    with $BIN first in PATH, persona = the same binary called as wg-quick through
+#                    $BIN/wg-quick (its wg-quick personality), upstream = the wg-quick script $QUICK_UPSTREAM with
 #                    wireguard-go) runs VERB FILE in NS; stderr in OUT/VERB-TOOL.err,
 #                    exit status in OUT/VERB-TOOL.rc; after down (and an up that failed and left no
 #                    link) waits up to 5 s
@@ -54,6 +55,9 @@ tool() {
 	wgctl) timeout -k 3 "$TMO" ip netns exec "$NS" env -u WG_QUICK_USERSPACE_IMPLEMENTATION PATH="$BIN:$TPATH" \
 		${WGCTL_USERSPACE:+WG_QUICK_USERSPACE_IMPLEMENTATION=$WGCTL_USERSPACE} \
 		"$WGCTL" "$verb" "$ARG" >"$OUT/$f.out" 2>"$OUT/$f.err" ;;
+	persona) timeout -k 3 "$TMO" ip netns exec "$NS" env -u WG_QUICK_USERSPACE_IMPLEMENTATION PATH="$BIN:$TPATH" \
+		${WGCTL_USERSPACE:+WG_QUICK_USERSPACE_IMPLEMENTATION=$WGCTL_USERSPACE} \
+		"$BIN/wg-quick" "$verb" "$ARG" >"$OUT/$f.out" 2>"$OUT/$f.err" ;;
 	upstream) timeout -k 3 "$TMO" ip netns exec "$NS" env PATH="$TPATH" WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go \
 		bash "$QUICK_UPSTREAM" "$verb" "$ARG" >"$OUT/$f.out" 2>"$OUT/$f.err" ;;
 	*) echo "unknown tool $t" >&2; return 1 ;;

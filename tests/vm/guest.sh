@@ -329,30 +329,38 @@ t_list() {
 }
 
 echo "guest: $(uname -r), wgctl $($W --version 2>&1 | head -n 1)"
-t 'ip link add wg0 type wireguard (module loaded)' t_link
-t 'wgctl setconf then showconf: equals wg showconf and the stripped file' t_basic
-t 'wg setconf then wgctl showconf: equals the stripped file' t_basic_wg_set
-t 'errors for a missing device and a non-WireGuard link match wg' t_errors
-t 'one peer with 130,560 allowed IPs: setconf, wg showconf, wgctl showconf' t_big
-t '1,000 peers: setconf, wg showconf, wgctl showconf' t_many
-t '1,000 peers set by wg, read by wgctl' t_many_wg_set
-t 'showconf while another process updates: consistent snapshots (dump retried)' t_dump_consistent
-t 'setconf replaces a 130,560-prefix device with a small one' t_replace
-t 'syncconf: removed peer goes, changed peer changes, kept peers stay in place' t_sync
-t 'syncconf: wg gives the same result' t_sync_wg
-t 'syncconf of an unchanged file changes nothing' t_sync_same
-t 'addconf: wgctl and wg give the same result' t_addconf
-t 'allowed-IP removal (-prefix) on Linux 6.1: EINVAL, device unchanged' t_remove_aip_old_kernel
-t 'interop topology: kernel wgk0 and wgctl daemon wgu0 in two namespaces, veth' t_topology
-t 'ping kernel -> wgctl daemon (handshake)' t_ping_k2u
-t 'ping wgctl daemon -> kernel' t_ping_u2k
-t 'ping over IPv6 both ways' t_ping6
-t 'ping -s 1300 and -s 8000 (fragmented) both ways' t_ping_big
-t '200-packet burst kernel -> daemon' t_flood
-t 'showconf of both ends equals their files (kernel and UAPI)' t_interop_conf
-t 'syncconf keeps the established session (handshake time, counters)' t_sync_keeps_session
-t 'wgctl show interfaces lists what wg lists' t_list
-t 'show on the kernel interface: every field, dump and all dump equal wg' t_show_forms
+# WGCTL_VM_ORCH_ONLY=1 on the host (hostinfo's ORCH_ONLY): only the orchestration tests below.
+ORCH_ONLY=0
+[ -f /data/hostinfo ] && . /data/hostinfo
+if [ "$ORCH_ONLY" != 1 ]; then
+	t 'ip link add wg0 type wireguard (module loaded)' t_link
+	t 'wgctl setconf then showconf: equals wg showconf and the stripped file' t_basic
+	t 'wg setconf then wgctl showconf: equals the stripped file' t_basic_wg_set
+	t 'errors for a missing device and a non-WireGuard link match wg' t_errors
+	t 'one peer with 130,560 allowed IPs: setconf, wg showconf, wgctl showconf' t_big
+	t '1,000 peers: setconf, wg showconf, wgctl showconf' t_many
+	t '1,000 peers set by wg, read by wgctl' t_many_wg_set
+	t 'showconf while another process updates: consistent snapshots (dump retried)' t_dump_consistent
+	t 'setconf replaces a 130,560-prefix device with a small one' t_replace
+	t 'syncconf: removed peer goes, changed peer changes, kept peers stay in place' t_sync
+	t 'syncconf: wg gives the same result' t_sync_wg
+	t 'syncconf of an unchanged file changes nothing' t_sync_same
+	t 'addconf: wgctl and wg give the same result' t_addconf
+	t 'allowed-IP removal (-prefix) on Linux 6.1: EINVAL, device unchanged' t_remove_aip_old_kernel
+	t 'interop topology: kernel wgk0 and wgctl daemon wgu0 in two namespaces, veth' t_topology
+	t 'ping kernel -> wgctl daemon (handshake)' t_ping_k2u
+	t 'ping wgctl daemon -> kernel' t_ping_u2k
+	t 'ping over IPv6 both ways' t_ping6
+	t 'ping -s 1300 and -s 8000 (fragmented) both ways' t_ping_big
+	t '200-packet burst kernel -> daemon' t_flood
+	t 'showconf of both ends equals their files (kernel and UAPI)' t_interop_conf
+	t 'syncconf keeps the established session (handshake time, counters)' t_sync_keeps_session
+	t 'wgctl show interfaces lists what wg lists' t_list
+	t 'show on the kernel interface: every field, dump and all dump equal wg' t_show_forms
+fi
+
+# ---- 5. orchestration on kernel links: the host's test scripts in this boot (orch.sh) --------
+[ -f /orch.sh ] && . /orch.sh
 
 # A sanitized build (init.sh set log_path): the daemon is ended by deleting its link, and waited
 # for, since its exit runs LeakSanitizer; then no process may have written a report.

@@ -37,7 +37,8 @@ copy_bin wg "$(command -v wg)"
 copy_bin ip "$(command -v ip || echo /usr/sbin/ip)"
 copy_bin insmod "$(command -v kmod || echo /usr/bin/kmod)"
 for t in env timeout mount mkdir cat cmp grep sed seq sleep sort head tail wc tr ls rm cp mv ln \
-	ping awk date dd stat cut diff uname; do
+	ping awk date dd stat cut diff uname chroot chmod \
+	basename dirname tee; do
 	p=$(PATH=$PATH:/usr/sbin:/sbin command -v "$t" || true)
 	[ -n "$p" ] && copy_bin "$t" "$p"
 done
@@ -45,7 +46,9 @@ done
 printf '/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n' >"$root/etc/ld.so.conf"
 PATH=$PATH:/usr/sbin:/sbin ldconfig -r "$root" 2>/dev/null || true
 
-# wireguard's dependencies from modules.dep, deepest first, then tun and veth.
+# wireguard's dependencies from modules.dep, deepest first, then tun and veth; then what the
+# guest needs to mount the host's root over 9p (read-only, under an overlay) for the
+# orchestration tests (tests/vm/orch.sh).
 order=()
 add_module() {
 	local rel=$1 dep m
@@ -55,7 +58,8 @@ add_module() {
 	done
 	order+=("$rel")
 }
-for m in drivers/net/wireguard/wireguard.ko drivers/net/tun.ko drivers/net/veth.ko; do
+for m in drivers/net/wireguard/wireguard.ko drivers/net/tun.ko drivers/net/veth.ko \
+	drivers/virtio/virtio_pci.ko net/9p/9pnet_virtio.ko fs/9p/9p.ko fs/overlayfs/overlay.ko; do
 	add_module "kernel/$m"
 done
 i=0
@@ -68,6 +72,7 @@ done
 
 cp "$init" "$root/init"
 cp "$script" "$root/tests.sh"
+cp "$(dirname "$0")/orch.sh" "$root/orch.sh"
 chmod 0755 "$root/init" "$root/tests.sh"
 cp -r "$data"/. "$root/data/"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"
