@@ -101,6 +101,7 @@ fuzz_layer_peerlist := fleet
 fuzz_layer_receive := datapath
 fuzz_layer_set := backend
 fuzz_layer_uapi := model
+fuzz_layer_lists := fleet
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
 fuzz_objs = $(patsubst $(B)/%,$(FUZZ_B)/%,$(layer_$(fuzz_layer_$(1))))
