@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -76,14 +77,22 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+void linkwatch_parse(int ifindex, const void *buf, size_t len, struct link_state *st)
+{
+	struct read_ctx ctx = { ifindex, st };
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+
+	for (const struct nlmsghdr *nlh = buf; nlmsg_fits(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left))
+		on_msg(nlh, &ctx);
+}
+
 int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 {
 	static uint8_t buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct read_ctx ctx = { lw->ifindex, st };
 	struct sockaddr_nl from;
 	socklen_t flen;
 	ssize_t n;
-	int left;
 
 	for (;;) {
 		flen = sizeof(from);
@@ -101,9 +110,6 @@ int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 		/* Any local process may send to our port: a forged RTM_DELLINK would stop us. */
 		if (flen != sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
 			continue;
-		left = (int)n;
-		for (const struct nlmsghdr *nlh = (const void *)buf; nlmsg_fits(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left))
-			on_msg(nlh, &ctx);
+		linkwatch_parse(lw->ifindex, buf, (size_t)n, st);
 	}
 }

@@ -4,6 +4,7 @@
 #define WGCTL_DAEMON_LINKWATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct mnl_socket;
 
@@ -27,5 +28,10 @@ void linkwatch_close(struct linkwatch *lw);
 int linkwatch_fd(const struct linkwatch *lw);
 /* Applies every pending notification about our link to *st. 0 or -errno. */
 int linkwatch_read(struct linkwatch *lw, struct link_state *st);
+/*
+ * Applies the notifications in one datagram of `len` bytes (NLMSG_ALIGNTO-aligned) about link
+ * `ifindex` to *st: what linkwatch_read() does with each datagram from the kernel.
+ */
+void linkwatch_parse(int ifindex, const void *buf, size_t len, struct link_state *st);
 
 #endif
