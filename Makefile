@@ -188,9 +188,10 @@ check: $(WGCTL_BIN) layers units
 
 fuzz-build: $(FUZZ_BINS)
 
-# Every harness for FUZZ_SECONDS (60) each; tests/fuzz/run --smoke is what make check runs.
+# Every harness (or those in FUZZ_HARNESSES) for FUZZ_SECONDS (60) each, from and into the
+# committed corpora tests/fuzz/corpus/; tests/fuzz/run --smoke is what make check runs.
 fuzz: fuzz-build
-	$(Q)FUZZ_CC=$(FUZZ_CC) tests/fuzz/run $(FUZZ_SECONDS)
+	$(Q)FUZZ_CC=$(FUZZ_CC) tests/fuzz/run $(or $(FUZZ_SECONDS),60) $(FUZZ_HARNESSES)
 
 bench-crypto: $(B)/tests/tools/crypto-bench
 	$(Q)$(B)/tests/tools/crypto-bench
