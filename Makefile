@@ -106,6 +106,12 @@ fuzz_layer_peerlist := fleet
 fuzz_layer_receive := datapath
 fuzz_layer_set := backend
 fuzz_layer_uapi := model
+fuzz_layer_lists := fleet
+fuzz_layer_cache := fleet
+fuzz_layer_uapi_server := daemon
+fuzz_layer_linkwatch := daemon
+fuzz_layer_allowedips := datapath
+fuzz_layer_emit := model
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
 fuzz_objs = $(patsubst $(B)/%,$(FUZZ_B)/%,$(layer_$(fuzz_layer_$(1))))
@@ -187,9 +193,10 @@ check: $(WGCTL_BIN) layers units
 
 fuzz-build: $(FUZZ_BINS)
 
-# Every harness for FUZZ_SECONDS (60) each; tests/fuzz/run --smoke is what make check runs.
+# Every harness (or those in FUZZ_HARNESSES) for FUZZ_SECONDS (60) each, from and into the
+# committed corpora tests/fuzz/corpus/; tests/fuzz/run --smoke is what make check runs.
 fuzz: fuzz-build
-	$(Q)FUZZ_CC=$(FUZZ_CC) tests/fuzz/run $(FUZZ_SECONDS)
+	$(Q)FUZZ_CC=$(FUZZ_CC) tests/fuzz/run $(or $(FUZZ_SECONDS),60) $(FUZZ_HARNESSES)
 
 bench-crypto: $(B)/tests/tools/crypto-bench
 	$(Q)$(B)/tests/tools/crypto-bench

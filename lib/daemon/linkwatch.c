@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
@@ -264,6 +265,18 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+bool linkwatch_parse(const struct linkwatch *lw, int nsid, const void *buf, size_t len,
+		     struct link_state *st)
+{
+	struct read_ctx ctx = { lw, nsid, st, false };
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+
+	for (const struct nlmsghdr *nlh = buf; nlmsg_fits(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left))
+		on_msg(nlh, &ctx);
+	return ctx.gone;
+}
+
 int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 {
 	static uint8_t buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -274,7 +287,6 @@ int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 	struct msghdr mh;
 	struct cmsghdr *c;
 	ssize_t n;
-	int left;
 
 	for (;;) {
 		mh = (struct msghdr){ .msg_name = &from,
@@ -304,10 +316,7 @@ int linkwatch_read(struct linkwatch *lw, struct link_state *st)
 			    c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
 			    c->cmsg_len == CMSG_LEN(sizeof(int)))
 				memcpy(&ctx.nsid, CMSG_DATA(c), sizeof(int));
-		left = (int)n;
-		for (const struct nlmsghdr *nlh = (const void *)buf; nlmsg_fits(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left))
-			on_msg(nlh, &ctx);
+		ctx.gone |= linkwatch_parse(lw, ctx.nsid, buf, (size_t)n, st);
 	}
 	/*
 	 * Moving a link to another namespace deletes it here (RTM_DELLINK with

@@ -9,6 +9,7 @@
 #define WGCTL_DAEMON_LINKWATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct mnl_socket;
@@ -41,6 +42,13 @@ void linkwatch_close(struct linkwatch *lw);
 int linkwatch_fd(const struct linkwatch *lw);
 /* Applies every pending notification about our link to *st. 0 or -errno. */
 int linkwatch_read(struct linkwatch *lw, struct link_state *st);
+/*
+ * Applies the notifications in one datagram of `len` bytes (NLMSG_ALIGNTO-aligned) from the
+ * namespace with id `nsid` (-1: ours) to *st: what linkwatch_read() does with each datagram.
+ * True when one of them removed our link from where it was (a move or a deletion).
+ */
+bool linkwatch_parse(const struct linkwatch *lw, int nsid, const void *buf, size_t len,
+		     struct link_state *st);
 /*
  * Finds the link again from the TUN fd (its namespace and index may have changed) and reads
  * its whole state into *st; st->deleted when the TUN has no link any more. 0 or -errno.

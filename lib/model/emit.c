@@ -45,7 +45,7 @@ void emit_prefix(char *buf, size_t len, uint16_t family, const void *addr, uint8
 static void peer_section(struct strbuf *sb, const struct wg_peer *peer, bool with_name,
 			 const char *psk_file)
 {
-	char base64[WG_KEY_LEN_BASE64], text[INET6_ADDRSTRLEN + NI_MAXSERV + 16];
+	char base64[WG_KEY_LEN_BASE64], text[WG_ENDPOINT_TEXT_SIZE];
 	const struct wg_allowedip *aip;
 
 	strbuf_puts(sb, "[Peer]\n");

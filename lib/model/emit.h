@@ -9,7 +9,10 @@
 #include "model/model.h"
 #include "util/strbuf.h"
 
-/* "a.b.c.d:port" or "[v6]:port" as wg prints it; a hostname endpoint prints as written. */
+/*
+ * "a.b.c.d:port" or "[v6]:port" as wg prints it; a hostname endpoint prints as written. A buffer
+ * of WG_ENDPOINT_TEXT_SIZE holds any endpoint the model accepts.
+ */
 void emit_endpoint(char *buf, size_t len, const struct wg_peer *peer);
 /* "a.b.c.d/n" */
 void emit_prefix(char *buf, size_t len, uint16_t family, const void *addr, uint8_t cidr);

@@ -457,6 +457,14 @@ bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_l
 		diag_error(d, line, "Unable to find host of endpoint: `%s'", value);
 		goto out;
 	}
+	/* No name resolves past these lengths, and the writers' buffers hold no more. */
+	if (strlen(host) > WG_ENDPOINT_HOST_MAX || strlen(port) > 31) {
+		diag_error(d, line,
+			   "Endpoint host is longer than %d or its port longer than 31 characters: "
+			   "`%s'",
+			   WG_ENDPOINT_HOST_MAX, value);
+		goto out;
+	}
 	free(peer->endpoint_text);
 	peer->endpoint_text = NULL;
 	memset(&peer->endpoint, 0, sizeof(peer->endpoint));

@@ -20,6 +20,16 @@ enum {
 };
 
 enum {
+	/*
+	 * An endpoint as written, with its terminator: a DNS name (253 characters) or a scoped
+	 * address in brackets, a colon and a port or service name (31). Longer is refused when
+	 * parsed, so every writer's buffer of this size holds any endpoint whole.
+	 */
+	WG_ENDPOINT_HOST_MAX = 253,
+	WG_ENDPOINT_TEXT_SIZE = WG_ENDPOINT_HOST_MAX + 2 + 1 + 31 + 1,
+};
+
+enum {
 	WGDEVICE_REPLACE_PEERS = 1U << 0,
 	WGDEVICE_HAS_PRIVATE_KEY = 1U << 1,
 	WGDEVICE_HAS_PUBLIC_KEY = 1U << 2,
@@ -147,7 +157,10 @@ bool model_prefix_host_bits_zero(uint16_t family, const void *addr, uint8_t cidr
 /* Whether every address of family/addr/cidr lies inside `outer` (the same prefix included). */
 bool model_prefix_contains(const struct wg_allowedip *outer, uint16_t family, const void *addr,
 			   uint8_t cidr);
-/* "host:port" or "[v6]:port": numeric hosts fill peer->endpoint, names go to endpoint_text. */
+/*
+ * "host:port" or "[v6]:port": numeric hosts fill peer->endpoint, names go to endpoint_text. A
+ * host longer than WG_ENDPOINT_HOST_MAX or a port longer than 31 characters is refused.
+ */
 bool model_parse_endpoint(struct wg_peer *peer, const char *value, struct diag_list *d,
 			  unsigned int line);
 

@@ -23,6 +23,16 @@ static size_t header_fields(const char *line, size_t len)
 	return i == len || line[i] == ' ' || line[i] == '\t' || line[i] == '\r' ? i : 0;
 }
 
+/*
+ * A UTF-8 byte-order mark opening the list: the config reader drops it, so the line after it is
+ * line 1 as far as the header goes, and a header put on top of the list must not leave it on
+ * line 2, where it is no longer a BOM but a byte sequence no line may start with.
+ */
+static size_t bom_len(const char *body, size_t len)
+{
+	return len >= 3 && !memcmp(body, "\xef\xbb\xbf", 3) ? 3 : 0;
+}
+
 bool peerlist_name_valid(const char *name)
 {
 	size_t n = strlen(name);
@@ -96,6 +106,7 @@ int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t le
 	int ret;
 
 	memset(h, 0, sizeof(*h));
+	line += bom_len(body, len);
 	while (line < end) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line),
@@ -121,9 +132,14 @@ int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t le
 int peerlist_header_set(struct strbuf *out, const char *body, size_t len,
 			const struct peerlist_header *h)
 {
-	const char *nl = memchr(body, '\n', len);
-	size_t first = nl ? (size_t)(nl - body) : len;
+	size_t bom = bom_len(body, len);
+	const char *nl = memchr(body + bom, '\n', len - bom);
+	size_t first;
 	char expires[UTC_TEXT_SIZE];
+
+	body += bom;
+	len -= bom;
+	first = nl ? (size_t)(nl - body) : len;
 
 	utc_format(expires, h->expires);
 	strbuf_printf(out, "# %s name=%s serial=%llu expires=%s\n", PEERLIST_HEADER_TAG, h->name,

@@ -37,7 +37,10 @@ int peerlist_header_parse(struct peerlist_header *h, const char *body, size_t le
 			  struct diag_list *d);
 /* A name a header may carry: 1 to 255 printable ASCII characters, no space. */
 bool peerlist_name_valid(const char *name);
-/* The body with `h` as its first line, replacing the header it had. 0 or -ENOMEM. */
+/*
+ * The body with `h` as its first line, replacing the header it had; a byte-order mark opening
+ * the body is dropped (it would no longer open the file). 0 or -ENOMEM.
+ */
 int peerlist_header_set(struct strbuf *out, const char *body, size_t len,
 			const struct peerlist_header *h);
 

@@ -104,6 +104,16 @@ def seeds():
                                   flags=0)])
     yield "interrupted", raw([msg(FAMILY, bytes([0, 1, 0, 0]) + b"".join(device()),
                                   flags=NLM_F_MULTI | 0x10) + done()])
+    # RTM_NEWLINK dump replies, as `ip link` lists links: name, and the kind inside IFLA_LINKINFO.
+    def link(index, name, kind=None):
+        attrs = attr(3, name + b"\0")
+        if kind is not None:
+            attrs += nest(18, [attr(1, kind)])
+        return msg(16, struct.pack("<BBHiII", 0, 0, 1, index, 1, 0) + attrs)
+    yield "link-dump", raw([link(1, b"lo") + link(7, b"wg0", b"wireguard\0") +
+                            link(8, b"eth0", b"veth"), done()])
+    yield "link-odd", raw([link(2, b"x" * 15, b"k" * 70) + link(3, b"", b"wireguard") +
+                           msg(16, b"\0" * 8) + done()])
     # Structured mode (fuzz_netlink.c run_built): op bytes.
     yield "built-peers", bytes([1, 2, 0x01, 6, 2, 0x01, 2, 0, 0x0f, 0x0f, 1, 0xf1, 3, 0, 0x18, 1,
                                 0, 0x0d, 0x0f, 1, 0x02, 0, 0x0c])

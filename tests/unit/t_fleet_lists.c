@@ -307,6 +307,28 @@ static void untrusted(void)
 	}
 }
 
+/*
+ * Issue 26: this list (tabs, a byte-order mark inside a line, a lone 0xAA byte) made the inih
+ * shim hand on an entry without a key, and strip, up, reload and sync died reading it. Signed,
+ * so that the parser is what refuses it.
+ */
+static void keyless_entry(void)
+{
+	static const char crash[] =
+		"\t\t\t\t\t\t\t\t\t\t\t\xef\xbb\xbf\t\t\t\t\t\t\t\t\t\t\t\t\t"
+		"\t\t\t\t\t\t\t= alp\n# \n\n\xaa=\nAl\x05\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+		"\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t= alph";
+	struct run r;
+
+	clear_cache();
+	write_list("corp", 9, 86400, crash, SIGNED);
+	expand(&r);
+	ok(r.ret == 0 && r.pl.lists[0].outcome == FLEET_LIST_REFUSED &&
+		   model_peer_count(r.conf.device) == 1 && said(&r, "Line unrecognized"),
+	   "issue 26's list: refused with the line named, only the file's peer");
+	done(&r);
+}
+
 int main(void)
 {
 	uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
@@ -340,6 +362,7 @@ int main(void)
 	expired();
 	default_route();
 	untrusted();
+	keyless_entry();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;

@@ -415,6 +415,49 @@ static void stripped_text(void)
 	diag_free(&d);
 }
 
+/*
+ * Endpoint names of every length up to what DNS allows are written back whole (a fuzzer found
+ * showconf, strip and save cutting a long one short, its port with it); longer ones are refused.
+ */
+static void long_endpoints(void)
+{
+	static const size_t lens[] = { 93, 94, 200, 253, 254 };
+
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); ++i) {
+		struct strbuf in, host, out;
+		struct wg_config conf;
+		struct diag_list d;
+		FILE *f;
+		int ret;
+
+		strbuf_init(&in);
+		strbuf_init(&host);
+		strbuf_init(&out);
+		for (size_t k = 0; k < lens[i]; ++k)
+			strbuf_putc(&host, k % 64 == 63 ? '.' : 'a' + (char)(k % 26));
+		strbuf_printf(&in, "[Peer]\nPublicKey = " K2 "\nEndpoint = %s:51820\n", host.buf);
+		diag_init(&d, "t");
+		f = fmemopen(in.buf, in.len, "r");
+		ret = config_read_stream(&conf, f, CONFIG_GRAMMAR_WG, &d);
+		fclose(f);
+		if (lens[i] <= WG_ENDPOINT_HOST_MAX) {
+			emit_showconf(&out, conf.device);
+			ok(ret == 0, "a %zu-character endpoint name parses", lens[i]);
+			ok(strstr(out.buf, host.buf) && strstr(out.buf, ":51820\n"),
+			   "a %zu-character endpoint name is written whole", lens[i]);
+		} else {
+			ok(ret == -22 && d.errors == 1 &&
+				   strstr(d.items[0].message, "Endpoint host is longer than 253"),
+			   "a %zu-character endpoint name is refused", lens[i]);
+		}
+		config_free(&conf);
+		diag_free(&d);
+		strbuf_free(&in);
+		strbuf_free(&host);
+		strbuf_free(&out);
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
@@ -426,5 +469,6 @@ int main(void)
 	}
 	long_lines();
 	stripped_text();
+	long_endpoints();
 	return done_testing();
 }

@@ -106,7 +106,34 @@ static void test_set(void)
 		   !strcmp(sb.buf, "# wgctl-peer-list name=corp serial=7 "
 				   "expires=2027-01-07T12:00:00Z\n[Peer]\n"),
 	   "and replaces the one it had");
+	/* A fuzzer's finding: the BOM ended up on line 2, and the signed list no longer parsed. */
+	strbuf_reset(&sb);
+	ok(peerlist_header_set(&sb, "\xef\xbb\xbf# c\n[Peer]\n", 15, &h) == 0 &&
+		   !strcmp(sb.buf, "# wgctl-peer-list name=corp serial=7 "
+				   "expires=2027-01-07T12:00:00Z\n# c\n[Peer]\n"),
+	   "a byte-order mark opening the list is dropped, not moved to line 2");
+	strbuf_reset(&sb);
+	ok(peerlist_header_set(&sb,
+			       "\xef\xbb\xbf# wgctl-peer-list name=o serial=1 "
+			       "expires=2026-01-01T00:00:00Z\n[Peer]\n",
+			       73, &h) == 0 &&
+		   !strcmp(sb.buf, "# wgctl-peer-list name=corp serial=7 "
+				   "expires=2027-01-07T12:00:00Z\n[Peer]\n"),
+	   "a header after a byte-order mark is replaced");
 	strbuf_free(&sb);
+}
+
+/* The config reader drops a BOM opening the file, so the header after one is on line 1. */
+static void test_bom(void)
+{
+	struct peerlist_header h;
+	struct diag_list d;
+
+	ok(parse("\xef\xbb\xbf# wgctl-peer-list name=corp serial=42 expires=2027-01-07T12:00:00Z\n",
+		 &h, &d) == 0 &&
+		   h.present && h.serial == 42 && !d.count,
+	   "a header after a byte-order mark is read");
+	diag_free(&d);
 }
 
 int main(void)
@@ -114,5 +141,6 @@ int main(void)
 	test_good();
 	test_bad();
 	test_set();
+	test_bom();
 	return done_testing();
 }

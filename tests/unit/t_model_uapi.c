@@ -581,7 +581,8 @@ static void test_big_peer(void)
 	ok(!ret && n == 130560 && !diff_set(dev, back), "130560 allowed IPs parse back (%zu)", n);
 	/*
 	 * A guard against a quadratic parser (minutes at this size), not a speed figure: linear
-	 * parsing takes well under a second, so only a limit far above it stays quiet on a busy host.
+	 * parsing takes well under a second, so only a limit far above it stays quiet on a busy
+	 * host.
 	 */
 	ok(secs < 10, "and not quadratically (%.3f s)", secs);
 	model_device_free(back);
