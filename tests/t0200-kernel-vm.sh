@@ -19,6 +19,9 @@ VM_SECONDS=${WGCTL_VM_SECONDS:-1800}
 # The host's test scripts the guest runs on kernel links (tests/vm/orch.sh), in the same boot:
 # script[:VAR=value,...] ("+" for a space in a value). WGCTL_VM_ORCH=none runs only guest.sh.
 ORCH_TESTS=${WGCTL_VM_ORCH:-tests/vm/kernel-orch.sh tests/t0330-demo.sh tests/t0300-quick-differential.sh:QUICK_TOOLS=quick+wgctl+persona,QUICK_CONFS=full+hooks,QUICK_EXTRA=0,QUICK_TIMEOUT=60}
+# The sanitizer pass of make check (B=build-san) runs the orchestration tests on the host with
+# the sanitized binary already; in the guest it keeps to guest.sh, so CI stays well inside its time.
+case ${B:-build} in build-san*) [ -n "${WGCTL_VM_ORCH:-}" ] || ORCH_TESTS=none ;; esac
 [ "$ORCH_TESTS" = none ] && ORCH_TESTS=
 
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
