@@ -40,7 +40,9 @@ B wireguard-go $IB >/dev/null 2>&1 && B wg set $IB private-key "$TMP/b.key" list
 
 EV_PID=
 start_events() {
-	A "$WGCTL" events $IA --interval 0.2 --stale 3 \
+	# Not through A(): a backgrounded function is a subshell, and killing it would leave
+	# `events' running. ip netns exec execs, so $! is the events process itself.
+	ip netns exec "$na" "$WGCTL" events $IA --interval 0.2 --stale 3 \
 		--exec 'env | grep ^WGCTL_ | sort >>"$EVDIR/env.$WGCTL_EVENT"; echo --- >>"$EVDIR/env.$WGCTL_EVENT"' \
 		</dev/null >>"$TMP/events.json" 2>>"$TMP/events.err" &
 	EV_PID=$!
