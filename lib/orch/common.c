@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend/backend.h"
 #include "backend/resolve.h"
@@ -216,4 +217,23 @@ bool orch_is_wireguard(const char *ifname)
 	}
 	strlist_free(&names);
 	return found;
+}
+
+void orch_state_path(char *buf, size_t len, const char *ifname, const char *suffix)
+{
+	const char *dir = getenv("WGCTL_STATE_DIR");
+
+	snprintf(buf, len, "%s/%s.%s", dir && *dir ? dir : RUNSTATEDIR "/wgctl", ifname, suffix);
+}
+
+FILE *orch_state_open(const char *ifname, const char *suffix, const char *mode)
+{
+	char path[256], dir[256];
+
+	orch_state_path(path, sizeof(path), ifname, suffix);
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return NULL;
+	return fopen(path, mode);
 }

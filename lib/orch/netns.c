@@ -26,20 +26,13 @@
 #define NETNS_DIR "/run/netns"
 #define NETNS_ETC "/etc/netns"
 
-static void state_path(char *buf, size_t len, const char *ifname)
-{
-	const char *dir = getenv("WGCTL_STATE_DIR");
-
-	snprintf(buf, len, "%s/%s.netns", dir && *dir ? dir : RUNSTATEDIR "/wgctl", ifname);
-}
-
 int orch_netns_recorded(const char *ifname, char *name, size_t len, bool *created)
 {
 	char path[256], line[300];
 	FILE *f;
 	int ret = -ENOENT;
 
-	state_path(path, sizeof(path), ifname);
+	orch_state_path(path, sizeof(path), ifname, "netns");
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
@@ -59,15 +52,8 @@ int orch_netns_recorded(const char *ifname, char *name, size_t len, bool *create
 
 static int record(const char *ifname, const char *name, bool created)
 {
-	char path[256], dir[256];
-	FILE *f;
+	FILE *f = orch_state_open(ifname, "netns", "we");
 
-	state_path(path, sizeof(path), ifname);
-	snprintf(dir, sizeof(dir), "%s", path);
-	*strrchr(dir, '/') = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	f = fopen(path, "we");
 	if (!f)
 		return -errno;
 	fprintf(f, "%s\n%s\n", name, created ? "created" : "existing");
@@ -78,7 +64,7 @@ static void forget(const char *ifname)
 {
 	char path[256];
 
-	state_path(path, sizeof(path), ifname);
+	orch_state_path(path, sizeof(path), ifname, "netns");
 	(void)unlink(path);
 }
 

@@ -73,6 +73,13 @@ int orch_end(struct orch *o, int ret);
 /* Prints "[#] <what>" to stderr, as wg-quick does for every command it runs. */
 void orch_say(const struct orch *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
+ * ${WGCTL_STATE_DIR:-RUNSTATEDIR/wgctl}/IFNAME.SUFFIX: what one `up' remembers for its `down'
+ * (the relay's sysctls, the namespace it made). _open creates the directory first; NULL and
+ * errno on failure.
+ */
+void orch_state_path(char *buf, size_t len, const char *ifname, const char *suffix);
+FILE *orch_state_open(const char *ifname, const char *suffix, const char *mode);
+/*
  * Reports "STEP: CAUSE" and returns err (a -errno), except for -ECANCELED: the step has already
  * reported what failed, in words errno has none for (a hook's exit status, say).
  */

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "orch/orch_impl.h"
@@ -20,24 +19,10 @@ struct relay_undo {
 	char value[16];
 };
 
-static void state_path(char *buf, size_t len, const char *ifname)
-{
-	const char *dir = getenv("WGCTL_STATE_DIR");
-
-	snprintf(buf, len, "%s/%s.relay", dir && *dir ? dir : RUNSTATEDIR "/wgctl", ifname);
-}
-
 static int remember(const char *ifname, const struct relay_undo *u)
 {
-	char path[256], dir[256];
-	FILE *f;
+	FILE *f = orch_state_open(ifname, "relay", "a");
 
-	state_path(path, sizeof(path), ifname);
-	snprintf(dir, sizeof(dir), "%s", path);
-	*strrchr(dir, '/') = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	f = fopen(path, "a");
 	if (!f)
 		return -errno;
 	fprintf(f, "%s=%s\n", u->name, u->value);
@@ -97,7 +82,7 @@ void orch_relay_down(struct orch *o)
 	char path[256], line[128], *eq;
 	FILE *f;
 
-	state_path(path, sizeof(path), o->ifname);
+	orch_state_path(path, sizeof(path), o->ifname, "relay");
 	f = fopen(path, "r");
 	if (!f)
 		return;
@@ -120,6 +105,6 @@ void orch_relay_forget(const char *ifname)
 {
 	char path[256];
 
-	state_path(path, sizeof(path), ifname);
+	orch_state_path(path, sizeof(path), ifname, "relay");
 	unlink(path);
 }
